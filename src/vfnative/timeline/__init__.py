@@ -1,0 +1,1 @@
+"""Timeline stage: seconds -> frames, keyframes, transitions, per-frame resolved properties."""
