@@ -1,0 +1,1 @@
+"""Encode stage: frames → H.264 MP4 (`mux.Muxer`)."""
