@@ -1,0 +1,327 @@
+"""Batch evaluation: every property of every layer for a block of frames, in one numba pass.
+
+`evaluate(timeline, frames)` fills a `PropBlock` (frames × columns, float64). The layout (which
+column holds what) is compiled once per timeline by `compile_layout`: per layer an `active` and a
+`frame` column, then one slot per property — numbers (one column per array item, in a single
+unit), colours (4 columns, straight RGBA, NaN = no colour) or step values (an index into the
+slot's table of written values). `scene_from_block` turns one row back into LayerFrames; the
+scalar evaluator in scalar.py is the reference it must agree with.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import numpy.typing as npt
+from numba import njit
+
+from vfnative.model.properties import PropDef
+from vfnative.timeline.easing import EASE_STEP, _css_ease_kernel, _poly_ease_kernel, easing_id
+from vfnative.timeline.resolve import Raw, caption_index, finalize_all, raw_static, value_mode
+from vfnative.timeline.scalar import _text_em
+from vfnative.timeline.scene import LayerFrame
+from vfnative.timeline.timecode import js_round_array
+from vfnative.timeline.values import Component, pad_components, to_px
+from vfnative.types import PropBlock
+
+if TYPE_CHECKING:
+    from vfnative.timeline.plan import LayerPlan, Timeline
+
+__all__ = ["BlockLayout", "compile_layout", "evaluate", "scene_from_block"]
+
+_MODE_NUM, _MODE_COLOR, _MODE_STEP = 0, 1, 2
+_SEG_POLY, _SEG_CSS = 0, 1
+
+
+@dataclass(frozen=True)
+class Slot:
+    """Where one property of one layer lives in the block, and how to read it back."""
+
+    name: str
+    pdef: PropDef
+    mode: int
+    col: int
+    width: int
+    units: tuple[str, ...] = ()
+    is_array: bool = False
+    table: tuple[Any, ...] = ()
+
+
+@dataclass(frozen=True)
+class LayerSlots:
+    plan: LayerPlan
+    active_col: int
+    frame_col: int
+    slots: tuple[Slot, ...]
+    caption_slot: Slot | None
+
+
+@dataclass(frozen=True)
+class BlockLayout:
+    """The compiled column layout plus the packed keyframe arrays the kernel reads."""
+
+    columns: int
+    layers: tuple[LayerSlots, ...]
+    tr_layer: npt.NDArray[np.int64]
+    tr_col: npt.NDArray[np.int64]
+    tr_width: npt.NDArray[np.int64]
+    tr_mode: npt.NDArray[np.int64]
+    tr_kf0: npt.NDArray[np.int64]
+    tr_nkf: npt.NDArray[np.int64]
+    tr_val0: npt.NDArray[np.int64]
+    kf_time: npt.NDArray[np.float64]
+    kf_ease: npt.NDArray[np.int64]
+    values: npt.NDArray[np.float64]
+    seg_mode: npt.NDArray[np.int64]
+
+
+class _Packer:
+    def __init__(self) -> None:
+        self.tracks: list[tuple[int, int, int, int, int, int, int]] = []
+        self.kf_time: list[float] = []
+        self.kf_ease: list[int] = []
+        self.values: list[float] = []
+        self.seg_mode: list[int] = []
+
+    def add(self, layer: int, col: int, width: int, mode: int, times: list[float], eases: list[int],
+            rows: list[list[float]], segs: list[list[int]]) -> None:  # fmt: skip
+        self.tracks.append((layer, col, width, mode, len(self.kf_time), len(times), len(self.values)))
+        self.kf_time.extend(times)
+        self.kf_ease.extend(eases)
+        for row, seg in zip(rows, segs, strict=True):
+            self.values.extend(row)
+            self.seg_mode.extend(seg)
+
+
+def _written(plan: LayerPlan, name: str, pdef: PropDef) -> list[tuple[float, Any, str | None]] | None:
+    """The keyframes (time, value, easing) a property resolves from, or None if it has none."""
+    chosen = None
+    for anim in plan.layer.animations:
+        if anim.property == name and anim.keyframes:
+            chosen = anim
+    if chosen is not None:
+        kfs = sorted(chosen.keyframes, key=lambda k: k.time)
+        return [(float(k.time), k.value, k.easing) for k in kfs]
+    if name in plan.layer.properties:
+        return [(0.0, plan.layer.properties[name], None)]
+    if pdef.default is not None:
+        return [(0.0, pdef.default, None)]
+    return None
+
+
+def _compile_slot(plan: LayerPlan, name: str, pdef: PropDef, col: int, timeline: Timeline,
+                  packer: _Packer) -> Slot | None:  # fmt: skip
+    written = _written(plan, name, pdef)
+    if written is None:
+        return None
+    times = [w[0] for w in written]
+    eases = [easing_id(w[2]) for w in written]
+    mode = value_mode(pdef)
+    if mode == "step":
+        table: list[Any] = []
+        rows: list[list[float]] = []
+        for _, value, _ in written:
+            idx = next((i for i, t in enumerate(table) if type(t) is type(value) and t == value), None)
+            if idx is None:
+                table.append(value)
+                idx = len(table) - 1
+            rows.append([float(idx)])
+        packer.add(plan.index, col, 1, _MODE_STEP, times, eases, rows, [[0]] * len(rows))
+        return Slot(name, pdef, _MODE_STEP, col, 1, table=tuple(table))
+    if mode == "color":
+        rows = []
+        for _, value, _ in written:
+            c = raw_static(value, pdef)[1]
+            rows.append([np.nan] * 4 if c is None else list(c))
+        packer.add(plan.index, col, 4, _MODE_COLOR, times, eases, rows, [[0] * 4] * len(rows))
+        return Slot(name, pdef, _MODE_COLOR, col, 4)
+    raws = [raw_static(w[1], pdef) for w in written]
+    width = max(len(r[1]) for r in raws)
+    is_array = any(r[2] for r in raws)
+    comps: list[list[Component]] = [pad_components(r[1], width, pdef) for r in raws]
+    units: list[str] = []
+    for c in range(width):
+        column_units = {kf[c][1] for kf in comps}
+        units.append(column_units.pop() if len(column_units) == 1 else "px")
+    ctx = timeline.em_context(_text_em(plan, timeline))
+    rows = []
+    segs = []
+    for k, kf in enumerate(comps):
+        row, seg = [], []
+        for c in range(width):
+            n, unit = kf[c]
+            row.append(float(to_px((n, unit), pdef, ctx)) if units[c] == "px" and unit != "px" else n)
+            nxt = comps[k + 1][c][1] if k + 1 < len(comps) else unit
+            seg.append(_SEG_POLY if nxt == unit else _SEG_CSS)
+        rows.append(row)
+        segs.append(seg)
+    packer.add(plan.index, col, width, _MODE_NUM, times, eases, rows, segs)
+    return Slot(name, pdef, _MODE_NUM, col, width, tuple(units), is_array)
+
+
+def compile_layout(timeline: Timeline) -> BlockLayout:
+    """Lay out the block's columns and pack every property's keyframes (once per timeline)."""
+    cached = timeline.cache.get("block_layout")
+    if isinstance(cached, BlockLayout):
+        return cached
+    packer = _Packer()
+    col = 0
+    layers: list[LayerSlots] = []
+    for plan in timeline.all_layers:
+        active_col, frame_col = col, col + 1
+        col += 2
+        slots: list[Slot] = []
+        caption_slot = None
+        if plan.visual:
+            for name, pdef in plan.definitions.items():
+                slot = _compile_slot(plan, name, pdef, col, timeline, packer)
+                if slot is not None:
+                    slots.append(slot)
+                    col += slot.width
+            if plan.type == "captions" and getattr(plan.layer.settings, "captions", None):
+                caption_slot = Slot("text", plan.definitions["text"], _MODE_STEP, col, 1)
+                col += 1
+        layers.append(LayerSlots(plan, active_col, frame_col, tuple(slots), caption_slot))
+    tr = np.array(packer.tracks, dtype=np.int64).reshape(-1, 7)
+    layout = BlockLayout(
+        columns=col,
+        layers=tuple(layers),
+        tr_layer=np.ascontiguousarray(tr[:, 0]),
+        tr_col=np.ascontiguousarray(tr[:, 1]),
+        tr_width=np.ascontiguousarray(tr[:, 2]),
+        tr_mode=np.ascontiguousarray(tr[:, 3]),
+        tr_kf0=np.ascontiguousarray(tr[:, 4]),
+        tr_nkf=np.ascontiguousarray(tr[:, 5]),
+        tr_val0=np.ascontiguousarray(tr[:, 6]),
+        kf_time=np.array(packer.kf_time, dtype=np.float64),
+        kf_ease=np.array(packer.kf_ease, dtype=np.int64),
+        values=np.array(packer.values, dtype=np.float64),
+        seg_mode=np.array(packer.seg_mode, dtype=np.int64),
+    )
+    timeline.cache["block_layout"] = layout
+    return layout
+
+
+@njit(cache=True, nogil=True)
+def _eval_tracks(source_times, tr_layer, tr_col, tr_width, tr_mode, tr_kf0, tr_nkf, tr_val0,
+                 kf_time, kf_ease, values, seg_mode, out):  # type: ignore[no-untyped-def]  # fmt: skip
+    n_frames = out.shape[0]
+    for t in range(tr_layer.shape[0]):
+        layer, col, width, mode = tr_layer[t], tr_col[t], tr_width[t], tr_mode[t]
+        k0, nk, v0 = tr_kf0[t], tr_nkf[t], tr_val0[t]
+        for i in range(n_frames):
+            s = source_times[layer, i]
+            j = 0
+            while j < nk and kf_time[k0 + j] <= s:
+                j += 1
+            if j == nk or j == 0 or kf_time[k0 + j - 1] == s or mode == 2:
+                a = nk - 1 if j == nk else (0 if j == 0 else j - 1)
+                base = v0 + a * width
+                for c in range(width):
+                    out[i, col + c] = values[base + c]
+                continue
+            a = j - 1
+            ta, tb = kf_time[k0 + a], kf_time[k0 + j]
+            u = (s - ta) / (tb - ta)
+            ease = kf_ease[k0 + a]
+            va, vb = v0 + a * width, v0 + j * width
+            if mode == 1:
+                ca, cb = values[va + 3], values[vb + 3]
+                if ease == 4 or np.isnan(ca) or np.isnan(cb):
+                    for c in range(4):
+                        out[i, col + c] = values[va + c]
+                    continue
+                p = _css_ease_kernel(ease, u)
+                alpha = ca + (cb - ca) * p
+                if alpha <= 0.0:
+                    for c in range(4):
+                        out[i, col + c] = 0.0
+                    continue
+                for c in range(3):
+                    pre = values[va + c] * ca + (values[vb + c] * cb - values[va + c] * ca) * p
+                    x = min(1.0, max(0.0, pre / alpha))
+                    out[i, col + c] = np.floor(x * 255.0 + 0.5) / 255.0
+                out[i, col + 3] = min(1.0, max(0.0, alpha))
+                continue
+            for c in range(width):
+                na, nb = values[va + c], values[vb + c]
+                if ease == 4:
+                    out[i, col + c] = na
+                elif seg_mode[va + c] == 0:
+                    out[i, col + c] = na + (nb - na) * _poly_ease_kernel(ease, u)
+                else:
+                    out[i, col + c] = na + (nb - na) * _css_ease_kernel(ease, u)
+
+
+def evaluate(timeline: Timeline, frames: range) -> PropBlock:
+    """Resolve every animated property for a block of frames.
+
+    Batched so the numba kernel sees contiguous float64 arrays; raster reads one row per frame.
+    Layer windows use JS rounding (timecode.js_round_array), group children get group-local frames.
+    """
+    layout = compile_layout(timeline)
+    f = np.arange(frames.start, frames.stop, frames.step, dtype=np.int64)
+    n = f.shape[0]
+    block = np.zeros((n, max(1, layout.columns)), dtype=np.float64)
+    source_times = np.zeros((len(timeline.all_layers), n), dtype=np.float64)
+    local_frames: list[npt.NDArray[np.int64]] = []
+    actives: list[npt.NDArray[np.bool_]] = []
+    for ls in layout.layers:
+        plan = ls.plan
+        if plan.parent < 0:
+            lf = f
+            parent_active = np.ones(n, dtype=np.bool_)
+        else:
+            lf = js_round_array(source_times[plan.parent] * timeline.fps)
+            parent_active = actives[plan.parent]
+        clock = plan.clock
+        active = parent_active & (lf >= clock.start_frame) & (lf < clock.end_frame) & plan.enabled
+        source_times[plan.index] = clock.source_times(lf)
+        local_frames.append(lf)
+        actives.append(active)
+        block[:, ls.active_col] = active
+        block[:, ls.frame_col] = lf
+        if ls.caption_slot is not None:
+            captions = plan.layer.settings.captions  # type: ignore[union-attr]
+            block[:, ls.caption_slot.col] = [caption_index(captions, x / timeline.fps) for x in lf]
+    if layout.tr_layer.shape[0]:
+        _eval_tracks(source_times, layout.tr_layer, layout.tr_col, layout.tr_width, layout.tr_mode,
+                     layout.tr_kf0, layout.tr_nkf, layout.tr_val0, layout.kf_time, layout.kf_ease,
+                     layout.values, layout.seg_mode, block)  # fmt: skip
+    return block
+
+
+def _decode(ls: LayerSlots, row: npt.NDArray[np.float64], timeline: Timeline) -> dict[str, Any]:
+    raw: dict[str, Raw] = {}
+    for slot in ls.slots:
+        if slot.mode == _MODE_STEP:
+            raw[slot.name] = ("step", slot.table[int(row[slot.col])])
+        elif slot.mode == _MODE_COLOR:
+            v = row[slot.col : slot.col + 4]
+            raw[slot.name] = ("color", None if np.isnan(v[3]) else (float(v[0]), float(v[1]), float(v[2]), float(v[3])))
+        else:
+            comps = [(float(row[slot.col + c]), slot.units[c]) for c in range(slot.width)]
+            raw[slot.name] = ("num", comps, slot.is_array)
+    if ls.caption_slot is not None:
+        captions = ls.plan.layer.settings.captions  # type: ignore[union-attr]
+        k = int(row[ls.caption_slot.col])
+        raw["text"] = ("step", captions[k].caption if k >= 0 else "")
+    return finalize_all(ls.plan.definitions, raw, timeline.em_context(), ls.plan.is_text)
+
+
+def scene_from_block(timeline: Timeline, block: PropBlock, row: int) -> list[LayerFrame]:
+    """The LayerFrames of one block row: same result as `scalar.scene_at` for that frame."""
+    layout = compile_layout(timeline)
+    values = block[row]
+
+    def build(plan: LayerPlan) -> LayerFrame | None:
+        ls = layout.layers[plan.index]
+        if not plan.visual or values[ls.active_col] == 0.0:
+            return None
+        children = tuple(c for c in (build(p) for p in plan.children) if c is not None)
+        return LayerFrame(layer=plan.layer, path=plan.path, props=_decode(ls, values, timeline),
+                          frame=int(values[ls.frame_col]), children=children)  # fmt: skip
+
+    return [lf for lf in (build(p) for p in timeline.roots) if lf is not None]
