@@ -1,0 +1,169 @@
+"""Keyframes, animations, transition and effect specs; and the base every document model shares.
+
+Validation only, no maths: easing curves and interpolation belong to `timeline/`. This is the leaf
+module of `model/`, so it also owns the two things every model needs:
+
+* `DocModel`, the base config (frozen, extra keys forbidden, camelCase aliases, strict JSON types,
+  NaN/Infinity rejected), so a typo in a document fails with a path instead of being ignored;
+* `issues_error`, the way a validator reports *several* problems below its own location. Pydantic
+  gives each validator failure one location; a validator that checks a whole `properties` dict
+  raises one `PydanticCustomError` of type `ISSUES_ERROR` whose context carries every
+  `(sub-location, message)` pair, and `model.load` expands them into separate `DocumentIssue`s.
+
+Imports pydantic and `errors` only.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from collections.abc import Sequence
+from typing import Annotated, Any, Literal, TypeAlias, get_args
+
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic.alias_generators import to_camel
+from pydantic_core import PydanticCustomError
+
+from vfnative.errors import format_docpath
+
+__all__ = [
+    "ISSUES_ERROR",
+    "KNOWN_EASINGS",
+    "Animation",
+    "DocModel",
+    "EasingName",
+    "EffectSpec",
+    "Issue",
+    "JsonInt",
+    "JsonValue",
+    "Keyframe",
+    "Loc",
+    "TransitionSpec",
+    "describe_value",
+    "issues_error",
+    "json_value_issues",
+]
+
+EasingName = Literal["linear", "easeIn", "easeOut", "easeInOut", "step"]
+"""Easing names the reference knows. Others are accepted and behave as linear (spec 01 §3.3)."""
+
+KNOWN_EASINGS: frozenset[str] = frozenset(get_args(EasingName))
+
+ISSUES_ERROR = "vfnative_issues"
+"""Pydantic error type whose ``ctx["issues"]`` holds several `Issue`s below the error's location."""
+
+Loc: TypeAlias = tuple[str | int, ...]
+Issue: TypeAlias = tuple[Loc, str]
+"""One problem below a validator's location: (sub-location, message)."""
+
+
+class DocModel(BaseModel):
+    """Base of every VideoJSON model: immutable, strict, camelCase in JSON, snake_case in Python.
+
+    Strict mode keeps JSON types honest (`"30"` is not a number, `1` is not `true`), matching what
+    the reference's compiler writes; ints are still accepted where floats are expected.
+    """
+
+    model_config = ConfigDict(
+        frozen=True,
+        extra="forbid",
+        populate_by_name=True,
+        alias_generator=to_camel,
+        strict=True,
+        allow_inf_nan=False,
+    )
+
+
+def describe_value(value: object, limit: int = 60) -> str:
+    """Render a document value for the `; got <value>` tail of a message (JSON-ish, truncated)."""
+    try:
+        text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+    except (TypeError, ValueError):
+        text = f"<{type(value).__name__}>"
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def issues_error(issues: Sequence[Issue]) -> PydanticCustomError:
+    """Bundle several problems into one pydantic error; `model.load` splits them apart again."""
+    summary = "; ".join(f"{format_docpath(loc)}: {msg}" if loc else msg for loc, msg in issues)
+    return PydanticCustomError(ISSUES_ERROR, "{summary}", {"summary": summary, "issues": tuple(issues)})
+
+
+def json_value_issues(value: object, loc: Loc = ()) -> list[Issue]:
+    """Problems that stop `value` from being a plain JSON value: non-finite numbers, odd types.
+
+    Free-form values (keyframe values, effect params) bypass typed fields, so NaN/Infinity
+    (which Python's json module accepts) must be caught here.
+    """
+    if value is None or isinstance(value, bool | int | str):
+        return []
+    if isinstance(value, float):
+        return [] if math.isfinite(value) else [(loc, f"expected a finite number; got {describe_value(value)}")]
+    if isinstance(value, list):
+        return [issue for i, item in enumerate(value) for issue in json_value_issues(item, (*loc, i))]
+    if isinstance(value, dict):
+        out: list[Issue] = []
+        for key, item in value.items():
+            if not isinstance(key, str):
+                out.append(((*loc, str(key)), "object keys must be strings"))
+            else:
+                out.extend(json_value_issues(item, (*loc, key)))
+        return out
+    return [(loc, f"expected a JSON value; got {type(value).__name__}")]
+
+
+def _check_json(value: Any) -> Any:
+    issues = json_value_issues(value)
+    if issues:
+        raise issues_error(issues)
+    return value
+
+
+def _integral_float_to_int(value: Any) -> Any:
+    """Let `1920.0` through as `1920`: JSON has one number type; fractional values still fail."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    return value
+
+
+JsonValue = Annotated[Any, AfterValidator(_check_json)]
+"""Any JSON value (null, bool, finite number, string, list, object)."""
+
+JsonObject = Annotated[dict[str, Any], AfterValidator(_check_json)]
+"""A JSON object with string keys and JSON values (effect/transition params)."""
+
+JsonInt = Annotated[int, BeforeValidator(_integral_float_to_int)]
+"""An integer that may be written as `3` or `3.0`."""
+
+
+class Keyframe(DocModel):
+    """One keyframe. `time` is in source seconds (spec 01 §2.4); `easing` applies to the segment after it."""
+
+    time: float
+    value: JsonValue
+    easing: str | None = None
+
+
+class Animation(DocModel):
+    """A keyframed property. The animation-level `easing` is never read by the reference (spec 01 §10.18)."""
+
+    property: str
+    keyframes: list[Keyframe]
+    easing: str | None = None
+
+
+class TransitionSpec(DocModel):
+    """`transitionIn` / `transitionOut`: a named preset over `duration` timeline seconds (spec 01 §4)."""
+
+    transition: str
+    duration: float = Field(default=0.2, ge=0)
+    easing: str | None = None
+    params: JsonObject = Field(default_factory=dict)
+
+
+class EffectSpec(DocModel):
+    """One effect pass on the rasterized layer; `enabled: false` entries are skipped (spec 01 §3.7)."""
+
+    effect: str
+    enabled: bool = True
+    params: JsonObject = Field(default_factory=dict)

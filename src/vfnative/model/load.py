@@ -1,0 +1,259 @@
+"""load(path | JSON text | bytes | dict) -> VideoJSON, with every problem in one DocumentError.
+
+Pydantic reports locations in its own terms (`layers.2.text.settings.startTime`, terse
+messages); here they become document paths and `<path>: <what is wrong>; got <value>` lines
+(`layers[2].settings.startTime: expected seconds >= 0; got -0.5`). All issues are reported at
+once, so an author fixes a document in one pass. Imports `model.*` and `errors`.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+import os
+import types
+from pathlib import Path
+from typing import Annotated, Any, Union, get_args, get_origin
+
+from pydantic import BaseModel, ValidationError
+from pydantic_core import ErrorDetails
+
+from vfnative.errors import AssetError, DocumentError, DocumentIssue, MissingAssetError, format_docpath
+from vfnative.model.animation import ISSUES_ERROR, Loc, describe_value
+from vfnative.model.document import VideoJSON
+from vfnative.model.layers import LAYER_TYPES
+
+__all__ = ["issues_from_validation_error", "load"]
+
+_SECONDS_FIELDS = frozenset(
+    {"duration", "startTime", "sourceDuration", "sourceStart", "mediaDuration", "sourceEnd", "endTime", "time"}
+)
+"""Aliases whose values are seconds, so bound messages can say `expected seconds >= 0`."""
+
+_TYPE_MESSAGES = {
+    "missing": "required field is missing",
+    "float_type": "expected a number",
+    "float_parsing": "expected a number",
+    "finite_number": "expected a finite number",
+    "int_type": "expected an integer",
+    "int_from_float": "expected an integer",
+    "int_parsing": "expected an integer",
+    "bool_type": "expected true or false",
+    "bool_parsing": "expected true or false",
+    "string_type": "expected a string",
+    "list_type": "expected a list",
+    "dict_type": "expected an object",
+    "model_type": "expected an object",
+    "model_attributes_type": "expected an object",
+    "none_required": "expected null",
+}
+
+
+def load(
+    source: str | os.PathLike[str] | bytes | dict[str, Any] | VideoJSON,
+    *,
+    base_dir: str | os.PathLike[str] | None = None,
+) -> VideoJSON:
+    """Read and validate a VideoJSON document.
+
+    * a path (or a str naming an existing file, or ending in `.json`) is read as UTF-8 JSON;
+      `base_dir` defaults to the file's folder;
+    * a str starting with `{` or `[`, or bytes, is JSON text; `base_dir` defaults to the cwd;
+    * a dict is validated as is; a `VideoJSON` is passed through (re-based if `base_dir` is given).
+
+    Raises `DocumentError` listing every problem, or `MissingAssetError` for a missing file.
+    """
+    if isinstance(source, VideoJSON):
+        if base_dir is None:
+            return source
+        doc = source.model_copy()
+        doc._base_dir = Path(base_dir).resolve()
+        return doc
+    default_dir = Path.cwd()
+    data: Any
+    if isinstance(source, dict):
+        data = source
+    elif isinstance(source, bytes | bytearray):
+        data = _parse_json(_decode(bytes(source)))
+    elif isinstance(source, str) and source.lstrip().startswith(("{", "[")):
+        data = _parse_json(source)
+    elif isinstance(source, str) and not _is_file_like(source):
+        data = _parse_json(source, hint=" (and it is not the path of an existing file)")
+    else:
+        path = Path(source)
+        data = _parse_json(_decode(_read(path)))
+        default_dir = path.resolve().parent
+    doc = validate(data)
+    doc._base_dir = Path(base_dir).resolve() if base_dir is not None else default_dir
+    return doc
+
+
+def validate(data: object) -> VideoJSON:
+    """Validate already-parsed JSON data; every problem becomes one issue of a `DocumentError`."""
+    if not isinstance(data, dict):
+        kind = "array" if isinstance(data, list) else type(data).__name__
+        raise DocumentError(f"expected a JSON object at the top level; got {kind}")
+    try:
+        return VideoJSON.model_validate(data)
+    except ValidationError as exc:
+        raise DocumentError(issues_from_validation_error(exc)) from exc
+
+
+def issues_from_validation_error(exc: ValidationError) -> list[DocumentIssue]:
+    """Turn pydantic's errors into document-path issues, expanding bundled multi-issue errors."""
+    issues: list[DocumentIssue] = []
+    for err in exc.errors(include_url=False):
+        raw_loc = tuple(err["loc"])
+        loc = _clean_loc(raw_loc)
+        if err["type"] == ISSUES_ERROR:
+            for sub, message in err.get("ctx", {}).get("issues", ()):
+                issues.append(DocumentIssue(format_docpath((*loc, *sub)), message))
+            continue
+        if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
+            loc = (*loc, "type")
+        issues.append(DocumentIssue(format_docpath(loc), _message(err, raw_loc)))
+    return issues
+
+
+# --------------------------------------------------------------------------- reading
+
+
+def _is_file_like(text: str) -> bool:
+    if text.lower().endswith(".json"):
+        return True
+    try:
+        return Path(text).is_file()
+    except (OSError, ValueError):  # name too long, NUL byte...
+        return False
+
+
+def _read(path: Path) -> bytes:
+    try:
+        return path.read_bytes()
+    except FileNotFoundError as exc:
+        raise MissingAssetError(f"{path}: document file not found", source=str(path)) from exc
+    except OSError as exc:
+        raise AssetError(f"{path}: cannot read the document: {exc.strerror or exc}", source=str(path)) from exc
+
+
+def _decode(raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise DocumentError(f"not UTF-8 text: byte {exc.start} cannot be decoded") from exc
+
+
+def _parse_json(text: str, *, hint: str = "") -> Any:
+    """Parse JSON text. NaN/Infinity literals are let through so validation can name their path."""
+    try:
+        return json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise DocumentError(
+            f"not valid JSON{hint}: {exc.msg} at line {exc.lineno} column {exc.colno}"
+        ) from exc
+
+
+# --------------------------------------------------------------------------- messages
+
+
+def _clean_loc(loc: tuple[str | int, ...]) -> Loc:
+    """Drop pydantic's union tags: `('layers', 2, 'text', 'settings')` -> `('layers', 2, 'settings')`."""
+    out: list[str | int] = []
+    for i, part in enumerate(loc):
+        if (
+            isinstance(part, str)
+            and part in LAYER_TYPES
+            and i >= 2
+            and isinstance(loc[i - 1], int)
+            and loc[i - 2] in ("layers", "children")
+        ):
+            continue
+        out.append(part)
+    return tuple(out)
+
+
+def _message(err: ErrorDetails, raw_loc: tuple[str | int, ...]) -> str:
+    kind = err["type"]
+    ctx: dict[str, Any] = dict(err.get("ctx") or {})
+    field = next((p for p in reversed(raw_loc) if isinstance(p, str)), "")
+    got = f"; got {describe_value(err.get('input'))}"
+    if kind == "missing":
+        return _TYPE_MESSAGES[kind]
+    if kind == "extra_forbidden":
+        return _unknown_field(raw_loc)
+    if kind == "union_tag_invalid":
+        return f"unknown layer type; expected one of {', '.join(LAYER_TYPES)}; got {describe_value(ctx.get('tag'))}"
+    if kind == "union_tag_not_found":
+        return f"required field is missing (the layer type: one of {', '.join(LAYER_TYPES)})"
+    bounds = {"greater_than": ">", "greater_than_equal": ">=", "less_than": "<", "less_than_equal": "<="}
+    if kind in bounds:
+        key = kind.replace("greater_than_equal", "ge").replace("greater_than", "gt")
+        key = key.replace("less_than_equal", "le").replace("less_than", "lt")
+        what = "seconds" if field in _SECONDS_FIELDS else "a number"
+        if field in ("width", "height"):
+            what = "an integer"
+        return f"expected {what} {bounds[kind]} {describe_value(ctx.get(key))}{got}"
+    if kind == "literal_error":
+        return f"expected {ctx.get('expected', 'a known value')}{got}"
+    if kind in _TYPE_MESSAGES:
+        return _TYPE_MESSAGES[kind] + got
+    return str(err["msg"])  # our own validators already write complete messages
+
+
+def _unknown_field(raw_loc: tuple[str | int, ...]) -> str:
+    """`unknown field`, with the closest valid name (or the list of valid names) of that object."""
+    valid = _field_names_at(raw_loc[:-1])
+    if not valid:
+        return "unknown field"
+    key = str(raw_loc[-1])
+    close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
+    if close:
+        return f"unknown field; did you mean '{close[0]}'?"
+    return f"unknown field; expected one of {', '.join(valid)}"
+
+
+def _field_names_at(loc: tuple[str | int, ...]) -> list[str]:
+    """The JSON keys the model at `loc` accepts, found by walking the annotations from VideoJSON."""
+    tp: Any = VideoJSON
+    for part in loc:
+        tp = _unwrap(tp)
+        if isinstance(tp, type) and issubclass(tp, BaseModel):
+            found = [f for name, f in tp.model_fields.items() if part in (name, f.alias)]
+            if not found:
+                return []
+            tp = found[0].annotation
+        elif get_origin(tp) is list:
+            tp = get_args(tp)[0]
+        elif get_origin(tp) is dict:
+            tp = get_args(tp)[1]
+        elif get_origin(tp) in (Union, types.UnionType):
+            members = [m for m in get_args(tp) if _layer_tag(m) == part]
+            if not members:
+                return []
+            tp = members[0]
+        else:
+            return []
+    tp = _unwrap(tp)
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return [f.alias or name for name, f in tp.model_fields.items()]
+    return []
+
+
+def _unwrap(tp: Any) -> Any:
+    """Strip `Annotated[...]` and `X | None` so the walk sees the model, list or union inside."""
+    while True:
+        if get_origin(tp) is Annotated:
+            tp = get_args(tp)[0]
+            continue
+        if get_origin(tp) in (Union, types.UnionType):
+            members = [m for m in get_args(tp) if m is not type(None)]
+            if len(members) == 1:
+                tp = members[0]
+                continue
+        return tp
+
+
+def _layer_tag(tp: Any) -> object:
+    if isinstance(tp, type) and issubclass(tp, BaseModel) and "type" in tp.model_fields:
+        return tp.model_fields["type"].default
+    return None
