@@ -1,5 +1,74 @@
-"""vfnative: render VideoJSON documents to MP4 without a browser."""
+"""vfnative: render VideoJSON documents to MP4 without a browser.
+
+Usage::
+
+    import vfnative
+
+    report = vfnative.render("doc.json", "out.mp4")              # H.264 MP4, atomically written
+    pixels = vfnative.render_frame("doc.json", 45)               # (H, W, 4) uint8, straight alpha
+    with vfnative.Renderer("doc.json", settings=vfnative.RenderSettings.preset("draft")) as r:
+        r.render_video("draft.mp4", on_progress=lambda stage, done, total: ...)
+
+This module is the only public surface; everything it exports reports ``vfnative`` as its module.
+"""
 
 from __future__ import annotations
 
+from vfnative.api.environment import Check, EnvironmentReport, check_environment
+from vfnative.api.progress import CancelToken, ProgressCallback
+from vfnative.api.render import Renderer, RenderReport, StageTimings, load, render, render_frame
+from vfnative.errors import (
+    AssetError,
+    DocumentError,
+    DocumentIssue,
+    EffectCompileError,
+    EncodeError,
+    FontError,
+    MediaDecodeError,
+    MissingAssetError,
+    RenderCancelled,
+    RenderError,
+    TimecodeError,
+    VfnativeError,
+)
+from vfnative.settings import PRESETS, EncodeSettings, RenderSettings
+
 __version__ = "0.1.0"
+
+__all__ = [
+    "AssetError",
+    "CancelToken",
+    "Check",
+    "DocumentError",
+    "DocumentIssue",
+    "EffectCompileError",
+    "EncodeError",
+    "EncodeSettings",
+    "EnvironmentReport",
+    "FontError",
+    "MediaDecodeError",
+    "MissingAssetError",
+    "PRESETS",
+    "ProgressCallback",
+    "RenderCancelled",
+    "RenderError",
+    "RenderReport",
+    "RenderSettings",
+    "Renderer",
+    "StageTimings",
+    "TimecodeError",
+    "VfnativeError",
+    "__version__",
+    "check_environment",
+    "load",
+    "render",
+    "render_frame",
+]
+
+# Reprs and tracebacks show `vfnative.Renderer`, not the private module path (as httpx does).
+for _name in __all__:
+    if not _name.startswith("__"):
+        _obj = globals()[_name]
+        if hasattr(_obj, "__module__") and not isinstance(_obj, dict):
+            _obj.__module__ = "vfnative"
+del _name, _obj

@@ -1,0 +1,467 @@
+"""render(), render_frame() and the Renderer that owns the caches: the one place that wires the stages.
+
+document (model) → timeline (batches of PropBlock rows → scenes) → raster (Compositor) → encode (Muxer).
+The timeline is evaluated `batch_frames` frames at a time (numba kernels over contiguous columns); raster
+draws one scene per frame into a reused buffer; the muxer copies it and encodes on its own thread.
+`cli/` and `worker/` call this module and nothing below it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+
+from vfnative.api.progress import ProgressCallback
+from vfnative.errors import RenderCancelled
+from vfnative.settings import RenderSettings
+from vfnative.types import RGBA8, FrameIndex, PremulRGBA8
+
+if TYPE_CHECKING:
+    from vfnative.model.document import VideoJSON
+    from vfnative.raster.compose import Compositor
+    from vfnative.timeline.plan import Timeline
+    from vfnative.timeline.scene import LayerFrame
+
+__all__ = [
+    "DocumentSource",
+    "RenderReport",
+    "Renderer",
+    "StageTimings",
+    "load",
+    "render",
+    "render_frame",
+]
+
+log = logging.getLogger(__name__)
+
+DocumentSource: TypeAlias = "str | os.PathLike[str] | bytes | Mapping[str, Any]"
+"""What `load` accepts: a path, JSON text, JSON bytes, or an already parsed dict."""
+
+
+class _Cancellable(Protocol):
+    def is_set(self) -> bool: ...
+
+
+CancelLike: TypeAlias = "_Cancellable | Callable[[], bool]"
+"""A `CancelToken`, a `threading.Event`, or any callable returning True when the render should stop."""
+
+
+def load(source: DocumentSource, *, base_dir: str | os.PathLike[str] | None = None) -> VideoJSON:
+    """Parse and validate a VideoJSON document from a path, JSON text/bytes or a dict.
+
+    Raises DocumentError listing every problem (with its DocPath), or MissingAssetError for a missing file.
+    """
+    from vfnative.model import load as _load
+
+    return _load(source, base_dir=base_dir)
+
+
+@dataclass(frozen=True)
+class StageTimings:
+    """Wall-clock seconds spent in each stage of one render (main thread unless noted)."""
+
+    setup: float
+    """Building the timeline, fonts and compositor (once per Renderer; 0 when already cached)."""
+    timeline: float
+    """Batch evaluation of properties and building the per-frame scenes."""
+    raster: float
+    """Drawing frames with Skia."""
+    encode: float
+    """Handing frames to the encoder: copy into the ring, waiting on back-pressure, final flush."""
+    encoder_thread: float
+    """Time the encoder thread was busy converting and encoding; overlaps the stages above."""
+
+    def per_frame_ms(self, frames: int) -> dict[str, float]:
+        """Milliseconds per frame for each stage."""
+        n = max(frames, 1)
+        return {
+            "timeline": 1000 * self.timeline / n,
+            "raster": 1000 * self.raster / n,
+            "encode": 1000 * self.encode / n,
+            "encoder_thread": 1000 * self.encoder_thread / n,
+        }
+
+
+@dataclass(frozen=True)
+class RenderReport:
+    """What `render` produced: the file, how many frames, how long it took and what went wrong softly."""
+
+    output: Path
+    frames: int
+    """Frames written, N = round(duration · fps)."""
+    seconds: float
+    """Wall-clock seconds the render took (setup included)."""
+    width: int
+    height: int
+    fps: float
+    warnings: tuple[str, ...]
+    """Per-layer problems that did not stop the render (deduplicated, in order of first occurrence)."""
+    timings: StageTimings
+
+    @property
+    def duration_s(self) -> float:
+        """Length of the video in seconds."""
+        return self.frames / self.fps
+
+    @property
+    def realtime_factor(self) -> float:
+        """Seconds of video produced per wall-clock second."""
+        return self.duration_s / self.seconds if self.seconds > 0 else float("inf")
+
+
+class _Warnings:
+    """Collects warnings from the stages, deduplicated, logging each once."""
+
+    def __init__(self, forward: Callable[[str], None] | None = None) -> None:
+        self._seen: dict[str, None] = {}
+        self._forward = forward
+
+    def __call__(self, message: object, *more: object, **_: object) -> None:
+        text = ": ".join(str(part) for part in (message, *more))
+        if text in self._seen:
+            return
+        self._seen[text] = None
+        log.warning("%s", text)
+        if self._forward is not None:
+            self._forward(text)
+
+    def snapshot(self) -> tuple[str, ...]:
+        return tuple(self._seen)
+
+
+def _cancel_check(cancel: CancelLike | None) -> Callable[[], bool]:
+    if cancel is None:
+        return lambda: False
+    is_set = getattr(cancel, "is_set", None)
+    if callable(is_set):
+        return is_set  # type: ignore[no-any-return]
+    if callable(cancel):
+        return cancel
+    raise TypeError(f"cancel: expected an object with is_set() or a callable; got {cancel!r}")
+
+
+def _default_base_dir(source: object) -> Path | None:
+    """The folder of a document given as a file path: relative sources resolve against it."""
+    if isinstance(source, os.PathLike):
+        return Path(source).resolve().parent
+    if isinstance(source, str) and not source.lstrip().startswith(("{", "[")) and len(source) < 4096:
+        path = Path(source)
+        if path.is_file():
+            return path.resolve().parent
+    return None
+
+
+class Renderer:
+    """Renders one document: owns the timeline, fonts and compositor, built once and reused.
+
+    Usage::
+
+        with Renderer("doc.json", settings=RenderSettings.preset("preview")) as r:
+            report = r.render_video("out.mp4", on_progress=print)
+            still = r.render_frame(45)             # (H, W, 4) uint8, straight alpha
+
+    `settings` sizes and fps override the document's (layout is relative, so a rescaled document keeps
+    its composition). `base_dir` resolves relative media paths; it defaults to the document's folder
+    when the document is given as a path. `on_warning` is called once per distinct soft problem.
+    """
+
+    def __init__(
+        self,
+        doc: VideoJSON | DocumentSource,
+        *,
+        settings: RenderSettings | None = None,
+        base_dir: str | os.PathLike[str] | None = None,
+        font_dirs: Sequence[str | os.PathLike[str]] = (),
+        on_warning: Callable[[str], None] | None = None,
+    ) -> None:
+        from vfnative.model.document import VideoJSON
+
+        if base_dir is None:
+            base_dir = _default_base_dir(doc)
+        self.base_dir: Path | None = Path(base_dir) if base_dir is not None else None
+        document = doc if isinstance(doc, VideoJSON) else load(doc, base_dir=self.base_dir)
+        self.settings = settings or RenderSettings()
+        self.document: VideoJSON = _apply_settings(document, self.settings)
+        self.font_dirs = tuple(Path(d) for d in font_dirs)
+        self._warnings = _Warnings(on_warning)
+        self._timeline: Timeline | None = None
+        self._compositor: Compositor | None = None
+        self._setup_seconds = 0.0
+
+    def __repr__(self) -> str:
+        d = self.document
+        name = getattr(d, "name", None) or "untitled"
+        return f"<Renderer {name!r} {d.width}x{d.height}@{d.fps:g} duration={d.duration:g}s>"
+
+    def __enter__(self) -> Renderer:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        """Drop the cached timeline, fonts and compositor."""
+        self._timeline = None
+        self._compositor = None
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """Distinct warnings seen so far by this renderer."""
+        return self._warnings.snapshot()
+
+    @property
+    def timeline(self) -> Timeline:
+        """The document's timeline, built on first use."""
+        if self._timeline is None:
+            from vfnative.timeline.plan import build_timeline
+
+            start = time.perf_counter()
+            self._timeline = build_timeline(self.document)
+            self._setup_seconds += time.perf_counter() - start
+        return self._timeline
+
+    @property
+    def frame_count(self) -> int:
+        """N = round(duration · fps): the number of frames a video render writes."""
+        return int(self.timeline.frame_count)
+
+    @property
+    def compositor(self) -> Compositor:
+        """The compositor (fonts, decoded images, surfaces), built on first use."""
+        if self._compositor is None:
+            from vfnative.fonts.registry import FontRegistry
+            from vfnative.raster.compose import Compositor
+            from vfnative.raster.text import TextPainter
+
+            start = time.perf_counter()
+            doc = self.document
+            painter = TextPainter(
+                FontRegistry(font_dirs=self.font_dirs),
+                width=doc.width,
+                height=doc.height,
+                on_warning=self._warnings,
+            )
+            self._compositor = Compositor(
+                doc, base_dir=self.base_dir, on_warning=self._warnings, text_painter=painter
+            )
+            self._setup_seconds += time.perf_counter() - start
+        return self._compositor
+
+    # ------------------------------------------------------------------ frames
+
+    def _check_frame(self, n: int) -> None:
+        count = self.frame_count
+        if not 0 <= n < count:
+            raise ValueError(f"frame: expected 0 <= frame < {count}; got {n}")
+
+    def render_frame(self, n: FrameIndex) -> RGBA8:
+        """Draw frame `n` and return it as a new (H, W, 4) uint8 array, straight alpha."""
+        from vfnative.raster.compose import to_rgba8
+        from vfnative.timeline.scalar import scene_at
+
+        self._check_frame(n)
+        scene = scene_at(self.timeline, n)
+        return to_rgba8(self.compositor.render(scene))
+
+    def iter_frames(self, frames: Iterable[FrameIndex]) -> Iterator[tuple[FrameIndex, RGBA8]]:
+        """Yield ``(n, pixels)`` for each frame in `frames` (straight alpha, a new array each)."""
+        from vfnative.raster.compose import to_rgba8
+
+        wanted = list(frames)
+        for n in wanted:
+            self._check_frame(n)
+        for n, _scene, premul in self._render_scenes(wanted, _Clock()):
+            yield n, to_rgba8(premul)
+
+    def _scenes(self, frames: Sequence[FrameIndex], clock: _Clock) -> Iterator[tuple[int, list[LayerFrame]]]:
+        """Scenes for `frames` (ascending runs are evaluated in batches of `batch_frames`)."""
+        timeline = self.timeline
+        batch = self.settings.batch_frames
+        evaluate, scene_from_block = _batch_api()
+        if evaluate is None or scene_from_block is None:
+            from vfnative.timeline.scalar import scene_at
+
+            for n in frames:
+                t0 = time.perf_counter()
+                scene = scene_at(timeline, n)
+                clock.timeline += time.perf_counter() - t0
+                yield n, scene
+            return
+        i = 0
+        while i < len(frames):
+            # the longest run of consecutive frames starting at i, capped at `batch`
+            j = i + 1
+            while j < len(frames) and j - i < batch and frames[j] == frames[j - 1] + 1:
+                j += 1
+            t0 = time.perf_counter()
+            block = evaluate(timeline, range(frames[i], frames[j - 1] + 1))
+            clock.timeline += time.perf_counter() - t0
+            for row in range(j - i):
+                t0 = time.perf_counter()
+                scene = scene_from_block(timeline, block, row)
+                clock.timeline += time.perf_counter() - t0
+                yield frames[i + row], scene
+            i = j
+
+    def _render_scenes(
+        self, frames: Sequence[FrameIndex], clock: _Clock
+    ) -> Iterator[tuple[int, list[LayerFrame], PremulRGBA8]]:
+        compositor = self.compositor
+        for n, scene in self._scenes(frames, clock):
+            t0 = time.perf_counter()
+            try:
+                pixels = compositor.render(scene)
+            except Exception as exc:
+                exc.add_note(f"while drawing frame {n}")
+                raise
+            clock.raster += time.perf_counter() - t0
+            yield n, scene, pixels
+
+    # ------------------------------------------------------------------ video
+
+    def render_video(
+        self,
+        output: str | os.PathLike[str],
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelLike | None = None,
+    ) -> RenderReport:
+        """Render every frame to an H.264 MP4 at `output`, atomically; returns a RenderReport.
+
+        `cancel` is checked before each frame and before the file is finished; a cancelled (or failed,
+        or interrupted) render raises and leaves no file at `output`.
+        """
+        from vfnative.encode.mux import Muxer
+
+        started = time.perf_counter()
+        setup_before = self._setup_seconds
+        is_cancelled = _cancel_check(cancel)
+        timeline = self.timeline
+        _ = self.compositor
+        total = int(timeline.frame_count)
+        doc = self.document
+        clock = _Clock()
+        output = Path(output)
+        log.info("rendering %r to %s (%d frames)", self, output, total)
+        muxer = Muxer(
+            output,
+            width=int(doc.width),
+            height=int(doc.height),
+            fps=float(doc.fps),
+            frame_count=total,
+            settings=self.settings.encode,
+        )
+        with muxer:
+            if is_cancelled():
+                raise RenderCancelled("render cancelled before the first frame", frame=0)
+            for n, _scene, pixels in self._render_scenes(range(total), clock):
+                t0 = time.perf_counter()
+                muxer.write(pixels)
+                clock.encode += time.perf_counter() - t0
+                if on_progress is not None:
+                    on_progress("render", n + 1, total)
+                if is_cancelled():
+                    raise RenderCancelled(f"render cancelled after frame {n}", frame=n)
+            if on_progress is not None:
+                on_progress("finish", 0, 1)
+            t0 = time.perf_counter()
+            muxer.close()
+            clock.encode += time.perf_counter() - t0
+        if on_progress is not None:
+            on_progress("finish", 1, 1)
+        seconds = time.perf_counter() - started
+        timings = StageTimings(
+            setup=self._setup_seconds - setup_before,
+            timeline=clock.timeline,
+            raster=clock.raster,
+            encode=clock.encode,
+            encoder_thread=muxer.encode_seconds,
+        )
+        report = RenderReport(
+            output=output,
+            frames=total,
+            seconds=seconds,
+            width=int(doc.width),
+            height=int(doc.height),
+            fps=float(doc.fps),
+            warnings=self.warnings,
+            timings=timings,
+        )
+        log.info(
+            "wrote %s: %d frames in %.2f s (%.2fx realtime)", output, total, seconds, report.realtime_factor
+        )
+        return report
+
+
+class _Clock:
+    """Per-render stage accumulators (seconds)."""
+
+    __slots__ = ("encode", "raster", "timeline")
+
+    def __init__(self) -> None:
+        self.timeline = 0.0
+        self.raster = 0.0
+        self.encode = 0.0
+
+
+def _batch_api() -> tuple[Any, Any]:
+    """The batch evaluator and scene builder, or (None, None) where the timeline has no batch path."""
+    try:
+        from vfnative.timeline.evaluate import evaluate, scene_from_block
+    except ImportError:
+        return None, None
+    return evaluate, scene_from_block
+
+
+def _apply_settings(doc: VideoJSON, settings: RenderSettings) -> VideoJSON:
+    """The document at the settings' size and fps (a copy; layout in relative units follows the size)."""
+    width, height = settings.output_size(int(doc.width), int(doc.height))
+    update: dict[str, Any] = {}
+    if (width, height) != (doc.width, doc.height):
+        update["width"] = width
+        update["height"] = height
+    if settings.fps is not None and settings.fps != doc.fps:
+        update["fps"] = settings.fps
+    return doc.model_copy(update=update) if update else doc
+
+
+def render(
+    doc: VideoJSON | DocumentSource,
+    output: str | os.PathLike[str],
+    *,
+    settings: RenderSettings | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelLike | None = None,
+    font_dirs: Sequence[str | os.PathLike[str]] = (),
+) -> RenderReport:
+    """Render a document to an H.264 MP4 at `output`; a thin wrapper over a short-lived `Renderer`.
+
+    Usage::
+
+        report = vfnative.render("doc.json", "out.mp4")
+        report = vfnative.render(doc, "out.mp4", settings=RenderSettings.preset("draft"), cancel=token)
+    """
+    with Renderer(doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs) as renderer:
+        return renderer.render_video(output, on_progress=on_progress, cancel=cancel)
+
+
+def render_frame(
+    doc: VideoJSON | DocumentSource,
+    n: FrameIndex,
+    *,
+    settings: RenderSettings | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
+    font_dirs: Sequence[str | os.PathLike[str]] = (),
+) -> RGBA8:
+    """Draw frame `n` of a document as a (H, W, 4) uint8 array, straight alpha (the video's compositor)."""
+    with Renderer(doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs) as renderer:
+        return renderer.render_frame(n)
