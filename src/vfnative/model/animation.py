@@ -98,7 +98,9 @@ def json_value_issues(value: object, loc: Loc = ()) -> list[Issue]:
     if value is None or isinstance(value, bool | int | str):
         return []
     if isinstance(value, float):
-        return [] if math.isfinite(value) else [(loc, f"expected a finite number; got {describe_value(value)}")]
+        return (
+            [] if math.isfinite(value) else [(loc, f"expected a finite number; got {describe_value(value)}")]
+        )
     if isinstance(value, list):
         return [issue for i, item in enumerate(value) for issue in json_value_issues(item, (*loc, i))]
     if isinstance(value, dict):

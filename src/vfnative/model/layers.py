@@ -16,7 +16,8 @@ import difflib
 import math
 import re
 from collections.abc import Mapping, Sequence
-from typing import Annotated, Any, Literal, NamedTuple
+from dataclasses import dataclass
+from typing import Annotated, Any, Literal
 
 from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
@@ -67,7 +68,8 @@ EFFECT_PARAM_PATH = re.compile(r"effects\.([A-Za-z_][\w-]*)(?:\[(\d+)\])?\.([A-Z
 NonNegInt = Annotated[JsonInt, Field(ge=0)]
 
 
-class EffectPath(NamedTuple):
+@dataclass(frozen=True)
+class EffectPath:
     """A parsed effect dot-path: the `index`-th enabled effect called `name`, parameter `param`."""
 
     name: str
@@ -186,7 +188,7 @@ def _is_number(value: object, units: tuple[str, ...]) -> bool:
 
 def _suggest(word: str, candidates: Sequence[str] | Mapping[str, Any]) -> str:
     close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.6)
-    return f"; did you mean '{close[0]}'?" if close else ""
+    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def property_value_issues(defn: PropDef, value: Any) -> list[Issue]:
@@ -214,7 +216,9 @@ def property_value_issues(defn: PropDef, value: Any) -> list[Issue]:
             if defn.name in _NONE_COLOR_OK and value.strip().lower() in ("", "none"):
                 return []
         hint = _suggest(value.strip().lower(), NAMED_COLORS) if isinstance(value, str) else ""
-        return [((), f"expected a CSS colour (#rrggbb, rgb(), hsl(), hwb() or a colour name); got {got}{hint}")]
+        return [
+            ((), f"expected a CSS colour (#rrggbb, rgb(), hsl(), hwb() or a colour name); got {got}{hint}")
+        ]
     units = _units_of(defn)
     if defn.name == "fontWeight" and isinstance(value, str) and value in _FONT_WEIGHT_KEYWORDS:
         return []
@@ -231,11 +235,13 @@ def property_value_issues(defn: PropDef, value: Any) -> list[Issue]:
     return [((), f"{_expected_number(defn, units)}; got {got}")]
 
 
-def _unknown_property(layer_type: str, key: str) -> str:
+def _unknown_property(layer_type: str, key: str, *, quoted: bool = False) -> str:
+    """`unknown property ...` with the closest valid name; `quoted` names the key when the path does not."""
     hint = _suggest(key, property_table(layer_type))
     if not hint and key.startswith("effects."):
-        hint = "; effect paths look like effects.<name>.<param> or effects.<name>[<k>].<param>"
-    return f"unknown property for a {layer_type} layer{hint}"
+        hint = " (effect paths look like effects.<name>.<param> or effects.<name>[<k>].<param>)"
+    name = f" {describe_value(key)}" if quoted else ""
+    return f"unknown property{name} for a {layer_type} layer{hint}"
 
 
 def property_issues(layer_type: str, properties: Mapping[str, Any]) -> list[Issue]:
@@ -262,7 +268,7 @@ def animation_issues(layer_type: str, animations: Sequence[Animation]) -> list[I
             continue  # keyframe values were already checked to be plain JSON
         defn = table.get(name)
         if defn is None:
-            issues.append(((j, "property"), f"{_unknown_property(layer_type, name)}; got {describe_value(name)}"))
+            issues.append(((j, "property"), _unknown_property(layer_type, name, quoted=True)))
             continue
         for k, keyframe in enumerate(animation.keyframes):
             loc = (j, "keyframes", k, "value")

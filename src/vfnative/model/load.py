@@ -26,7 +26,16 @@ from vfnative.model.layers import LAYER_TYPES
 __all__ = ["issues_from_validation_error", "load"]
 
 _SECONDS_FIELDS = frozenset(
-    {"duration", "startTime", "sourceDuration", "sourceStart", "mediaDuration", "sourceEnd", "endTime", "time"}
+    {
+        "duration",
+        "startTime",
+        "sourceDuration",
+        "sourceStart",
+        "mediaDuration",
+        "sourceEnd",
+        "endTime",
+        "time",
+    }
 )
 """Aliases whose values are seconds, so bound messages can say `expected seconds >= 0`."""
 
@@ -133,7 +142,9 @@ def _read(path: Path) -> bytes:
     except FileNotFoundError as exc:
         raise MissingAssetError(f"{path}: document file not found", source=str(path)) from exc
     except OSError as exc:
-        raise AssetError(f"{path}: cannot read the document: {exc.strerror or exc}", source=str(path)) from exc
+        raise AssetError(
+            f"{path}: cannot read the document: {exc.strerror or exc}", source=str(path)
+        ) from exc
 
 
 def _decode(raw: bytes) -> str:
@@ -189,10 +200,13 @@ def _message(err: ErrorDetails, raw_loc: tuple[str | int, ...]) -> str:
     if kind in bounds:
         key = kind.replace("greater_than_equal", "ge").replace("greater_than", "gt")
         key = key.replace("less_than_equal", "le").replace("less_than", "lt")
+        bound = ctx.get(key)
         what = "seconds" if field in _SECONDS_FIELDS else "a number"
-        if field in ("width", "height"):
+        if isinstance(bound, int):
             what = "an integer"
-        return f"expected {what} {bounds[kind]} {describe_value(ctx.get(key))}{got}"
+        if isinstance(bound, float) and bound.is_integer():
+            bound = int(bound)
+        return f"expected {what} {bounds[kind]} {describe_value(bound)}{got}"
     if kind == "literal_error":
         return f"expected {ctx.get('expected', 'a known value')}{got}"
     if kind in _TYPE_MESSAGES:
@@ -208,7 +222,7 @@ def _unknown_field(raw_loc: tuple[str | int, ...]) -> str:
     key = str(raw_loc[-1])
     close = difflib.get_close_matches(key, valid, n=1, cutoff=0.6)
     if close:
-        return f"unknown field; did you mean '{close[0]}'?"
+        return f"unknown field (did you mean '{close[0]}'?)"
     return f"unknown field; expected one of {', '.join(valid)}"
 
 
