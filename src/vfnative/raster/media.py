@@ -1,0 +1,104 @@
+"""Image layers: decode once, fit into the frame, draw with the reference's sampler (spec 02 §8).
+
+Decoding goes through Skia's codecs (PNG with alpha, JPEG, WebP, GIF first frame), which apply
+EXIF orientation as Chrome does; decoded images are cached by resolved path for the lifetime
+of the store (one render). Tier 1 (`drawImage` under a scale+translate canvas transform) is not
+antialiased and picks Mitchell only when both CTM scales exceed 1, else bilinear with linear
+mipmaps; tier 3 (CSS `<img>` painting) is antialiased and decides on the total scale.
+Imports skia, errors and stdlib only.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from pathlib import Path
+
+import skia
+
+from vfnative.errors import MediaDecodeError, MissingAssetError
+
+__all__ = [
+    "ImageStore",
+    "fit_dims",
+    "sampling_for_scale",
+]
+
+_MITCHELL = skia.SamplingOptions(skia.CubicResampler.Mitchell())
+_TRILINEAR = skia.SamplingOptions(skia.FilterMode.kLinear, skia.MipmapMode.kLinear)
+
+
+def fit_dims(width: int, height: int, mw: float, mh: float, fit: object) -> tuple[float, float]:
+    """The media fit box (ow', oh') of spec 02 §3.1; any fit but contain/cover stretches to W×H."""
+    if mw <= 0 or mh <= 0:
+        return float(width), float(height)
+    if fit == "contain":
+        return min(width, height * mw / mh), min(height, width * mh / mw)
+    if fit == "cover":
+        return max(width, height * mw / mh), max(height, width * mh / mw)
+    return float(width), float(height)
+
+
+def sampling_for_scale(sx: float, sy: float) -> skia.SamplingOptions:
+    """Chrome's 'high' image quality: Mitchell when upscaling on both axes, else trilinear."""
+    if abs(sx) > 1.0 and abs(sy) > 1.0:
+        return _MITCHELL
+    return _TRILINEAR
+
+
+class ImageStore:
+    """Decoded still images keyed by resolved path; failures are cached too (one error per source)."""
+
+    def __init__(self, base_dir: Path | None = None) -> None:
+        self.base_dir = base_dir
+        self._images: dict[str, skia.Image | Exception] = {}
+
+    def resolve(self, source: str) -> Path:
+        """A document `source` → local path (relative paths against base_dir; file:// URLs)."""
+        if source.startswith("file://"):
+            return Path(urllib.parse.unquote(urllib.parse.urlparse(source).path))
+        path = Path(source)
+        if not path.is_absolute() and self.base_dir is not None:
+            path = self.base_dir / path
+        return path
+
+    def get(self, source: str) -> skia.Image:
+        """The decoded image (raster-backed, with mipmaps); raises AssetError subclasses."""
+        cached = self._images.get(source)
+        if isinstance(cached, Exception):
+            raise cached
+        if cached is not None:
+            return cached
+        try:
+            image = self._decode(source)
+        except (MissingAssetError, MediaDecodeError) as exc:
+            self._images[source] = exc
+            raise
+        self._images[source] = image
+        return image
+
+    def _decode(self, source: str) -> skia.Image:
+        if "://" in source and not source.startswith("file://"):
+            raise MediaDecodeError(f"remote image sources are not fetched; got {source!r}", source=source)
+        path = self.resolve(source)
+        try:
+            data = path.read_bytes()
+        except FileNotFoundError as exc:
+            raise MissingAssetError(f"image not found: {path}", source=source) from exc
+        except OSError as exc:
+            raise MediaDecodeError(f"cannot read image {path}: {exc}", source=source) from exc
+        encoded = skia.Image.MakeFromEncoded(skia.Data.MakeWithCopy(data))
+        if encoded is None:
+            raise MediaDecodeError(f"cannot decode image {path}", source=source)
+        raster = encoded.makeRasterImage()
+        if raster is None or raster.width() <= 0 or raster.height() <= 0:
+            raise MediaDecodeError(f"image has no pixels: {path}", source=source)
+        if raster.alphaType() == skia.kUnpremul_AlphaType:
+            raise MediaDecodeError(f"unexpected unpremultiplied image: {path}", source=source)
+        mipmapped = raster.withDefaultMipmaps()
+        return mipmapped if mipmapped is not None else raster
+
+    def __len__(self) -> int:
+        return sum(1 for v in self._images.values() if not isinstance(v, Exception))
+
+    def __repr__(self) -> str:
+        return f"<ImageStore {len(self)} images base_dir={self.base_dir}>"

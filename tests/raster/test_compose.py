@@ -1,0 +1,214 @@
+"""Single layers drawn from hand-built LayerFrames, checked pixel by pixel where CSS defines them."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from vfnative.raster.compose import Compositor, to_rgba8
+
+RED = (1.0, 0.0, 0.0, 1.0)
+BLUE = (0.0, 0.0, 1.0, 1.0)
+
+
+@pytest.fixture
+def rect(make_layer):
+    """A filled rectangle shape layer (default 100×50 red, centred)."""
+
+    def build(**props):
+        base = {"width": 100.0, "height": 50.0, "fill": RED, "strokeWidth": 0.0}
+        base.update(props)
+        return make_layer("shape", settings={"shape_type": "rectangle"}, **base)
+
+    return build
+
+
+def test_background_fills_frame(make_doc) -> None:
+    c = Compositor(make_doc(background="#336699"))
+    out = c.render([])
+    assert out.shape == (100, 200, 4)
+    assert (out == np.array([0x33, 0x66, 0x99, 255], np.uint8)).all()
+
+
+def test_unparsable_background_is_black(make_doc) -> None:
+    out = Compositor(make_doc(background="not-a-colour")).render([])
+    assert (out[..., :3] == 0).all() and (out[..., 3] == 255).all()
+
+
+def test_render_returns_the_surface_buffer(make_doc, rect) -> None:
+    c = Compositor(make_doc())
+    a = c.render([])
+    b = c.render([rect()])
+    assert a is b is c.surface.array
+
+
+def test_centred_red_rect_exact_pixels(make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect()])
+    # 100×50 centred in 200×100: x 50..150, y 25..75 (integer edges, no AA residue)
+    assert (out[25:75, 50:150] == [255, 0, 0, 255]).all()
+    assert (out[:25] == [0, 0, 0, 255]).all() and (out[75:] == [0, 0, 0, 255]).all()
+    assert (out[:, :50] == [0, 0, 0, 255]).all() and (out[:, 150:] == [0, 0, 0, 255]).all()
+
+
+def test_position_moves_anchor_point(make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect(width=20.0, height=20.0, position=(0.25, 0.5))])
+    # anchor (centre) at x = 50: rect spans x 40..60, y 40..60
+    assert (out[40:60, 40:60, 0] == 255).all()
+    assert out[50, 39, 0] == 0 and out[50, 60, 0] == 0
+
+
+def test_opacity_half_over_black(make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect(opacity=0.5)])
+    px = out[50, 100]
+    assert px[3] == 255 and abs(int(px[0]) - 128) <= 1 and px[1] == 0 and px[2] == 0
+
+
+@pytest.mark.parametrize(("value", "expected"), [(-1.0, 0), (2.0, 255)])
+def test_opacity_is_clamped(value: float, expected: int, make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect(opacity=value)])
+    assert out[50, 100, 0] == expected
+
+
+def test_multiply_of_two_known_colours(make_doc, rect) -> None:
+    a = rect(fill=(0.8, 0.6, 0.4, 1.0))
+    b = rect(fill=(0.5, 0.5, 1.0, 1.0), blendMode="multiply", path="layers[1]")
+    out = Compositor(make_doc()).render([a, b])
+    expected = np.round(np.array([204 * 128, 153 * 128, 102 * 255]) / 255)
+    assert np.abs(out[50, 100, :3].astype(int) - expected).max() <= 1
+
+
+def test_screen_and_difference_only_touch_the_footprint(make_doc, rect) -> None:
+    under = rect(width=200.0, height=100.0, fill=(0.2, 0.4, 0.6, 1.0))
+    over = rect(width=20.0, height=20.0, fill=(1.0, 1.0, 1.0, 1.0), blendMode="difference", path="layers[1]")
+    out = Compositor(make_doc()).render([under, over])
+    assert np.abs(out[50, 100, :3].astype(int) - [204, 153, 102]).max() <= 1
+    assert np.abs(out[5, 5, :3].astype(int) - [51, 102, 153]).max() <= 1
+
+
+def test_visible_false_draws_nothing(make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect(visible=False)])
+    assert (out[..., 0] == 0).all()
+
+
+def test_rotation_90_swaps_extent(make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect(width=60.0, height=20.0, rotation=90.0)])
+    # rotated about its centre (100, 50): now 20 wide, 60 tall
+    assert out[50, 100, 0] == 255 and out[25, 100, 0] == 255 and out[50, 85, 0] == 0
+
+
+def test_scale_about_anchor(make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect(width=20.0, height=20.0, scale=2.0, anchor=(0.0, 0.0))])
+    # top-left anchor at frame centre: box spans x 100..140, y 50..90
+    assert out[51, 101, 0] == 255 and out[89, 139, 0] == 255
+    assert out[49, 101, 0] == 0 and out[51, 99, 0] == 0 and out[91, 120, 0] == 0
+
+
+def test_rotate_y_goes_through_both_perspectives(make_doc, rect) -> None:
+    # W = 200: element perspective 200 px about the anchor, container perspective 200 px about the
+    # frame centre. Edge x = ±50 at rotateY(60°): x' = ±25, z' = ∓43.30; w = 1 ± 2·43.30/200.
+    out = Compositor(make_doc()).render([rect(width=100.0, height=50.0, rotation=(0.0, 0.0, 60.0))])
+    row = np.nonzero(out[50, :, 0] > 128)[0]
+    z = 50 * np.sin(np.radians(60))
+    left = 100 - 25 / (1 - 2 * z / 200)
+    right = 100 + 25 / (1 + 2 * z / 200)
+    assert abs(row.min() - left) <= 1 and abs(row.max() + 1 - right) <= 1
+
+
+def test_depth_scales_about_frame_centre(make_doc, rect) -> None:
+    # position z = 10 → 10·vw = 20 px toward the viewer: ×200/180 about the frame centre
+    out = Compositor(make_doc()).render([rect(width=90.0, height=36.0, position=(0.5, 0.5, 10.0))])
+    red = np.argwhere(out[..., 0] > 128)
+    assert red.min(axis=0).tolist() == [30, 50] and red.max(axis=0).tolist() == [69, 149]
+
+
+def test_negative_perspective_drops_transform(make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect(width=20.0, height=20.0, position=(0.1, 0.1), perspective=-5.0)])
+    # invalid transform: the box stays centred at its static position
+    assert out[50, 100, 0] == 255 and out[10, 20, 0] == 0
+
+
+def test_to_rgba8_unpremultiplies() -> None:
+    buf = np.array([[[64, 32, 0, 128], [255, 255, 255, 255], [0, 0, 0, 0]]], np.uint8)
+    out = to_rgba8(buf)
+    assert out[0, 0].tolist() == [128, 64, 0, 128]
+    assert out[0, 1].tolist() == [255, 255, 255, 255]
+    assert out[0, 2].tolist() == [0, 0, 0, 0]
+    assert buf[0, 0].tolist() == [64, 32, 0, 128]  # input untouched
+
+
+def test_background_with_alpha_keeps_alpha(make_doc) -> None:
+    out = Compositor(make_doc(background="rgba(255, 0, 0, 0.5)")).render([])
+    assert out[0, 0, 3] == 128 and out[0, 0, 0] == 128
+
+
+def test_unsupported_features_warn_once_each(make_doc, rect) -> None:
+    warnings: list[str] = []
+    c = Compositor(make_doc(), on_warning=warnings.append)
+    layer = rect(boxShadow=True, filterBlur=2.0, outlineStyle="solid", outlineWidth=2.0)
+    c.render([layer, layer])
+    c.render([layer])
+    joined = "\n".join(warnings)
+    assert len(warnings) == 3, warnings
+    assert "boxShadow" in joined and "filterBlur" in joined and "outline" in joined
+
+
+def test_video_layers_warn_and_skip(make_doc, make_layer) -> None:
+    warnings: list[str] = []
+    out = Compositor(make_doc(), on_warning=warnings.append).render([make_layer("video", fit="cover")])
+    assert warnings == ["video layers are not drawn yet (first: layers[0])"]
+    assert (out[..., :3] == 0).all()
+
+
+def test_text_without_engine_warns(monkeypatch: pytest.MonkeyPatch, make_doc, make_layer) -> None:
+    import vfnative.raster.compose as compose
+
+    monkeypatch.setattr(compose, "_default_text_painter", lambda doc, base_dir: None)
+    warnings: list[str] = []
+    c = Compositor(make_doc(), on_warning=warnings.append)
+    c.render([make_layer("text", text="hi")])
+    assert len(warnings) == 1 and "text" in warnings[0]
+
+
+class _BoxPainter:
+    """A stand-in text engine: a fixed 40×20 box whose content is a blue square at (10, 5)."""
+
+    def measure(self, props):
+        return type("Box", (), {"width": 40.0, "height": 20.0})()
+
+    def paint(self, canvas, props, box):
+        import skia
+
+        canvas.drawRect(skia.Rect.MakeXYWH(10, 5, 10, 10), skia.Paint(skia.Color4f(0, 0, 1, 1)))
+
+
+@pytest.mark.parametrize(
+    ("align", "vertical", "left", "top"),
+    [("center", "middle", 80, 40), ("left", "top", 100, 50), ("right", "bottom", 60, 30)],
+)
+def test_text_box_static_offsets(align: str, vertical: str, left: int, top: int, make_doc, make_layer) -> None:
+    c = Compositor(make_doc(), text_painter=_BoxPainter())
+    out = c.render([make_layer("text", text="x", textAlign=align, verticalAlign=vertical, backgroundColor=RED)])
+    red = np.argwhere((out[..., 0] == 255) | (out[..., 2] == 255))
+    assert red.min(axis=0).tolist() == [top, left]
+    assert red.max(axis=0).tolist() == [top + 19, left + 39]
+    assert out[top + 5, left + 10, 2] == 255
+
+
+def test_solid_border_and_radius(make_doc, rect) -> None:
+    layer = rect(
+        width=100.0, height=50.0, fill=None, backgroundColor=BLUE,
+        borderWidth=5.0, borderColor=RED, borderStyle="solid", borderRadius=10.0,
+    )  # fmt: skip
+    out = Compositor(make_doc()).render([layer])
+    assert out[50, 52, 0] == 255 and out[50, 52, 2] == 0  # left border
+    assert out[50, 100, 2] == 255  # background inside
+    assert out[26, 51, 0] == 0 and out[26, 51, 2] == 0  # rounded corner leaves the backdrop
+
+
+def test_percent_border_radius_makes_ellipse(make_doc, rect) -> None:
+    from vfnative.timeline.scene import Percent
+
+    layer = rect(width=100.0, height=50.0, fill=None, backgroundColor=RED, borderRadius=Percent(50.0))
+    out = Compositor(make_doc()).render([layer])
+    assert out[50, 100, 0] == 255 and out[50, 52, 0] == 255
+    assert out[27, 55, 0] == 0  # the corner is cut on an ellipse, not a circle
