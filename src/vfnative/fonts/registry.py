@@ -1,0 +1,624 @@
+"""Font lookup: family/weight/style/stretch -> a ready skia.Typeface + HarfBuzz font, loaded once.
+
+Owns the mapping from a CSS-ish font request (what a text layer's props say) to a concrete font
+file, the variable-axis position, and the synthetic bold/italic flags Blink would apply
+(spec 02 §6.4). Imports skia, uharfbuzz and fontTools; nothing from the rest of vfnative except
+`errors`.
+
+Where fonts come from, in order:
+
+1. the caller's font dirs (scanned recursively for .ttf/.otf/.ttc),
+2. installed ``fontpkg-*`` distributions (entry-point group ``fontpkg.family``; every font file
+   under the package is read and keyed by the family name in its ``name`` table),
+3. Noto Sans (the reference's first fallback in its CSS stack), with ONE warning per missing
+   family. If Noto Sans itself is missing, `FontError`.
+
+Variable fonts. Chrome hands the variation coordinates to FreeType, which interpolates outlines
+and HVAR advances in 16.16 without rounding. We do the same by default
+(``variation_mode="clone"``: ``Typeface.makeClone(FontArguments)``), which is also ~1000x faster
+than instancing (fontTools' instancer needs ~6 s for Noto Sans, fatal for an animated
+fontWeight). ``variation_mode="instance"`` builds a static instance with
+``fontTools.varLib.instancer`` (rounded to integer font units, like a static font would be) and
+caches it in memory and on disk; kept for calibration and for consumers that want plain files.
+HarfBuzz always shapes the *original* face with ``set_variations``, so advances are the exact
+interpolated ones (Blink takes its advances from FreeType with light hinting = linear metrics).
+"""
+
+from __future__ import annotations
+
+import hashlib
+import importlib.metadata
+import importlib.util
+import io
+import logging
+import os
+import tempfile
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+import skia
+import uharfbuzz as hb
+from fontTools.ttLib import TTCollection, TTFont
+
+from vfnative.errors import FontError
+
+__all__ = [
+    "DEFAULT_FAMILY",
+    "FontFace",
+    "FontRegistry",
+    "FontStyle",
+    "ResolvedFont",
+    "VariationMode",
+    "default_cache_dir",
+]
+
+log = logging.getLogger(__name__)
+
+DEFAULT_FAMILY = "Noto Sans"
+"""The reference's first fallback (`font-family: "<name>", "Noto Sans", ...`) and default family."""
+
+FontStyle = Literal["normal", "italic"]
+VariationMode = Literal["clone", "instance"]
+
+_FONT_SUFFIXES = frozenset({".ttf", ".otf", ".ttc", ".otc"})
+_ENTRY_POINT_GROUP = "fontpkg.family"
+_BOLD_THRESHOLD = 600.0
+"""Blink synthesises bold when >= 600 is requested and the face cannot reach 600 (spec 02 §6.4)."""
+_SYNTHETIC_ITALIC_SKEW = -0.25
+"""Blink's fake oblique: `SkFont::setSkewX(-1/4)`."""
+
+_WIDTH_CLASS_PERCENT = {1: 50.0, 2: 62.5, 3: 75.0, 4: 87.5, 5: 100.0, 6: 112.5, 7: 125.0, 8: 150.0, 9: 200.0}
+
+
+def _tag(tag: str) -> int:
+    """A four-character OpenType tag as the integer Skia wants."""
+    return int.from_bytes(tag.encode("ascii"), "big")
+
+
+def default_cache_dir() -> Path:
+    """`$XDG_CACHE_HOME/vfnative` (or `~/.cache/vfnative`); the caller may pass any other dir."""
+    base = os.environ.get("XDG_CACHE_HOME") or os.path.join(os.path.expanduser("~"), ".cache")
+    return Path(base) / "vfnative"
+
+
+@dataclass(frozen=True)
+class FontFace:
+    """One font in one file (a TTC member has its own `index`), with what matching needs."""
+
+    path: Path
+    index: int
+    family: str
+    italic: bool
+    weight_range: tuple[float, float]
+    """Weights this face can draw: (w, w) for a static face, the `wght` axis range if variable."""
+    width_range: tuple[float, float]
+    """font-stretch percentages: from the `wdth` axis or the OS/2 width class."""
+    axis_table: tuple[tuple[str, float, float, float], ...] = ()
+    """Variation axes as (tag, min, default, max), fvar order. Empty for static fonts."""
+
+    @property
+    def axes(self) -> dict[str, tuple[float, float, float]]:
+        """Variation axes: tag -> (min, default, max)."""
+        return {t: (lo, d, hi) for t, lo, d, hi in self.axis_table}
+
+    @property
+    def is_variable(self) -> bool:
+        return bool(self.axis_table)
+
+
+@dataclass(frozen=True, eq=False)
+class ResolvedFont:
+    """A face at one variation position, ready to shape (HarfBuzz) and draw (Skia).
+
+    Metrics are in font units (scale = `upem`), so callers multiply by `size / upem`. `ascent`
+    and `descent` are both positive, with the face's MVAR deltas applied, and follow the same
+    table choice as FreeType/Skia (OS/2 typo metrics when USE_TYPO_METRICS is set, else hhea).
+    """
+
+    face: FontFace
+    requested_family: str
+    variations: tuple[tuple[str, float], ...]
+    typeface: skia.Typeface
+    hb_font: hb.Font
+    upem: int
+    ascent: float
+    descent: float
+    synthetic_bold: bool
+    synthetic_italic: bool
+    fallback: bool
+    """True when the requested family was not found and this is Noto Sans instead."""
+
+    @property
+    def key(self) -> tuple[str, int, tuple[tuple[str, float], ...], bool, bool]:
+        """Hashable identity of this font setting, for caches keyed by font."""
+        return (str(self.face.path), self.face.index, self.variations, self.synthetic_bold, self.synthetic_italic)
+
+    def make_skia_font(self, size: float) -> skia.Font:
+        """A skia.Font configured like Chrome on Linux draws text (spec 02 §6.6).
+
+        Grayscale AA (`kAntiAlias`), slight hinting (FreeType light = vertical-only), subpixel
+        positioning (Chrome forces it unless hinting is full), linear metrics off, embedded
+        bitmaps allowed; synthetic bold/italic the way Blink's FontPlatformData sets them up.
+        """
+        font = skia.Font(self.typeface, size)
+        font.setEdging(skia.Font.Edging.kAntiAlias)
+        font.setHinting(skia.FontHinting.kSlight)
+        font.setSubpixel(True)
+        font.setLinearMetrics(False)
+        font.setEmbeddedBitmaps(True)
+        if self.synthetic_bold:
+            font.setEmbolden(True)
+        if self.synthetic_italic:
+            font.setSkewX(_SYNTHETIC_ITALIC_SKEW)
+        return font
+
+    def __repr__(self) -> str:
+        axes = ",".join(f"{t}={v:g}" for t, v in self.variations)
+        flags = "".join(f" {f}" for f, on in (("fake-bold", self.synthetic_bold),
+                                               ("fake-italic", self.synthetic_italic),
+                                               ("fallback", self.fallback)) if on)  # fmt: skip
+        return f"<ResolvedFont {self.face.family!r} {self.face.path.name} [{axes}]{flags}>"
+
+
+def _read_name(font: TTFont, *ids: int) -> str | None:
+    name = font["name"] if "name" in font else None
+    if name is None:
+        return None
+    for name_id in ids:
+        rec = name.getName(name_id, 3, 1, 0x409) or name.getName(name_id, 1, 0, 0)
+        if rec is None:
+            rec = next((n for n in name.names if n.nameID == name_id), None)
+        if rec is not None:
+            try:
+                return str(rec.toUnicode()).strip()
+            except UnicodeDecodeError:
+                continue
+    return None
+
+
+def _family_names(font: TTFont) -> set[str]:
+    """Every family name the face answers to: typographic (16) and legacy (1), all languages."""
+    out: set[str] = set()
+    if "name" not in font:
+        return out
+    for rec in font["name"].names:
+        if rec.nameID in (1, 16, 21):
+            try:
+                out.add(str(rec.toUnicode()).strip())
+            except UnicodeDecodeError:
+                continue
+    return {n for n in out if n}
+
+
+def _face_from_ttfont(path: Path, index: int, font: TTFont) -> tuple[FontFace, set[str]] | None:
+    family = _read_name(font, 16, 1)
+    if not family:
+        return None
+    os2 = font["OS/2"] if "OS/2" in font else None
+    axes: dict[str, tuple[float, float, float]] = {}
+    if "fvar" in font:
+        for axis in font["fvar"].axes:
+            axes[axis.axisTag] = (float(axis.minValue), float(axis.defaultValue), float(axis.maxValue))
+    if "wght" in axes:
+        weight_range = (axes["wght"][0], axes["wght"][2])
+    else:
+        w = float(os2.usWeightClass) if os2 is not None else 400.0
+        weight_range = (w, w)
+    if "wdth" in axes:
+        width_range = (axes["wdth"][0], axes["wdth"][2])
+    else:
+        pct = _WIDTH_CLASS_PERCENT.get(int(os2.usWidthClass) if os2 is not None else 5, 100.0)
+        width_range = (pct, pct)
+    italic = False
+    if os2 is not None and os2.fsSelection & 1:
+        italic = True
+    elif "head" in font and font["head"].macStyle & 2:
+        italic = True
+    else:
+        sub = (_read_name(font, 17, 2) or "").lower()
+        italic = "italic" in sub or "oblique" in sub
+    table = tuple((t, lo, d, hi) for t, (lo, d, hi) in axes.items())
+    face = FontFace(path, index, family, italic, weight_range, width_range, table)
+    return face, _family_names(font)
+
+
+def _scan_file(path: Path) -> Iterator[tuple[FontFace, set[str]]]:
+    """Read only the tables matching needs (lazy load); skip unreadable files with a debug log."""
+    try:
+        if path.suffix.lower() in (".ttc", ".otc"):
+            collection = TTCollection(str(path), lazy=True)
+            fonts: list[TTFont] = list(collection.fonts)
+        else:
+            fonts = [TTFont(str(path), lazy=True)]
+    except Exception as exc:  # a broken file in a font dir must not stop the render
+        log.debug("skipping unreadable font %s: %s", path, exc)
+        return
+    for index, font in enumerate(fonts):
+        try:
+            found = _face_from_ttfont(path, index, font)
+        except Exception as exc:
+            log.debug("skipping font %s#%d: %s", path, index, exc)
+            continue
+        finally:
+            font.close()
+        if found is not None:
+            yield found
+
+
+def _iter_font_files(root: Path) -> Iterator[Path]:
+    if root.is_file():
+        if root.suffix.lower() in _FONT_SUFFIXES:
+            yield root
+        return
+    if not root.is_dir():
+        return
+    for dirpath, _dirs, files in os.walk(root):
+        for name in sorted(files):
+            p = Path(dirpath) / name
+            if p.suffix.lower() in _FONT_SUFFIXES:
+                yield p
+
+
+def _fontpkg_roots() -> list[Path]:
+    """Package directories of installed fontpkg-* distributions.
+
+    Entry points (group ``fontpkg.family``) name the package; its directory is found through
+    `find_spec` without importing it. Distributions named ``fontpkg-*`` without the entry
+    point are found through their file lists.
+    """
+    roots: list[Path] = []
+    seen: set[str] = set()
+    for ep in importlib.metadata.entry_points(group=_ENTRY_POINT_GROUP):
+        module = ep.value.split(":")[0].strip()
+        try:
+            spec = importlib.util.find_spec(module)
+        except (ImportError, ValueError):
+            spec = None
+        if spec is None or not spec.submodule_search_locations:
+            continue
+        for loc in spec.submodule_search_locations:
+            if loc not in seen:
+                seen.add(loc)
+                roots.append(Path(loc))
+    for dist in importlib.metadata.distributions():
+        name = (dist.metadata["Name"] or "").lower().replace("_", "-")
+        if not name.startswith("fontpkg-"):
+            continue
+        for f in dist.files or ():
+            if Path(str(f)).suffix.lower() in _FONT_SUFFIXES:
+                located = Path(str(dist.locate_file(f)))
+                top = located.parent
+                if str(top) not in seen:
+                    seen.add(str(top))
+                    roots.append(top)
+    return roots
+
+
+def _match_weight(faces: Sequence[FontFace], weight: float) -> FontFace:
+    """CSS Fonts 4 §5.2 weight matching over faces with weight ranges (Blink's FontStyleMatcher)."""
+
+    def inside(f: FontFace) -> bool:
+        return f.weight_range[0] <= weight <= f.weight_range[1]
+
+    exact = [f for f in faces if inside(f)]
+    if exact:
+        return exact[0]
+    lo = [f for f in faces if f.weight_range[1] < weight]
+    hi = [f for f in faces if f.weight_range[0] > weight]
+
+    def nearest_below(cands: list[FontFace]) -> FontFace | None:
+        return max(cands, key=lambda f: f.weight_range[1]) if cands else None
+
+    def nearest_above(cands: list[FontFace], limit: float | None = None) -> FontFace | None:
+        c = [f for f in cands if limit is None or f.weight_range[0] <= limit]
+        return min(c, key=lambda f: f.weight_range[0]) if c else None
+
+    if 400 <= weight <= 500:
+        pick = nearest_above(hi, 500) or nearest_below(lo) or nearest_above(hi)
+    elif weight < 400:
+        pick = nearest_below(lo) or nearest_above(hi)
+    else:
+        pick = nearest_above(hi) or nearest_below(lo)
+    assert pick is not None  # faces is non-empty
+    return pick
+
+
+def _match_width(faces: Sequence[FontFace], stretch: float) -> list[FontFace]:
+    """Keep the faces with the best font-stretch match (narrower first for <= 100%, per CSS)."""
+    inside = [f for f in faces if f.width_range[0] <= stretch <= f.width_range[1]]
+    if inside:
+        return inside
+
+    def dist(f: FontFace) -> tuple[int, float]:
+        lo, hi = f.width_range
+        if hi < stretch:
+            d = stretch - hi
+            return (0 if stretch <= 100 else 1, d)
+        d = lo - stretch
+        return (1 if stretch <= 100 else 0, d)
+
+    best = min(dist(f) for f in faces)
+    return [f for f in faces if dist(f) == best]
+
+
+class FontRegistry:
+    """Resolve family names to faces and build the typeface/HarfBuzz pair for a setting.
+
+    One registry per render: faces are scanned once (lazily, on the first `resolve`), typefaces
+    and HarfBuzz faces are loaded once per file, and every (face, variation, synthetic flags)
+    combination is built once and kept. Thread-safe for concurrent `resolve` calls.
+    """
+
+    def __init__(
+        self,
+        font_dirs: Sequence[str | os.PathLike[str]] = (),
+        *,
+        cache_dir: str | os.PathLike[str] | None = None,
+        variation_mode: VariationMode = "clone",
+        on_warning: Callable[[str], None] | None = None,
+        include_installed: bool = True,
+    ) -> None:
+        self._font_dirs = tuple(Path(d) for d in font_dirs)
+        self._cache_dir = Path(cache_dir) if cache_dir is not None else None
+        self._variation_mode: VariationMode = variation_mode
+        self._on_warning = on_warning
+        self._include_installed = include_installed
+        self._lock = threading.RLock()
+        self._families: dict[str, list[FontFace]] | None = None
+        self._warned: set[str] = set()
+        self._file_data: dict[Path, skia.Data] = {}
+        self._typefaces: dict[tuple[Path, int], skia.Typeface] = {}
+        self._hb_faces: dict[tuple[Path, int], hb.Face] = {}
+        self._instances: dict[tuple[Path, int, tuple[tuple[str, float], ...]], skia.Typeface] = {}
+        self._resolved: dict[tuple[object, ...], ResolvedFont] = {}
+
+    def __repr__(self) -> str:
+        fams = "?" if self._families is None else str(len(self._families))
+        return f"<FontRegistry families={fams} dirs={len(self._font_dirs)} mode={self._variation_mode}>"
+
+    # -- discovery -------------------------------------------------------------------------
+
+    def _scan(self) -> dict[str, list[FontFace]]:
+        if self._families is not None:
+            return self._families
+        with self._lock:
+            if self._families is not None:
+                return self._families
+            families: dict[str, list[FontFace]] = {}
+            roots: list[Path] = list(self._font_dirs)
+            if self._include_installed:
+                roots += _fontpkg_roots()
+            seen_files: set[Path] = set()
+            for root in roots:
+                for path in _iter_font_files(root):
+                    rp = path.resolve()
+                    if rp in seen_files:
+                        continue
+                    seen_files.add(rp)
+                    for face, names in _scan_file(rp):
+                        for name in names | {face.family}:
+                            lst = families.setdefault(name.casefold(), [])
+                            if face not in lst:
+                                lst.append(face)
+            self._families = families
+            log.debug("font registry: %d families from %d roots", len(families), len(roots))
+            return families
+
+    def families(self) -> list[str]:
+        """Every family name known (case as written in the fonts), sorted."""
+        out = {f.family for faces in self._scan().values() for f in faces}
+        return sorted(out)
+
+    def has_family(self, family: str) -> bool:
+        return family.strip().casefold() in self._scan()
+
+    def faces(self, family: str) -> list[FontFace]:
+        """The faces of a family (case-insensitive); empty if unknown."""
+        return list(self._scan().get(family.strip().casefold(), ()))
+
+    def _warn(self, message: str) -> None:
+        log.warning(message)
+        if self._on_warning is not None:
+            self._on_warning(message)
+
+    # -- resolution ------------------------------------------------------------------------
+
+    def resolve(
+        self,
+        family: str = DEFAULT_FAMILY,
+        *,
+        weight: float = 400.0,
+        style: FontStyle | str = "normal",
+        stretch: float = 100.0,
+        size: float | None = None,
+    ) -> ResolvedFont:
+        """The font Chrome would use for this request (spec 02 §6.4).
+
+        `size` (px) feeds the `opsz` axis (font-optical-sizing: auto) when the face has one.
+        Unknown families fall back to Noto Sans with one warning per family name.
+        """
+        name = family.strip().strip('"').strip("'").strip() or DEFAULT_FAMILY
+        weight = float(weight)
+        stretch = float(stretch)
+        families = self._scan()
+        faces = families.get(name.casefold())
+        fallback = False
+        if not faces:
+            fallback = True
+            faces = families.get(DEFAULT_FAMILY.casefold())
+            if name.casefold() not in self._warned:
+                self._warned.add(name.casefold())
+                self._warn(f"font family {name!r} is not installed; using {DEFAULT_FAMILY}")
+            if not faces:
+                raise FontError(f"font family {name!r} not found and the fallback {DEFAULT_FAMILY!r} "
+                                "is not installed either (pip install fontpkg-noto-sans)")  # fmt: skip
+        italic = style == "italic" or style == "oblique"
+        candidates = _match_width(faces, stretch)
+        styled = [f for f in candidates if f.italic == italic]
+        synthetic_italic = False
+        if not styled:
+            styled = candidates
+            synthetic_italic = italic and not any(f.italic for f in candidates)
+        face = _match_weight(styled, weight)
+        synthetic_bold = weight >= _BOLD_THRESHOLD and face.weight_range[1] < _BOLD_THRESHOLD
+        variations = self._variations(face, weight, stretch, size)
+        key = (face, variations, synthetic_bold, synthetic_italic, fallback, name if not fallback else "")
+        hit = self._resolved.get(key)
+        if hit is not None:
+            return hit
+        with self._lock:
+            hit = self._resolved.get(key)
+            if hit is not None:
+                return hit
+            resolved = self._build(face, name, variations, synthetic_bold, synthetic_italic, fallback)
+            self._resolved[key] = resolved
+            return resolved
+
+    @staticmethod
+    def _variations(face: FontFace, weight: float, stretch: float, size: float | None
+                    ) -> tuple[tuple[str, float], ...]:  # fmt: skip
+        """Axis values Blink would set: wght = weight, wdth = stretch %, opsz = px size; clamped."""
+        if not face.axis_table:
+            return ()
+        wanted: dict[str, float] = {}
+        for tag, (lo, default, hi) in face.axes.items():
+            if tag == "wght":
+                v = weight
+            elif tag == "wdth":
+                v = stretch
+            elif tag == "opsz" and size is not None:
+                v = size
+            else:
+                v = default
+            wanted[tag] = min(max(v, lo), hi)
+        return tuple(sorted(wanted.items()))
+
+    def _data(self, path: Path) -> skia.Data:
+        data = self._file_data.get(path)
+        if data is None:
+            data = skia.Data.MakeFromFileName(str(path))
+            if data is None:
+                raise FontError(f"cannot read font file; got {path}", source=str(path))
+            self._file_data[path] = data
+        return data
+
+    def _base_typeface(self, face: FontFace) -> skia.Typeface:
+        k = (face.path, face.index)
+        tf = self._typefaces.get(k)
+        if tf is None:
+            tf = skia.Typeface.MakeFromData(self._data(face.path), face.index)
+            if tf is None:
+                raise FontError(f"Skia cannot load font; got {face.path}", source=str(face.path))
+            self._typefaces[k] = tf
+        return tf
+
+    def _hb_face(self, face: FontFace) -> hb.Face:
+        k = (face.path, face.index)
+        f = self._hb_faces.get(k)
+        if f is None:
+            blob = hb.Blob.from_file_path(str(face.path))
+            f = hb.Face(blob, face.index)
+            self._hb_faces[k] = f
+        return f
+
+    def _build(self, face: FontFace, requested: str, variations: tuple[tuple[str, float], ...],
+               synthetic_bold: bool, synthetic_italic: bool, fallback: bool) -> ResolvedFont:  # fmt: skip
+        hb_face = self._hb_face(face)
+        hb_font = hb.Font(hb_face)
+        if variations:
+            hb_font.set_variations(dict(variations))
+        ext = hb_font.get_font_extents("ltr")
+        typeface = self._typeface_at(face, variations)
+        return ResolvedFont(
+            face=face,
+            requested_family=requested,
+            variations=variations,
+            typeface=typeface,
+            hb_font=hb_font,
+            upem=int(hb_face.upem),
+            ascent=float(ext.ascender),
+            descent=float(-ext.descender),
+            synthetic_bold=synthetic_bold,
+            synthetic_italic=synthetic_italic,
+            fallback=fallback,
+        )
+
+    def _typeface_at(self, face: FontFace, variations: tuple[tuple[str, float], ...]) -> skia.Typeface:
+        base = self._base_typeface(face)
+        if not variations:
+            return base
+        k = (face.path, face.index, variations)
+        tf = self._instances.get(k)
+        if tf is not None:
+            return tf
+        if self._variation_mode == "instance":
+            tf = self._instanced_typeface(face, variations)
+        else:
+            vp = skia.FontArguments.VariationPosition
+            coords = vp.Coordinates([vp.Coordinate(_tag(t), float(v)) for t, v in variations])
+            args = skia.FontArguments()
+            args.setCollectionIndex(face.index)
+            args.setVariationDesignPosition(vp(coords))
+            tf = base.makeClone(args)
+            if tf is None:
+                raise FontError(f"Skia cannot apply variations {dict(variations)}; got {face.path}",
+                                source=str(face.path))  # fmt: skip
+        self._instances[k] = tf
+        return tf
+
+    # -- fontTools instancing (variation_mode="instance") -----------------------------------
+
+    def _instance_cache_paths(self, face: FontFace, variations: tuple[tuple[str, float], ...]) -> list[Path]:
+        """Where an instance may be cached: the cache dir, then a temp-dir fallback."""
+        try:
+            st = face.path.stat()
+        except OSError:
+            return []
+        ident = f"{face.path}|{face.index}|{st.st_size}|{st.st_mtime_ns}|{variations}"
+        name = f"{face.path.stem}-{hashlib.sha1(ident.encode()).hexdigest()[:20]}.ttf"
+        base = self._cache_dir if self._cache_dir is not None else default_cache_dir()
+        return [base / "instances" / name, Path(tempfile.gettempdir()) / "vfnative" / "instances" / name]
+
+    def _instanced_typeface(self, face: FontFace, variations: tuple[tuple[str, float], ...]) -> skia.Typeface:
+        """Static instance via `instancer.instantiateVariableFont`, cached on disk when writable.
+
+        The disk cache is best effort: a read-only or missing cache dir only costs time (falls
+        back to a temp dir, then to memory only).
+        """
+        from fontTools.varLib import instancer  # slow import; only this mode needs it
+
+        paths = self._instance_cache_paths(face, variations)
+        for cached in paths:
+            if cached.is_file():
+                data = skia.Data.MakeFromFileName(str(cached))
+                tf = skia.Typeface.MakeFromData(data) if data is not None else None
+                if tf is not None:
+                    return tf
+        font = TTFont(str(face.path), fontNumber=face.index)
+        inst = instancer.instantiateVariableFont(font, dict(variations), updateFontNames=False)
+        buf = io.BytesIO()
+        inst.save(buf)
+        raw = buf.getvalue()
+        self._write_cache(paths, raw)
+        tf = skia.Typeface.MakeFromData(skia.Data.MakeWithCopy(raw))
+        if tf is None:
+            raise FontError(f"Skia cannot load the instance {dict(variations)} of {face.path}",
+                            source=str(face.path))  # fmt: skip
+        return tf
+
+    @staticmethod
+    def _write_cache(paths: Sequence[Path], raw: bytes) -> None:
+        """Write atomically to the first writable candidate; a read-only cache is not an error."""
+        for target in paths:
+            try:
+                target.parent.mkdir(parents=True, exist_ok=True)
+                fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".part")
+                with os.fdopen(fd, "wb") as fh:
+                    fh.write(raw)
+                os.replace(tmp, target)
+                return
+            except OSError as exc:
+                log.debug("font instance cache not writable at %s: %s", target.parent, exc)
