@@ -23,6 +23,7 @@ from vfnative.timeline.resolve import Raw, caption_index, finalize_all, raw_stat
 from vfnative.timeline.scalar import _text_em
 from vfnative.timeline.scene import LayerFrame
 from vfnative.timeline.timecode import js_round_array
+from vfnative.timeline.transitions import apply_transitions
 from vfnative.timeline.values import Component, pad_components, to_px
 from vfnative.types import PropBlock
 
@@ -308,6 +309,7 @@ def _decode(ls: LayerSlots, row: npt.NDArray[np.float64], timeline: Timeline) ->
         captions = ls.plan.layer.settings.captions  # type: ignore[union-attr]
         k = int(row[ls.caption_slot.col])
         raw["text"] = ("step", captions[k].caption if k >= 0 else "")
+    apply_transitions(ls.plan.layer, int(row[ls.frame_col]), timeline.fps, timeline.width, raw, timeline.height)
     return finalize_all(ls.plan.definitions, raw, timeline.em_context(), ls.plan.is_text)
 
 

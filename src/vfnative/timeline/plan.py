@@ -76,6 +76,8 @@ class Timeline:
     """Top-level layers in paint order (bottom first)."""
     all_layers: list[LayerPlan]
     """Every layer, depth first, parents before their children."""
+    warnings: list[str] = field(default_factory=list)
+    """Problems found while planning that the reference tolerates (unknown transitions...)."""
     cache: dict[str, Any] = field(default_factory=dict)
     """Per-timeline derived data (e.g. the batch layout), built on first use."""
 
@@ -107,6 +109,22 @@ def _enabled_top(layer: Layer, doc: VideoJSON) -> bool:
     return True
 
 
+def _check_layer(lp: LayerPlan, warnings: list[str]) -> None:
+    """Warn about what the reference skips silently, naming the layer."""
+    from vfnative.timeline.transitions import KNOWN_TRANSITIONS, NOT_YET
+
+    for key in ("transition_in", "transition_out"):
+        spec = getattr(lp.layer, key)
+        if spec is None:
+            continue
+        name = spec.transition
+        where = f"{lp.path}.{'transitionIn' if key == 'transition_in' else 'transitionOut'}"
+        if name in NOT_YET:
+            warnings.append(f"{where}: transition '{name}' is not implemented yet; the layer shows without it")
+        elif name not in KNOWN_TRANSITIONS:
+            warnings.append(f"{where}: unknown transition '{name}' is skipped (as the reference does)")
+
+
 def build_timeline(doc: VideoJSON) -> Timeline:
     """Plan a validated document: windows, clocks, paint order, group nesting."""
     all_layers: list[LayerPlan] = []
@@ -133,12 +151,14 @@ def build_timeline(doc: VideoJSON) -> Timeline:
                 definitions=property_table(str(layer.type)),
             )
             all_layers.append(lp)
+            _check_layer(lp, warnings)
             children = getattr(layer, "children", None)
             if children:
                 lp.children = plan(list(children), f"{lp.path}.children", lp.index)
             out.append(lp)
         return out
 
+    warnings: list[str] = []
     roots = plan(list(doc.layers), "layers", -1)
     return Timeline(
         doc=doc,
@@ -148,4 +168,5 @@ def build_timeline(doc: VideoJSON) -> Timeline:
         frame_count=frame_count(float(doc.duration), float(doc.fps)),
         roots=roots,
         all_layers=all_layers,
+        warnings=warnings,
     )

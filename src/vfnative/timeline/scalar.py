@@ -13,6 +13,7 @@ from vfnative.timeline.easing import EASE_STEP, css_ease, easing_id, poly_ease
 from vfnative.timeline.resolve import Raw, caption_index, finalize_all, raw_static, value_mode
 from vfnative.timeline.scene import LayerFrame
 from vfnative.timeline.timecode import js_round
+from vfnative.timeline.transitions import apply_transitions
 from vfnative.timeline.values import Component, pad_components, to_px
 
 if TYPE_CHECKING:
@@ -121,6 +122,7 @@ def _layer_frame(plan: LayerPlan, timeline: Timeline, frame: int) -> LayerFrame 
         if captions:
             k = caption_index(captions, frame / timeline.fps)
             raw["text"] = ("step", captions[k].caption if k >= 0 else "")
+    apply_transitions(plan.layer, frame, timeline.fps, timeline.width, raw, timeline.height)
     props = finalize_all(plan.definitions, raw, timeline.em_context(), plan.is_text)
     children: tuple[LayerFrame, ...] = ()
     if plan.children:

@@ -27,6 +27,11 @@ resolved value, with units already resolved to pixels:
 * kind "enum" / "bool" / "text": the Python value as written (str / bool); captions' `text` is the
   caption active at this frame, or ''.
 
+* ``__effects`` (present only while an effect-injecting transition runs): a tuple of
+  ``(effect name, params)`` pairs the transition asks for, in order.
+
+Transitions (spec 03 §A) have already been applied to these values.
+
 `LayerFrame.frame` is the frame in the timeline the layer lives in (project frame for top-level
 layers, group-local frame for children); effects use `frame / fps` as their time.
 """

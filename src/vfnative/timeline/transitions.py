@@ -1,0 +1,336 @@
+"""Transition windows and the built-in presets that change properties (spec 01 §4, spec 03 §A).
+
+Presets run on *raw* resolved values (see resolve.py) after keyframes and captions, in then out,
+exactly as the reference calls them with eased, signed progress p. Presets that also inject
+WebGL effects record them under the ``__effects`` key as ``(name, params)`` pairs; drawing them
+is the effects stage's job. Pure Python: a handful of multiplications per layer per frame.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from vfnative.timeline.easing import easing_id, poly_ease
+from vfnative.timeline.resolve import Raw
+from vfnative.timeline.timecode import js_round
+
+__all__ = ["KNOWN_TRANSITIONS", "apply_transitions", "cyrb53", "seeded_random", "transition_progress"]
+
+_MASK = 0xFFFFFFFF
+
+
+def _imul(a: int, b: int) -> int:
+    return ((a & _MASK) * (b & _MASK)) & _MASK
+
+
+def cyrb53(text: str) -> int:
+    """The reference's 53-bit string hash, over UTF-16 code units with int32 `imul` maths."""
+    h1, h2 = 0xDEADBEEF, 0x41C6CE57
+    data = text.encode("utf-16-le")
+    for i in range(0, len(data), 2):
+        ch = data[i] | (data[i + 1] << 8)
+        h1 = _imul(h1 ^ ch, 2654435761)
+        h2 = _imul(h2 ^ ch, 1597334677)
+    h1 = _imul(h1 ^ (h1 >> 16), 2246822507)
+    h1 ^= _imul(h2 ^ (h2 >> 13), 3266489909)
+    h2 = _imul(h2 ^ (h2 >> 16), 2246822507)
+    h2 ^= _imul(h1 ^ (h1 >> 13), 3266489909)
+    return 4294967296 * (h2 & 0x1FFFFF) + (h1 & _MASK)
+
+
+def seeded_random(seed: str, salt: str) -> float:
+    """Deterministic [0, 1) from the layer id and a salt (`seededRandom`)."""
+    return cyrb53(f"{seed}|{salt}") / 2**53
+
+
+def transition_progress(start_time: float, duration: float, d_in: float, d_out: float,
+                        frame: int, fps: float) -> tuple[float, float]:  # fmt: skip
+    """(pIn, pOut) before easing: pIn in [-1, 0) inside the in-window, pOut in (0, 1] inside the out one."""
+    if d_in + d_out > duration and d_in + d_out > 0:
+        k = duration / (d_in + d_out)
+        d_in, d_out = d_in * k, d_out * k
+    e = frame / fps - start_time
+    p_in = -1.0 + max(0.0, e / d_in) if d_in > 0 and e < d_in else 0.0
+    p_out = min(1.0, (e - (duration - d_out)) / d_out) if d_out > 0 and e > duration - d_out else 0.0
+    return p_in, p_out
+
+
+# --- helpers on raw values -------------------------------------------------------------------------
+
+
+def _clamp01(x: float) -> float:
+    return min(1.0, max(0.0, x))
+
+
+def _lerp(a: float, b: float, t: float) -> float:
+    return a + (b - a) * t
+
+
+def _ease_out_back(x: float, c1: float = 1.70158) -> float:
+    return 1 + (c1 + 1) * (x - 1) ** 3 + c1 * (x - 1) ** 2
+
+
+def _num(raw: dict[str, Raw], name: str, default: float) -> float:
+    value = raw.get(name)
+    return float(value[1][0][0]) if value and value[0] == "num" else default
+
+
+def _mult_opacity(raw: dict[str, Raw], f: float) -> None:
+    raw["opacity"] = ("num", [(_clamp01(_num(raw, "opacity", 1.0) * f), "")], False)
+
+
+def _add_position(raw: dict[str, Raw], dx: float, dy: float) -> None:
+    if dx == 0 and dy == 0:
+        return
+    value = raw.get("position")
+    comps = list(value[1]) if value and value[2] else [(0.5, ""), (0.5, "")]
+    while len(comps) < 2:
+        comps.append((0.5, ""))
+    comps[0] = (comps[0][0] + dx, comps[0][1])
+    comps[1] = (comps[1][0] + dy, comps[1][1])
+    raw["position"] = ("num", comps, True)
+
+
+def _scale_mul(raw: dict[str, Raw], f: float) -> None:
+    if f == 1:
+        return
+    value = raw.get("scale", ("num", [(1.0, "")], False))
+    raw["scale"] = ("num", [(n * f, u) for n, u in value[1]], value[2])
+
+
+def _add_rotation(raw: dict[str, Raw], drx: float, dry: float, drz: float) -> None:
+    if drx == 0 and dry == 0 and drz == 0:
+        return
+    value = raw.get("rotation", ("num", [(0.0, "deg")], False))
+    comps = [n for n, _ in value[1]]
+    if value[2]:
+        comps += [0.0] * (3 - len(comps))
+        z, x, y = comps[0], comps[1], comps[2]
+        raw["rotation"] = ("num", [(z + drz, "deg"), (x + drx, "deg"), (y + dry, "deg")], True)
+    elif drx != 0 or dry != 0:
+        raw["rotation"] = ("num", [(comps[0] + drz, "deg"), (drx, "deg"), (dry, "deg")], True)
+    else:
+        raw["rotation"] = ("num", [(comps[0] + drz, "deg")], False)
+
+
+def _add_length(raw: dict[str, Raw], name: str, delta: float) -> None:
+    value = raw.get(name)
+    base, unit = (value[1][0][0], value[1][0][1] or "em") if value and value[0] == "num" else (0.0, "em")
+    raw[name] = ("num", [(base + delta, unit)], False)
+
+
+def _inject(raw: dict[str, Raw], name: str, params: dict[str, Any]) -> None:
+    effects = list(raw.get("__effects", ("effects", ()))[1])
+    effects.append((name, params))
+    raw["__effects"] = ("effects", tuple(effects))
+
+
+def _param(params: dict[str, Any], name: str, default: float) -> float:
+    value = params.get(name)
+    return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else default
+
+
+def _fade_on(params: dict[str, Any]) -> bool:
+    return params.get("fade") is not False
+
+
+# --- presets ---------------------------------------------------------------------------------------
+
+Preset = Callable[[float, dict[str, Raw], dict[str, Any], str], None]
+
+
+def _fade(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    _mult_opacity(raw, t)
+    if "volume" in raw:
+        raw["volume"] = ("num", [(max(0.0, _num(raw, "volume", 1.0) * t), "")], False)
+
+
+def _slide(dx: float, dy: float, default: float) -> Preset:
+    def preset(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+        d = _param(params, "distance", default) * (1 - t)
+        _add_position(raw, dx * d, dy * d)
+        if _fade_on(params):
+            _mult_opacity(raw, _clamp01(2 * t))
+
+    return preset
+
+
+def _zoom(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    _scale_mul(raw, _lerp(_param(params, "from", 0.85), 1, t))
+    if _fade_on(params):
+        _mult_opacity(raw, _clamp01(2 * t))
+
+
+def _overshoot_pop(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    overshoot = _param(params, "overshoot", 1.70158)
+    _scale_mul(raw, _lerp(_param(params, "from", 0.4), 1, _ease_out_back(t, overshoot)))
+    direction = -1.0 if seeded_random(seed, "overshootPop:tiltDir") < 0.5 else 1.0
+    _add_rotation(raw, 0, 0, direction * _param(params, "tilt", 6) * (1 - t))
+    if _fade_on(params):
+        _mult_opacity(raw, _clamp01(1.5 * t))
+
+
+def _rotate3d_y(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    _add_rotation(raw, 0, _param(params, "angle", 75) * (1 - t), 0)
+    if _fade_on(params):
+        _mult_opacity(raw, _clamp01(1.4 * t))
+
+
+def _tilt3d(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    _add_rotation(raw, -_param(params, "angle", 60) * (1 - t), 0, 0)
+    _add_position(raw, 0, _param(params, "lift", 0.04) * (1 - t))
+    if _fade_on(params):
+        _mult_opacity(raw, _clamp01(1.4 * t))
+
+
+def _spin(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    _add_rotation(raw, 0, 0, _param(params, "angle", 360) * (1 - t))
+    _scale_mul(raw, _lerp(_param(params, "from", 0.2), 1, t))
+    if _fade_on(params):
+        _mult_opacity(raw, _clamp01(1.5 * t))
+
+
+def _fade_only(k: float) -> Preset:
+    """The opacity part of an effect-injecting preset whose effect is recorded, not drawn here."""
+
+    def preset(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+        if _fade_on(params):
+            _mult_opacity(raw, _clamp01(k * t))
+
+    return preset
+
+
+def _with_effect(name: str, base: Preset) -> Preset:
+    def preset(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+        if t < 1:
+            _inject(raw, name, {k: v for k, v in params.items() if not k.startswith("__")})
+        base(t, raw, params, seed)
+
+    return preset
+
+
+def _radial_zoom(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if _fade_on(params):
+        _mult_opacity(raw, _clamp01(1.5 * t))
+    s0 = 1.1 if params.get("mode") == "in" else 0.88
+    _scale_mul(raw, _lerp(s0, 1, t))
+
+
+def _motion_blur_slide(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    import math
+
+    theta = _param(params, "angle", 0) * math.pi / 180
+    d = _param(params, "distance", 0.18)
+    # the project aspect enters the x offset; 16:9 assumed when unknown (the reference's fallback)
+    aspect = float(params.get("__aspect", 1080 / 1920))
+    _add_position(raw, math.cos(theta) * d * aspect * (1 - t), math.sin(theta) * d * (1 - t))
+    if _fade_on(params):
+        _mult_opacity(raw, _clamp01(1.5 * t))
+
+
+def _glitch(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if _fade_on(params):
+        _mult_opacity(raw, _lerp(0.6, 1, t))
+
+
+def _rgb_split_snap(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    _scale_mul(raw, _lerp(1.06, 1, _ease_out_back(t, 1.2)))
+    if _fade_on(params):
+        _mult_opacity(raw, _clamp01(1.4 * t))
+
+
+def _lens_snap(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    _scale_mul(raw, _lerp(1.08, 1, t))
+    if _fade_on(params):
+        _mult_opacity(raw, _clamp01(1.4 * t))
+
+
+def _none(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    return None
+
+
+_CURSORS = {"none": "", "bar": "|", "block": "\u2588", "underscore": "_"}
+
+
+def _typewriter(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    value = raw.get("text")
+    text = value[1] if value else None
+    if not isinstance(text, str) or not text:
+        return
+    chars = list(text)
+    shown = "".join(chars[: js_round(t * len(chars))])
+    style = params.get("cursorStyle")
+    cursor = "" if style == "none" else _CURSORS.get(style if isinstance(style, str) else "bar", "|")
+    raw["text"] = ("step", shown + (cursor if t < 1 else ""))
+
+
+def _tracking(start: float) -> Preset:
+    def preset(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+        delta = _lerp(_param(params, "startTracking", start), _param(params, "finalTracking", 0), t)
+        if delta != 0:
+            _add_length(raw, "letterSpacing", delta)
+        _mult_opacity(raw, _lerp(_param(params, "startOpacity", 0), 1, t))
+        blur = _param(params, "blur", 0.3) * (1 - t)
+        if blur > 0.001:
+            _add_length(raw, "filterBlur", blur)
+
+    return preset
+
+
+PRESETS: dict[str, tuple[Preset, str]] = {
+    "fade": (_fade, "linear"),
+    "slideUp": (_slide(0, 1, 0.10), "easeOut"),
+    "slideDown": (_slide(0, -1, 0.10), "easeOut"),
+    "slideLeft": (_slide(1, 0, 0.12), "easeOut"),
+    "slideRight": (_slide(-1, 0, 0.12), "easeOut"),
+    "zoom": (_zoom, "easeOut"),
+    "overshootPop": (_overshoot_pop, "linear"),
+    "rotate3dY": (_rotate3d_y, "easeOut"),
+    "tilt3d": (_tilt3d, "easeOut"),
+    "spin": (_spin, "easeOut"),
+    "blurResolve": (_with_effect("gaussianBlur", _fade_only(1.5)), "easeOut"),
+    "motionBlurSlide": (_with_effect("motionBlur", _motion_blur_slide), "easeOut"),
+    "radialZoom": (_with_effect("zoomBlur", _radial_zoom), "easeOut"),
+    "glitchResolve": (_with_effect("digitalBlocks+rgbSplit", _glitch), "easeOut"),
+    "rgbSplitSnap": (_with_effect("rgbSplit", _rgb_split_snap), "easeOut"),
+    "sliceAssemble": (_with_effect("sliceGlitch", _fade_only(1.3)), "easeOut"),
+    "noiseDissolve": (_with_effect("noiseDissolve", _none), "linear"),
+    "burnDissolve": (_with_effect("burnDissolve", _none), "linear"),
+    "wipeReveal": (_with_effect("wipeMask", _none), "linear"),
+    "scanReveal": (_with_effect("scanReveal", _none), "linear"),
+    "lightSweepReveal": (_with_effect("wipeMask+lightSweep", _none), "linear"),
+    "lensSnap": (_with_effect("fisheye", _lens_snap), "easeOut"),
+    "typewriter": (_typewriter, "linear"),
+    "trackingExpand": (_tracking(-0.12), "easeOut"),
+    "trackingContract": (_tracking(0.3), "easeOut"),
+}
+# scrambleDecode and numberCountUp are known to the reference but not implemented here yet:
+# they are reported as unimplemented (not unknown) by `build_timeline`.
+NOT_YET = frozenset({"scrambleDecode", "numberCountUp"})
+KNOWN_TRANSITIONS = frozenset(PRESETS) | NOT_YET
+
+
+def apply_transitions(layer: Any, frame: int, fps: float, width: int, raw: dict[str, Raw],
+                      height: int) -> None:  # fmt: skip
+    """Run the layer's in/out transition presets on `raw` for `frame` (in place)."""
+    t_in, t_out = layer.transition_in, layer.transition_out
+    if t_in is None and t_out is None:
+        return
+    s = layer.settings
+    duration = 0.0 if s.speed == 0 else s.source_duration / abs(s.speed)
+    d_in = float(t_in.duration) if t_in is not None else 0.0
+    d_out = float(t_out.duration) if t_out is not None else 0.0
+    p_in, p_out = transition_progress(float(s.start_time), duration, d_in, d_out, frame, fps)
+    for spec, p, sign in ((t_in, p_in, -1), (t_out, p_out, 1)):
+        if spec is None or (p >= 0 if sign < 0 else p <= 0):
+            continue
+        entry = PRESETS.get(spec.transition)
+        if entry is None:
+            continue
+        preset, default_easing = entry
+        ease = easing_id(spec.easing if spec.easing is not None else default_easing)
+        eased = -1.0 + poly_ease(ease, p + 1.0) if sign < 0 else poly_ease(ease, p)
+        params = dict(spec.params or {})
+        params.setdefault("__aspect", height / width if width else 1080 / 1920)
+        preset(1.0 - abs(eased), raw, params, str(layer.id))
