@@ -18,7 +18,7 @@ from pathlib import Path
 
 from vfnative.settings import cpu_limit
 
-__all__ = ["Check", "EnvironmentReport", "check_environment"]
+__all__ = ["Check", "EnvironmentReport", "check_environment", "set_ffmpeg_logging"]
 
 
 @dataclass(frozen=True)
@@ -185,3 +185,13 @@ def check_environment(*, font_dirs: Sequence[str | os.PathLike[str]] = ()) -> En
         _check_threads,
     ]
     return EnvironmentReport(tuple(check() for check in checks), library_versions())
+
+
+def set_ffmpeg_logging(verbose: bool) -> None:
+    """Send FFmpeg's log to stdlib logging (logger ``libav``) at VERBOSE level, or keep it silent.
+
+    PyAV silences FFmpeg by default: its log is noisy and per-frame. ``vfnative --verbose`` turns it on.
+    """
+    import av.logging
+
+    av.logging.set_level(av.logging.VERBOSE if verbose else None)

@@ -52,8 +52,11 @@ CancelLike: TypeAlias = "_Cancellable | Callable[[], bool]"
 """A `CancelToken`, a `threading.Event`, or any callable returning True when the render should stop."""
 
 
-def load(source: DocumentSource, *, base_dir: str | os.PathLike[str] | None = None) -> VideoJSON:
+def load(source: VideoJSON | DocumentSource, *, base_dir: str | os.PathLike[str] | None = None) -> VideoJSON:
     """Parse and validate a VideoJSON document from a path, JSON text/bytes or a dict.
+
+    Relative media paths resolve against `base_dir`, by default the document's folder (or the working
+    directory for JSON text). A `VideoJSON` passes through unchanged.
 
     Raises DocumentError listing every problem (with its DocPath), or MissingAssetError for a missing file.
     """
@@ -146,17 +149,6 @@ def _cancel_check(cancel: CancelLike | None) -> Callable[[], bool]:
     raise TypeError(f"cancel: expected an object with is_set() or a callable; got {cancel!r}")
 
 
-def _default_base_dir(source: object) -> Path | None:
-    """The folder of a document given as a file path: relative sources resolve against it."""
-    if isinstance(source, os.PathLike):
-        return Path(source).resolve().parent
-    if isinstance(source, str) and not source.lstrip().startswith(("{", "[")) and len(source) < 4096:
-        path = Path(source)
-        if path.is_file():
-            return path.resolve().parent
-    return None
-
-
 class Renderer:
     """Renders one document: owns the timeline, fonts and compositor, built once and reused.
 
@@ -180,12 +172,8 @@ class Renderer:
         font_dirs: Sequence[str | os.PathLike[str]] = (),
         on_warning: Callable[[str], None] | None = None,
     ) -> None:
-        from vfnative.model.document import VideoJSON
-
-        if base_dir is None:
-            base_dir = _default_base_dir(doc)
-        self.base_dir: Path | None = Path(base_dir) if base_dir is not None else None
-        document = doc if isinstance(doc, VideoJSON) else load(doc, base_dir=self.base_dir)
+        document = load(doc, base_dir=base_dir)
+        self.base_dir: Path | None = document.base_dir
         self.settings = settings or RenderSettings()
         self.document: VideoJSON = _apply_settings(document, self.settings)
         self.font_dirs = tuple(Path(d) for d in font_dirs)
@@ -237,23 +225,26 @@ class Renderer:
     def compositor(self) -> Compositor:
         """The compositor (fonts, decoded images, surfaces), built on first use."""
         if self._compositor is None:
-            from vfnative.fonts.registry import FontRegistry
             from vfnative.raster.compose import Compositor
-            from vfnative.raster.text import TextPainter
 
             start = time.perf_counter()
             doc = self.document
-            painter = TextPainter(
-                FontRegistry(font_dirs=self.font_dirs),
-                width=doc.width,
-                height=doc.height,
-                on_warning=self._warnings,
-            )
             self._compositor = Compositor(
-                doc, base_dir=self.base_dir, on_warning=self._warnings, text_painter=painter
+                doc, base_dir=self.base_dir, on_warning=self._warnings, text_painter=self._text_painter()
             )
             self._setup_seconds += time.perf_counter() - start
         return self._compositor
+
+    def _text_painter(self) -> object | None:
+        """Text engine over a font registry (bundled fonts plus `font_dirs`); None if not installed."""
+        try:
+            from vfnative.fonts.registry import FontRegistry
+            from vfnative.raster.text import TextPainter
+        except ImportError:  # the compositor then skips text with a warning
+            return None
+        doc = self.document
+        registry = FontRegistry(font_dirs=self.font_dirs)
+        return TextPainter(registry, width=doc.width, height=doc.height, on_warning=self._warnings)
 
     # ------------------------------------------------------------------ frames
 

@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from av.container import OutputContainer
     from av.video.stream import VideoStream
 
-__all__ = ["Muxer", "frame_rate", "set_ffmpeg_logging"]
+__all__ = ["Muxer", "frame_rate"]
 
 log = logging.getLogger(__name__)
 
@@ -58,13 +58,6 @@ def frame_rate(fps: float | Fraction) -> Fraction:
     if rate <= 0:
         raise EncodeError(f"fps: expected frames/s > 0; got {fps!r}")
     return rate
-
-
-def set_ffmpeg_logging(verbose: bool) -> None:
-    """Send FFmpeg's log to stdlib logging at VERBOSE level, or silence it (PyAV's default)."""
-    import av.logging
-
-    av.logging.set_level(av.logging.VERBOSE if verbose else None)
 
 
 class Muxer:

@@ -1,0 +1,413 @@
+"""`vfnative render | frames | probe | demo | doctor`: argparse front end over `vfnative` (the api).
+
+Errors are caught once, here, printed as ``TypeName: message`` (no traceback unless ``--debug``) and
+mapped to exit codes:
+
+    0 success · 1 unexpected error (a bug) · 2 usage · 3 DocumentError · 4 AssetError
+    5 RenderError · 6 EncodeError · 130 interrupted (Ctrl-C, SIGTERM, RenderCancelled)
+
+Environment variables are read only here, through an injectable mapping (`run(environ=...)`):
+``VFNATIVE_FONT_DIRS`` (extra font folders, ``os.pathsep``-separated) and ``VFNATIVE_THREADS``
+(encoder threads; default: the cgroup CPU limit).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import sys
+import traceback
+from collections import Counter
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import IO, Any
+
+from rich.console import Console
+
+import vfnative
+from vfnative.api.environment import set_ffmpeg_logging
+from vfnative.cli.progress import RichProgress, setup_logging
+
+__all__ = ["main", "run"]
+
+EXIT_OK = 0
+EXIT_BUG = 1
+EXIT_USAGE = 2
+EXIT_DOCUMENT = 3
+EXIT_ASSET = 4
+EXIT_RENDER = 5
+EXIT_ENCODE = 6
+EXIT_INTERRUPTED = 130
+
+
+class UsageError(Exception):
+    """A command-line value that argparse could not check by itself (exit 2)."""
+
+
+@dataclass
+class Context:
+    """What every command gets: parsed arguments, output streams, the environment."""
+
+    args: argparse.Namespace
+    environ: Mapping[str, str]
+    stdout: IO[str]
+    console: Console
+    """Rich console on stderr: progress, logs, error messages."""
+
+    @property
+    def progress_enabled(self) -> bool:
+        return bool(self.console.is_terminal) and not self.args.quiet
+
+    def font_dirs(self) -> tuple[str, ...]:
+        from_env = [d for d in self.environ.get("VFNATIVE_FONT_DIRS", "").split(os.pathsep) if d]
+        return (*from_env, *(self.args.font_dir or ()))
+
+    def threads(self) -> int | None:
+        if getattr(self.args, "threads", None) is not None:
+            return int(self.args.threads)
+        raw = self.environ.get("VFNATIVE_THREADS", "").strip()
+        if not raw:
+            return None
+        try:
+            value = int(raw)
+        except ValueError:
+            raise UsageError(f"VFNATIVE_THREADS: expected a positive integer; got {raw!r}") from None
+        if value < 1:
+            raise UsageError(f"VFNATIVE_THREADS: expected a positive integer; got {raw!r}")
+        return value
+
+
+# ---------------------------------------------------------------------------------------------- commands
+
+
+def _settings(ctx: Context) -> vfnative.RenderSettings:
+    """Preset, then explicit flags on top (explicit flags win)."""
+    a = ctx.args
+    settings = vfnative.RenderSettings.preset(a.preset) if a.preset else vfnative.RenderSettings()
+    changes: dict[str, Any] = {}
+    if a.width is not None:
+        changes["width"] = a.width
+    if a.height is not None:
+        changes["height"] = a.height
+    if a.scale is not None:
+        changes["scale"] = a.scale
+    if a.fps is not None:
+        changes["fps"] = a.fps
+    encode_changes: dict[str, Any] = {}
+    if getattr(a, "quality", None):
+        encode_changes["quality"] = a.quality
+    if getattr(a, "speed", None):
+        encode_changes["speed"] = a.speed
+    threads = ctx.threads()
+    if threads is not None:
+        encode_changes["threads"] = threads
+    if encode_changes:
+        changes["encode"] = replace(settings.encode, **encode_changes)
+    try:
+        return settings.replace(**changes) if changes else settings
+    except ValueError as exc:
+        raise UsageError(str(exc)) from exc
+
+
+@contextmanager
+def _sigterm_cancels(token: vfnative.CancelToken) -> Iterator[None]:
+    """SIGTERM cancels the render cleanly (no partial file) instead of killing the process."""
+    try:
+        previous = signal.signal(signal.SIGTERM, lambda _sig, _frame: token.cancel())
+    except ValueError:  # not the main thread: leave signals alone
+        yield
+        return
+    try:
+        yield
+    finally:
+        signal.signal(signal.SIGTERM, previous)
+
+
+def _render_to(ctx: Context, doc: Any, output: Path, settings: vfnative.RenderSettings, base_dir: Any) -> int:
+    token = vfnative.CancelToken()
+    with (
+        vfnative.Renderer(doc, settings=settings, base_dir=base_dir, font_dirs=ctx.font_dirs()) as renderer,
+        _sigterm_cancels(token),
+        RichProgress(ctx.console, enabled=ctx.progress_enabled, label=output.name) as progress,
+    ):
+        report = renderer.render_video(output, on_progress=progress, cancel=token)
+    if not ctx.args.quiet:
+        ctx.console.print(
+            f"Wrote {report.output} ({report.width}x{report.height}@{report.fps:g}, {report.frames} frames, "
+            f"{report.duration_s:.2f} s) in {report.seconds:.2f} s ({report.realtime_factor:.2f}x realtime)"
+            + (f", {len(report.warnings)} warning(s)" if report.warnings else ""),
+            highlight=False,
+        )
+    return EXIT_OK
+
+
+def cmd_render(ctx: Context) -> int:
+    a = ctx.args
+    return _render_to(ctx, a.document, Path(a.output), _settings(ctx), a.base_dir)
+
+
+def cmd_demo(ctx: Context) -> int:
+    from vfnative.demo import DEMO_DOCUMENT
+
+    return _render_to(ctx, DEMO_DOCUMENT, Path(ctx.args.output), _settings(ctx), None)
+
+
+def _parse_frames(spec: str, count: int) -> list[int]:
+    if spec.strip().lower() == "all":
+        return list(range(count))
+    frames: list[int] = []
+    for part in spec.split(","):
+        part = part.strip()
+        if not part:
+            continue
+        try:
+            if "-" in part[1:]:
+                lo, hi = part.split("-", 1)
+                frames.extend(range(int(lo), int(hi) + 1))
+            else:
+                frames.append(int(part))
+        except ValueError:
+            raise UsageError(f"--frames: expected 'all' or numbers like 0,15,30 or 10-20; got {spec!r}") from None
+    bad = [f for f in frames if not 0 <= f < count]
+    if bad:
+        raise UsageError(f"--frames: the document has frames 0..{count - 1}; got {bad[0]}")
+    if not frames:
+        raise UsageError(f"--frames: no frames selected by {spec!r}")
+    return sorted(set(frames))
+
+
+def _encode_png(pixels: Any) -> bytes:
+    """(H, W, 4) uint8 straight-alpha RGBA → PNG bytes, with Skia's encoder (no Pillow at runtime)."""
+    import skia
+
+    image = skia.Image.fromarray(
+        pixels, colorType=skia.ColorType.kRGBA_8888_ColorType, alphaType=skia.AlphaType.kUnpremul_AlphaType
+    )
+    data = image.encodeToData(skia.EncodedImageFormat.kPNG, 100)
+    if data is None:
+        raise vfnative.RenderError("PNG encoding failed")
+    return bytes(data)
+
+
+def cmd_frames(ctx: Context) -> int:
+    a = ctx.args
+    out_dir = Path(a.out_dir)
+    with vfnative.Renderer(
+        a.document, settings=_settings(ctx), base_dir=a.base_dir, font_dirs=ctx.font_dirs()
+    ) as renderer:
+        frames = _parse_frames(a.frames, renderer.frame_count)
+        out_dir.mkdir(parents=True, exist_ok=True)
+        with RichProgress(ctx.console, enabled=ctx.progress_enabled, label="frames") as progress:
+            for done, (n, pixels) in enumerate(renderer.iter_frames(frames), start=1):
+                path = out_dir / f"frame_{n:05d}.png"
+                tmp = path.with_name(f".{path.name}.part")
+                tmp.write_bytes(_encode_png(pixels))
+                os.replace(tmp, path)
+                progress("render", done, len(frames))
+    if not a.quiet:
+        ctx.console.print(f"Wrote {len(frames)} PNG frame(s) to {out_dir}", highlight=False)
+    return EXIT_OK
+
+
+def cmd_probe(ctx: Context) -> int:
+    a = ctx.args
+    renderer = vfnative.Renderer(a.document, base_dir=a.base_dir)
+    doc = renderer.document
+    counts = Counter(layer.type for _path, layer in doc.walk_layers())
+    info = {
+        "name": doc.name,
+        "width": doc.width,
+        "height": doc.height,
+        "fps": doc.fps,
+        "duration": doc.duration,
+        "frames": renderer.frame_count,
+        "layers": sum(counts.values()),
+        "top_level_layers": len(doc.layers),
+        "layer_types": dict(sorted(counts.items())),
+    }
+    if a.json:
+        ctx.stdout.write(json.dumps(info, indent=2) + "\n")
+        return EXIT_OK
+    by_type = ", ".join(f"{kind} {n}" for kind, n in info["layer_types"].items())  # type: ignore[attr-defined]
+    lines = [
+        f"name      {doc.name or '-'}",
+        f"size      {doc.width}x{doc.height}",
+        f"fps       {doc.fps:g}",
+        f"duration  {doc.duration:g} s",
+        f"frames    {info['frames']}",
+        f"layers    {info['layers']} ({by_type})" if by_type else "layers    0",
+    ]
+    ctx.stdout.write("\n".join(lines) + "\n")
+    return EXIT_OK
+
+
+def cmd_doctor(ctx: Context) -> int:
+    from vfnative.cli.doctor import print_report
+
+    report = vfnative.check_environment(font_dirs=ctx.font_dirs())
+    return print_report(report, Console(file=ctx.stdout, highlight=False))
+
+
+# ---------------------------------------------------------------------------------------------- parser
+
+
+def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
+    default = False if top else argparse.SUPPRESS
+    parser.add_argument("-v", "--verbose", action="store_true", default=default, help="log details, FFmpeg too")
+    parser.add_argument("-q", "--quiet", action="store_true", default=default, help="no progress or summary")
+    parser.add_argument("--debug", action="store_true", default=default, help="show tracebacks for bugs")
+
+
+def _document_args(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("document", help="VideoJSON file (or - for stdin)")
+    parser.add_argument("--base-dir", help="folder relative media paths resolve against (default: the document's)")
+
+
+def _render_args(parser: argparse.ArgumentParser, *, encode: bool) -> None:
+    parser.add_argument("--preset", choices=sorted(vfnative.PRESETS), help="named settings preset")
+    parser.add_argument("--width", type=int, help="output width in px (default: the document's)")
+    parser.add_argument("--height", type=int, help="output height in px (default: the document's)")
+    parser.add_argument("--scale", type=float, help="scale the document size by this factor")
+    parser.add_argument("--fps", type=float, help="output frame rate (default: the document's)")
+    parser.add_argument(
+        "--font-dir", action="append", metavar="DIR", help="extra font folder (repeatable; also VFNATIVE_FONT_DIRS)"
+    )
+    if encode:
+        parser.add_argument("--quality", choices=["very_low", "low", "medium", "high", "very_high"])
+        parser.add_argument(
+            "--speed",
+            choices=["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"],
+            help="x264 speed preset",
+        )
+        parser.add_argument("--threads", type=int, help="encoder threads (default: VFNATIVE_THREADS or CPU limit)")
+
+
+def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser; help goes to `stdout`, usage errors to `stderr` (defaults: sys streams)."""
+
+    class _Parser(argparse.ArgumentParser):
+        def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+            if message:
+                target = (stderr or sys.stderr) if file is None or file is sys.stderr else (stdout or sys.stdout)
+                target.write(message)
+
+    parser = _Parser(prog="vfnative", description="Render VideoJSON documents to MP4 without a browser.")
+    parser.add_argument("--version", action="version", version=f"vfnative {vfnative.__version__}")
+    _common(parser, top=True)
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+
+    p = sub.add_parser("render", help="render a document to an H.264 MP4")
+    _document_args(p)
+    p.add_argument("-o", "--output", required=True, help="output .mp4 path")
+    _render_args(p, encode=True)
+    _common(p, top=False)
+    p.set_defaults(func=cmd_render)
+
+    p = sub.add_parser("frames", help="render chosen frames to PNG files")
+    _document_args(p)
+    p.add_argument("--frames", default="0", help="'all', or frame numbers like 0,15,30 or 10-20 (default: 0)")
+    p.add_argument("-o", "--out-dir", required=True, help="folder for frame_00000.png files")
+    _render_args(p, encode=False)
+    _common(p, top=False)
+    p.set_defaults(func=cmd_frames)
+
+    p = sub.add_parser("probe", help="validate a document and print its size, timing and layers")
+    _document_args(p)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    _common(p, top=False)
+    p.set_defaults(func=cmd_probe, font_dir=None)
+
+    p = sub.add_parser("demo", help="render the bundled demo document")
+    p.add_argument("-o", "--output", default="demo.mp4", help="output .mp4 path (default: demo.mp4)")
+    _render_args(p, encode=True)
+    _common(p, top=False)
+    p.set_defaults(func=cmd_demo)
+
+    p = sub.add_parser("doctor", help="check libx264, Skia, fonts and library versions")
+    p.add_argument("--font-dir", action="append", metavar="DIR", help="also check this font folder")
+    _common(p, top=False)
+    p.set_defaults(func=cmd_doctor)
+    return parser
+
+
+# ---------------------------------------------------------------------------------------------- entry
+
+
+def _read_stdin_document(args: argparse.Namespace, stdin: IO[str]) -> None:
+    if getattr(args, "document", None) == "-":
+        args.document = stdin.read()
+
+
+def _report_error(console: Console, exc: BaseException) -> None:
+    console.print(f"{type(exc).__name__}: {exc}", markup=False, highlight=False, soft_wrap=True)
+
+
+_ERROR_EXITS: tuple[tuple[type[BaseException], int], ...] = (
+    (vfnative.DocumentError, EXIT_DOCUMENT),
+    (vfnative.AssetError, EXIT_ASSET),
+    (vfnative.RenderCancelled, EXIT_INTERRUPTED),
+    (vfnative.RenderError, EXIT_RENDER),
+    (vfnative.EncodeError, EXIT_ENCODE),
+)
+
+
+def run(
+    argv: Sequence[str] | None = None,
+    *,
+    environ: Mapping[str, str] | None = None,
+    stdin: IO[str] | None = None,
+    stdout: IO[str] | None = None,
+    stderr: IO[str] | None = None,
+) -> int:
+    """Run the CLI and return its exit code; never calls `sys.exit` (tests call this directly)."""
+    environ = os.environ if environ is None else environ
+    stdout = stdout or sys.stdout
+    stderr = stderr or sys.stderr
+    console = Console(file=stderr, _environ=dict(environ), highlight=False)
+    parser = build_parser(stdout, stderr)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as exc:  # argparse: --help, --version or a usage error
+        return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
+    ctx = Context(args=args, environ=environ, stdout=stdout, console=console)
+    undo_logging = setup_logging(console, verbose=args.verbose)
+    set_ffmpeg_logging(args.verbose)
+    func: Callable[[Context], int] = args.func
+    try:
+        _read_stdin_document(args, stdin or sys.stdin)
+        return func(ctx)
+    except UsageError as exc:
+        console.print(f"vfnative {args.command}: error: {exc}", markup=False, highlight=False)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        console.print("Interrupted; no output was written.", highlight=False)
+        return EXIT_INTERRUPTED
+    except vfnative.VfnativeError as exc:
+        _report_error(console, exc)
+        for kind, code in _ERROR_EXITS:
+            if isinstance(exc, kind):
+                return code
+        return EXIT_BUG
+    except Exception as exc:
+        if args.debug:
+            console.print(traceback.format_exc(), markup=False, highlight=False)
+        else:
+            _report_error(console, exc)
+            console.print("This is a bug in vfnative; run again with --debug for the traceback.", highlight=False)
+        return EXIT_BUG
+    finally:
+        undo_logging()
+        set_ffmpeg_logging(False)
+
+
+def main(argv: Sequence[str] | None = None) -> None:
+    """Console-script entry point: `vfnative ...`."""
+    sys.exit(run(argv))
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()
