@@ -23,8 +23,12 @@ def _num(lo: float, hi: float) -> st.SearchStrategy[float]:
     return st.floats(lo, hi, allow_nan=False, allow_infinity=False)
 
 
-COLORS = st.sampled_from(["#ff0000", "#00ff0080", "transparent", "rgba(10, 20, 30, 0.5)", "hsl(120, 50%, 50%)", "blue"])
-LENGTHS = st.one_of(_num(0, 20), _num(0, 20).map(lambda x: f"{x:.2f}px"), _num(0, 5).map(lambda x: f"{x:.2f}em"))
+COLORS = st.sampled_from(
+    ["#ff0000", "#00ff0080", "transparent", "rgba(10, 20, 30, 0.5)", "hsl(120, 50%, 50%)", "blue"]
+)
+LENGTHS = st.one_of(
+    _num(0, 20), _num(0, 20).map(lambda x: f"{x:.2f}px"), _num(0, 5).map(lambda x: f"{x:.2f}em")
+)
 VALUES: dict[str, st.SearchStrategy[Any]] = {
     "opacity": _num(0, 1),
     "position": st.lists(_num(-1, 2), min_size=2, max_size=3),
@@ -82,7 +86,11 @@ def _document(layer_list: list[dict[str, Any]]) -> dict[str, Any]:
 
 def _same(a: Any, b: Any) -> bool:
     if isinstance(a, Percent) or isinstance(b, Percent):
-        return isinstance(a, Percent) and isinstance(b, Percent) and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+        return (
+            isinstance(a, Percent)
+            and isinstance(b, Percent)
+            and math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9)
+        )
     if isinstance(a, float) and isinstance(b, float):
         return math.isclose(a, b, rel_tol=1e-9, abs_tol=1e-9) or (math.isnan(a) and math.isnan(b))
     if isinstance(a, tuple) and isinstance(b, tuple):
@@ -96,7 +104,9 @@ def _assert_scene_equal(a: list[LayerFrame], b: list[LayerFrame], where: str) ->
         assert x.frame == y.frame, f"{where} {x.path}"
         assert set(x.props) == set(y.props), f"{where} {x.path}"
         for name in x.props:
-            assert _same(x.props[name], y.props[name]), f"{where} {x.path}.{name}: {x.props[name]!r} != {y.props[name]!r}"
+            assert _same(x.props[name], y.props[name]), (
+                f"{where} {x.path}.{name}: {x.props[name]!r} != {y.props[name]!r}"
+            )
         _assert_scene_equal(list(x.children), list(y.children), where)
 
 
@@ -111,7 +121,9 @@ def test_batch_equals_scalar(layer_list: list[dict[str, Any]]) -> None:
 
 def _one_shape(animations: list[dict[str, Any]], **settings_: Any) -> dict[str, Any]:
     s = {"enabled": True, "startTime": 0, "sourceDuration": 2, **settings_}
-    return _document([{"id": "a", "type": "shape", "settings": s, "properties": {}, "animations": animations}])
+    return _document(
+        [{"id": "a", "type": "shape", "settings": s, "properties": {}, "animations": animations}]
+    )
 
 
 @pytest.mark.parametrize("easing", ["linear", "easeIn", "easeOut", "easeInOut", "step"])
@@ -120,7 +132,10 @@ def test_keyframes_hit_exactly_at_their_frames(easing: str) -> None:
     timeline = build_timeline(load(_one_shape([{"property": "opacity", "keyframes": kfs}])))
     block = evaluate(timeline, range(60))
     values = [scene_from_block(timeline, block, f)[0].props["opacity"] for f in range(60)]
-    assert values[15] == 0.2 and values[30] == 0.9 and values[0] == 0.2 and values[59] == 0.9
+    assert values[15] == 0.2
+    assert values[30] == 0.9
+    assert values[0] == 0.2
+    assert values[59] == 0.9
     if easing == "step":
         assert values[29] == 0.2
 
@@ -128,7 +143,9 @@ def test_keyframes_hit_exactly_at_their_frames(easing: str) -> None:
 def test_reverse_speed_worked_example() -> None:
     """spec 01 §3.6: position [0,0] -> [1,1,4] on a layer playing backwards at speed -2."""
     kfs = [{"time": 1, "value": [0, 0]}, {"time": 5, "value": [1, 1, 4]}]
-    doc = _one_shape([{"property": "position", "keyframes": kfs}], startTime=1, sourceStart=1, sourceDuration=4, speed=-2)
+    doc = _one_shape(
+        [{"property": "position", "keyframes": kfs}], startTime=1, sourceStart=1, sourceDuration=4, speed=-2
+    )
     timeline = build_timeline(load(doc))
     block = evaluate(timeline, range(timeline.frame_count))
     pos = {f: scene_from_block(timeline, block, f)[0].props["position"] for f in (30, 45, 60)}
@@ -157,7 +174,8 @@ def test_units_resolve_to_pixels() -> None:
     assert text.props["fontSize"] == 16.0  # 5em of the root (W/100 = 3.2 px)
     assert text.props["letterSpacing"] == pytest.approx(1.6)  # em of the font size
     assert text.props["padding"] == (16.0, 4.0)
-    assert isinstance(text.props["borderRadius"], Percent) and text.props["borderRadius"] == 50
+    assert isinstance(text.props["borderRadius"], Percent)
+    assert text.props["borderRadius"] == 50
     assert text.props["lineHeight"] == 24.0
     assert shape.props["width"] == pytest.approx(18.0)  # shape units: min(W, H)/100 = 1.8 px, suffix ignored
     assert shape.props["borderWidth"] == pytest.approx(3.2)
@@ -175,8 +193,19 @@ def test_group_children_use_group_local_frames() -> None:
 
 
 def test_captions_select_first_match_inclusive() -> None:
-    caps = [{"caption": "one", "startTime": 0, "endTime": 1.5}, {"caption": "two", "startTime": 1.5, "endTime": 2}]
-    doc = _document([{"id": "c", "type": "captions", "settings": {"enabled": True, "sourceDuration": 3, "captions": caps}}])
+    caps = [
+        {"caption": "one", "startTime": 0, "endTime": 1.5},
+        {"caption": "two", "startTime": 1.5, "endTime": 2},
+    ]
+    doc = _document(
+        [
+            {
+                "id": "c",
+                "type": "captions",
+                "settings": {"enabled": True, "sourceDuration": 3, "captions": caps},
+            }
+        ]
+    )
     timeline = build_timeline(load(doc))
     block = evaluate(timeline, range(90))
     texts = [scene_from_block(timeline, block, f)[0].props["text"] for f in (0, 45, 46, 60, 61)]

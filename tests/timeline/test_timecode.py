@@ -24,12 +24,15 @@ def test_window_rounds_the_sum() -> None:
     # start 0.51 s + 1.0 s at 10 fps: start round(5.1)=5, end round(15.1)=15.
     clock = LayerClock(start_time=0.51, source_duration=1.0, source_start=0.0, speed=1.0, fps=10)
     assert (clock.start_frame, clock.end_frame) == (5, 15)
-    assert clock.active(5) and clock.active(14) and not clock.active(15)
+    assert clock.active(5)
+    assert clock.active(14)
+    assert not clock.active(15)
 
 
 def test_speed_zero_is_never_active() -> None:
     clock = LayerClock(start_time=0, source_duration=2, source_start=0.5, speed=0, fps=30)
-    assert clock.duration == 0 and not any(clock.active(f) for f in range(100))
+    assert clock.duration == 0
+    assert not any(clock.active(f) for f in range(100))
 
 
 def test_reverse_speed_worked_example() -> None:

@@ -30,7 +30,9 @@ def test_progress_windows_scale_and_never_overlap() -> None:
     assert got[29][1] == pytest.approx(0.9222, abs=1e-4)
 
 
-def _run(name: str, p: float, raw: dict[str, Any], params: dict[str, Any] | None = None, seed: str = "x") -> dict[str, Any]:
+def _run(
+    name: str, p: float, raw: dict[str, Any], params: dict[str, Any] | None = None, seed: str = "x"
+) -> dict[str, Any]:
     preset, _ = PRESETS[name]
     preset(1 - abs(p), raw, params or {}, seed)
     return raw
@@ -53,7 +55,8 @@ def test_css_presets_follow_stage(p: float) -> None:
     assert spin["rotation"][1][0][0] == pytest.approx(360 * (1 - t))
     rot = _run("rotate3dY", p, _op())["rotation"]
     if t < 1:
-        assert rot[2] and rot[1][2][0] == pytest.approx(75 * (1 - t))
+        assert rot[2]
+        assert rot[1][2][0] == pytest.approx(75 * (1 - t))
 
 
 @pytest.mark.parametrize(

@@ -8,9 +8,12 @@ reference; the `@njit` kernels are what batch evaluation runs. Imports numpy and
 
 from __future__ import annotations
 
-import math
+import os
+import tempfile
+from pathlib import Path
 
 from numba import njit
+from numba.core import config as _numba_config
 
 __all__ = [
     "BEZIER_PARAMS",
@@ -115,6 +118,33 @@ def css_ease(ease: int, u: float) -> float:
 
 # --- numba kernels: the same maths, compiled; private, called from keyframes/evaluate -----------
 
+
+def _ensure_writable_numba_cache() -> None:
+    """Point numba's on-disk cache somewhere writable when the install itself is read-only.
+
+    `cache=True` writes next to the source; in a read-only site-packages (containers, non-root
+    users) numba would refuse to cache, and every process would pay the cold JIT again. An explicit
+    NUMBA_CACHE_DIR always wins.
+    """
+    if _numba_config.CACHE_DIR:
+        return
+    here = Path(__file__).resolve().parent
+    pycache = here / "__pycache__"
+    if os.access(pycache if pycache.exists() else here, os.W_OK):
+        return
+    for base in (Path.home() / ".cache", Path(tempfile.gettempdir())):
+        target = base / "vfnative" / "numba"
+        try:
+            target.mkdir(parents=True, exist_ok=True)
+        except OSError:
+            continue
+        if os.access(target, os.W_OK):
+            _numba_config.CACHE_DIR = str(target)
+            return
+
+
+_ensure_writable_numba_cache()
+
 _poly_ease_kernel = njit(cache=True, nogil=True)(poly_ease)
 _cubic_bezier_kernel = njit(cache=True, nogil=True)(cubic_bezier)
 
@@ -130,7 +160,3 @@ def _css_ease_kernel(ease: int, u: float) -> float:
     if ease == EASE_EASE_OUT:
         return _cubic_bezier_kernel(0.0, 0.0, 0.58, 1.0, u)
     return _cubic_bezier_kernel(0.42, 0.0, 0.58, 1.0, u)
-
-
-def _is_finite(x: float) -> bool:
-    return math.isfinite(x)

@@ -18,7 +18,7 @@ import numpy.typing as npt
 from numba import njit
 
 from vfnative.model.properties import PropDef
-from vfnative.timeline.easing import EASE_STEP, _css_ease_kernel, _poly_ease_kernel, easing_id
+from vfnative.timeline.easing import _css_ease_kernel, _poly_ease_kernel, easing_id
 from vfnative.timeline.resolve import Raw, caption_index, finalize_all, raw_static, value_mode
 from vfnative.timeline.scalar import _text_em
 from vfnative.timeline.scene import LayerFrame
@@ -301,7 +301,10 @@ def _decode(ls: LayerSlots, row: npt.NDArray[np.float64], timeline: Timeline) ->
             raw[slot.name] = ("step", slot.table[int(row[slot.col])])
         elif slot.mode == _MODE_COLOR:
             v = row[slot.col : slot.col + 4]
-            raw[slot.name] = ("color", None if np.isnan(v[3]) else (float(v[0]), float(v[1]), float(v[2]), float(v[3])))
+            raw[slot.name] = (
+                "color",
+                None if np.isnan(v[3]) else (float(v[0]), float(v[1]), float(v[2]), float(v[3])),
+            )
         else:
             comps = [(float(row[slot.col + c]), slot.units[c]) for c in range(slot.width)]
             raw[slot.name] = ("num", comps, slot.is_array)
@@ -309,7 +312,9 @@ def _decode(ls: LayerSlots, row: npt.NDArray[np.float64], timeline: Timeline) ->
         captions = ls.plan.layer.settings.captions  # type: ignore[union-attr]
         k = int(row[ls.caption_slot.col])
         raw["text"] = ("step", captions[k].caption if k >= 0 else "")
-    apply_transitions(ls.plan.layer, int(row[ls.frame_col]), timeline.fps, timeline.width, raw, timeline.height)
+    apply_transitions(
+        ls.plan.layer, int(row[ls.frame_col]), timeline.fps, timeline.width, raw, timeline.height
+    )
     return finalize_all(ls.plan.definitions, raw, timeline.em_context(), ls.plan.is_text)
 
 

@@ -60,7 +60,9 @@ class LayerPlan:
         return self.type in ("text", "captions")
 
     def __repr__(self) -> str:
-        return f"<LayerPlan {self.path} {self.type} frames=[{self.clock.start_frame}, {self.clock.end_frame})>"
+        return (
+            f"<LayerPlan {self.path} {self.type} frames=[{self.clock.start_frame}, {self.clock.end_frame})>"
+        )
 
 
 @dataclass(eq=False)
@@ -120,7 +122,9 @@ def _check_layer(lp: LayerPlan, warnings: list[str]) -> None:
         name = spec.transition
         where = f"{lp.path}.{'transitionIn' if key == 'transition_in' else 'transitionOut'}"
         if name in NOT_YET:
-            warnings.append(f"{where}: transition '{name}' is not implemented yet; the layer shows without it")
+            warnings.append(
+                f"{where}: transition '{name}' is not implemented yet; the layer shows without it"
+            )
         elif name not in KNOWN_TRANSITIONS:
             warnings.append(f"{where}: unknown transition '{name}' is skipped (as the reference does)")
 
