@@ -178,9 +178,10 @@ class Compositor:
         if feature in self._warned:
             return
         self._warned.add(feature)
-        log.warning("%s", message)
         if self._on_warning is not None:
             self._on_warning(message)
+        else:
+            log.warning("%s", message)
 
     def __repr__(self) -> str:
         return f"<Compositor {self.width}x{self.height} images={len(self._images)}>"
