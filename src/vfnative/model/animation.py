@@ -75,12 +75,23 @@ class DocModel(BaseModel):
 
 
 def describe_value(value: object, limit: int = 60) -> str:
-    """Render a document value for the `; got <value>` tail of a message (JSON-ish, truncated)."""
+    """Render a document value for the `; got <value>` tail of a message (JSON, truncated)."""
     try:
-        text = json.dumps(value, ensure_ascii=False, allow_nan=True)
+        text = json.dumps(_js_numbers(value), ensure_ascii=False, allow_nan=True)
     except (TypeError, ValueError):
         text = f"<{type(value).__name__}>"
     return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _js_numbers(value: object) -> object:
+    """Write integral floats as JavaScript would (`2`, not `2.0`): documents come from JS."""
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, list):
+        return [_js_numbers(v) for v in value]
+    if isinstance(value, dict):
+        return {k: _js_numbers(v) for k, v in value.items()}
+    return value
 
 
 def issues_error(issues: Sequence[Issue]) -> PydanticCustomError:

@@ -295,6 +295,13 @@ class _LayerBase(DocModel):
     transition_out: TransitionSpec | None = None
     effects: list[EffectSpec] = Field(default_factory=list)
 
+    def model_post_init(self, context: Any, /) -> None:
+        """Count `type` as set even when it came from the class default.
+
+        `to_dict()` dumps only set fields, and a layer without `type` would not load again.
+        """
+        self.model_fields_set.add("type")
+
     @classmethod
     def _layer_type(cls) -> str:
         return str(cls.model_fields["type"].default)

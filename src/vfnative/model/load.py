@@ -100,12 +100,26 @@ def load(
 def validate(data: object) -> VideoJSON:
     """Validate already-parsed JSON data; every problem becomes one issue of a `DocumentError`."""
     if not isinstance(data, dict):
-        kind = "array" if isinstance(data, list) else type(data).__name__
-        raise DocumentError(f"expected a JSON object at the top level; got {kind}")
+        raise DocumentError(f"expected a JSON object at the top level; got {_json_type(data)}")
     try:
         return VideoJSON.model_validate(data)
     except ValidationError as exc:
         raise DocumentError(issues_from_validation_error(exc)) from exc
+
+
+def _json_type(value: object) -> str:
+    """JSON's name for a parsed value's type (authors think in JSON, not Python)."""
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "boolean"
+    if isinstance(value, int | float):
+        return "number"
+    if isinstance(value, str):
+        return "string"
+    if isinstance(value, list):
+        return "array"
+    return type(value).__name__
 
 
 def issues_from_validation_error(exc: ValidationError) -> list[DocumentIssue]:
