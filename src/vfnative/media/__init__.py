@@ -1,0 +1,1 @@
+"""Media services beside the pipeline: probing and decoding video (and, later, audio) with PyAV."""
