@@ -143,7 +143,8 @@ class EncodeSettings:
     bitrate: int | None = None
     """Target bitrate in bits/s; None derives it from the frame size and `quality` (`target_bitrate`)."""
     speed: X264Preset = "veryfast"
-    """libx264 speed preset. The reference sets none; ``veryfast`` keeps the encoder well ahead of raster."""
+    """libx264 speed preset. The reference sets none; ``veryfast`` keeps the encoder well ahead of raster.
+    ``ultrafast`` turns off CABAC and 8x8 transforms, so its stream is Constrained Baseline, not High."""
     profile: str = "High"
     """H.264 profile (the reference signals High, ``avc1.64…``)."""
     keyframe_interval_s: float = 5.0
@@ -240,8 +241,8 @@ class RenderSettings:
 
 
 PRESETS: dict[str, RenderSettings] = {
-    "draft": RenderSettings(scale=0.5, encode=EncodeSettings(quality="medium", speed="ultrafast")),
-    "preview": RenderSettings(encode=EncodeSettings(quality="medium", speed="superfast")),
+    "draft": RenderSettings(scale=0.5, encode=EncodeSettings(quality="medium", speed="superfast")),
+    "preview": RenderSettings(encode=EncodeSettings(quality="medium", speed="veryfast")),
     "final": RenderSettings(encode=EncodeSettings(quality="high", speed="medium")),
 }
 """Named presets: ``draft`` (half size, fastest encode), ``preview``, ``final`` (reference quality)."""

@@ -22,7 +22,7 @@ import logging
 import math
 import os
 import queue
-import tempfile
+import secrets
 import threading
 import time
 from fractions import Fraction
@@ -41,7 +41,7 @@ if TYPE_CHECKING:
     from av.container import OutputContainer
     from av.video.stream import VideoStream
 
-__all__ = ["Muxer", "frame_rate"]
+__all__ = ["Muxer", "frame_rate", "video_metadata"]
 
 log = logging.getLogger(__name__)
 
@@ -54,10 +54,31 @@ _STOP = None
 
 def frame_rate(fps: float | Fraction) -> Fraction:
     """The exact rational frame rate for `fps`: 30 → 30/1, 29.97 → 30000/1001, 23.976 → 24000/1001."""
+    if fps <= 0:
+        raise EncodeError(f"fps: expected frames/s > 0; got {fps!r}")
+    ntsc = round(float(fps) * 1.001)
+    if float(fps) != round(fps) and abs(float(fps) - ntsc * 1000 / 1001) < 5e-4:
+        return Fraction(ntsc * 1000, 1001)  # 29.97 -> 30000/1001, 59.94 -> 60000/1001
     rate = Fraction(fps).limit_denominator(1001)
     if rate <= 0:
         raise EncodeError(f"fps: expected frames/s > 0; got {fps!r}")
     return rate
+
+
+def _create_temp(folder: Path, name: str) -> Path:
+    """A new empty ``.<name>.<random>.part`` file in `folder`, with the usual umask-derived mode."""
+    for _ in range(100):
+        path = folder / f".{name}.{secrets.token_hex(4)}.part"
+        try:
+            os.close(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o666))
+        except FileExistsError:
+            continue
+        except OSError as exc:
+            raise EncodeError(
+                f"{folder / name}: cannot create a file here: {exc}", source=str(folder / name)
+            ) from exc
+        return path
+    raise EncodeError(f"{folder / name}: cannot create a temp file", source=str(folder / name))
 
 
 class Muxer:
@@ -133,9 +154,7 @@ class Muxer:
         folder = self.output.parent
         if not folder.is_dir():
             raise EncodeError(f"{self.output}: the output folder does not exist", source=str(self.output))
-        fd, tmp = tempfile.mkstemp(prefix=f".{self.output.name}.", suffix=".part", dir=folder)
-        os.close(fd)
-        self._tmp = Path(tmp)
+        self._tmp = _create_temp(folder, self.output.name)
         self._state = "open"
         try:
             self._container, self._stream = self._open_container(self._tmp)
@@ -217,7 +236,7 @@ class Muxer:
         """Queue one (H, W, 4) uint8 premultiplied RGBA frame; copies it, so the caller may reuse it.
 
         Blocks while `queue_frames` frames are already waiting (back-pressure). Raises the encoder
-        thread's error, as an EncodeError, as soon as it is known.
+        thread's error, as an EncodeError, as soon as it is known (and removes the temp file).
         """
         if self._state != "open":
             raise EncodeError(f"{self!r}: write on a muxer that is not open")
@@ -229,7 +248,11 @@ class Muxer:
                 f"got {frame.shape} {frame.dtype}",
                 frame=self.frames_written,
             )
-        buf = self._take_free_buffer()
+        try:
+            buf = self._take_free_buffer()
+        except EncodeError:  # the encoder failed: nothing more can be written, drop the temp file now
+            self.abort()
+            raise
         if buf.shape[:2] == frame.shape[:2]:
             np.copyto(buf, frame)
         else:  # odd size: pad to even by repeating the last row / column
@@ -343,6 +366,9 @@ class Muxer:
 
     # ------------------------------------------------------------------ encoder thread
 
+    def _mux_packets(self, container: OutputContainer, packets: list[av.Packet]) -> None:
+        container.mux(packets)
+
     def _run(self) -> None:
         from av.video.frame import PictureType
         from av.video.reformatter import ColorRange, Colorspace
@@ -375,13 +401,78 @@ class Muxer:
                 if gop != last_gop:
                     yuv.pict_type = PictureType.I
                     last_gop = gop
-                container.mux(stream.encode(yuv))
+                self._mux_packets(container, stream.encode(yuv))
                 self.frames_encoded += 1
                 self.encode_seconds += time.perf_counter() - start
             if not self._abort.is_set():
                 start = time.perf_counter()
-                container.mux(stream.encode(None))
+                self._mux_packets(container, stream.encode(None))
                 self.encode_seconds += time.perf_counter() - start
         except BaseException as exc:  # re-raised on the producer side
             self._error = exc
             self._free.put(np.empty((0, 0, 4), np.uint8))  # wake a producer blocked on the ring
+
+
+def video_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
+    """An ffprobe-like summary of an MP4's first video stream and layout, as JSON-ready data.
+
+    Used to check outputs by metadata (codec, size, rates, frame count, pixel format, colour tags,
+    keyframe times, top-level box order) rather than by bytes, which change with x264 versions.
+    """
+    boxes = _top_level_boxes(Path(path))
+    with av.open(str(path)) as container:
+        stream = container.streams.video[0]
+        cc = stream.codec_context
+        tb = stream.time_base
+        assert tb is not None
+        keyframes: list[float] = []
+        packets = 0
+        for packet in container.demux(stream):
+            if packet.size == 0:
+                continue
+            packets += 1
+            if packet.is_keyframe and packet.pts is not None:
+                keyframes.append(round(float(packet.pts * tb), 6))
+        rate = stream.average_rate
+        return {
+            "codec": cc.name,
+            "profile": cc.profile,
+            "level": getattr(cc, "level", None),
+            "width": cc.width,
+            "height": cc.height,
+            "pix_fmt": cc.pix_fmt,
+            "time_base": f"{tb.numerator}/{tb.denominator}",
+            "avg_frame_rate": f"{rate.numerator}/{rate.denominator}" if rate else None,
+            "nb_frames": stream.frames,
+            "packets": packets,
+            "has_b_frames": bool(getattr(cc, "has_b_frames", 0)),
+            "color_space": int(cc.colorspace),
+            "color_primaries": int(cc.color_primaries),
+            "color_trc": int(cc.color_trc),
+            "color_range": int(cc.color_range),
+            "handler_name": stream.metadata.get("handler_name"),
+            "keyframes": sorted(keyframes),
+            "boxes": boxes,
+        }
+
+
+def _top_level_boxes(path: Path) -> list[str]:
+    """Top-level ISO BMFF box types in file order, e.g. ``["ftyp", "moov", "mdat"]``."""
+    boxes: list[str] = []
+    size_total = path.stat().st_size
+    with path.open("rb") as f:
+        offset = 0
+        while offset + 8 <= size_total:
+            f.seek(offset)
+            header = f.read(16)
+            size = int.from_bytes(header[:4], "big")
+            kind = header[4:8].decode("latin-1")
+            if size == 1:
+                size = int.from_bytes(header[8:16], "big")
+            elif size == 0:
+                size = size_total - offset
+            if size < 8:
+                break
+            boxes.append(kind)
+            offset += size
+    return boxes
