@@ -40,17 +40,17 @@ def _interp_color(a: Color | None, b: Color | None, u: float, ease: int) -> Colo
 
 
 def _interp_num(
-    a: list[Component], b: list[Component], u: float, ease: int, pdef: PropDef, ctx: EmContext
+    a: list[Component], b: list[Component], a_units: list[str], b_units: list[str], u: float, ease: int
 ) -> list[Component]:
+    """Componentwise: polynomial easing within one unit, CSS easing (in px) across units."""
     out: list[Component] = []
-    for (na, ua), (nb, ub) in zip(a, b, strict=True):
+    for (na, ua), (nb, _), wa, wb in zip(a, b, a_units, b_units, strict=True):
         if ease == EASE_STEP:
             out.append((na, ua))
-        elif ua == ub:
+        elif wa == wb:
             out.append((na + (nb - na) * poly_ease(ease, u), ua))
         else:
-            pa, pb = float(to_px((na, ua), pdef, ctx)), float(to_px((nb, ub), pdef, ctx))
-            out.append((pa + (pb - pa) * css_ease(ease, u), "px"))
+            out.append((na + (nb - na) * css_ease(ease, u), ua))
     return out
 
 
@@ -59,10 +59,20 @@ def _lookup(keyframes: list[Keyframe], s: float, pdef: PropDef, ctx: EmContext) 
     kfs = sorted(keyframes, key=lambda k: k.time)  # stable: equal times keep array order
     raws = [raw_static(k.value, pdef) for k in kfs]
     width, is_array = 1, False
+    written_units: list[list[str]] = []
     if raws[0][0] == "num":
         width = max(len(r[1]) for r in raws)
         is_array = any(r[2] for r in raws)
-        raws = [("num", pad_components(r[1], width, pdef), is_array) for r in raws]
+        padded = [pad_components(r[1], width, pdef) for r in raws]
+        written_units = [[c[1] for c in kf] for kf in padded]
+        # A component whose keyframes use different units is animated in px (the browser resolves
+        # both ends to px; em uses the font size at rest so the batch evaluator can precompute it).
+        mixed = [len({kf[c][1] for kf in padded}) > 1 for c in range(width)]
+        raws = [
+            ("num", [(float(to_px(x, pdef, ctx)), "px") if mixed[c] and x[1] != "px" else x
+                     for c, x in enumerate(kf)], is_array)
+            for kf in padded
+        ]  # fmt: skip
     j = next((i for i, k in enumerate(kfs) if k.time > s), len(kfs))
     if j == len(kfs):
         return raws[-1]
@@ -75,7 +85,8 @@ def _lookup(keyframes: list[Keyframe], s: float, pdef: PropDef, ctx: EmContext) 
     ease = easing_id(a.easing)
     if raws[0][0] == "color":
         return ("color", _interp_color(raws[j - 1][1], raws[j][1], u, ease))
-    return ("num", _interp_num(raws[j - 1][1], raws[j][1], u, ease, pdef, ctx), is_array)
+    interp = _interp_num(raws[j - 1][1], raws[j][1], written_units[j - 1], written_units[j], u, ease)
+    return ("num", interp, is_array)
 
 
 def resolve_raw(plan: LayerPlan, s: float, ctx: EmContext) -> dict[str, Raw]:
