@@ -144,12 +144,57 @@ def test_background_with_alpha_keeps_alpha(make_doc) -> None:
 def test_unsupported_features_warn_once_each(make_doc, rect) -> None:
     warnings: list[str] = []
     c = Compositor(make_doc(), on_warning=warnings.append)
-    layer = rect(boxShadow=True, filterBlur=2.0, outlineStyle="solid", outlineWidth=2.0)
-    c.render([layer, layer])
-    c.render([layer])
+    layer = rect(
+        borderWidth=2.0, borderStyle="dotted", borderColor=BLUE,
+        outlineStyle="dashed", outlineWidth=2.0, outlineColor=BLUE,
+    )  # fmt: skip
+    fx = rect(path="layers[1]")
+    fx.layer.effects.append({"effect": "glow"})
+    c.render([layer, layer, fx])
+    c.render([layer, fx])
     joined = "\n".join(warnings)
     assert len(warnings) == 3, warnings
-    assert "boxShadow" in joined and "filterBlur" in joined and "outline" in joined
+    assert "dotted" in joined and "outlineStyle 'dashed'" in joined and "effects" in joined
+
+
+def test_brightness_filter_scales_colour(make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect(fill=(0.4, 0.2, 0.8, 1.0), filterBrightness=0.5)])
+    assert np.abs(out[50, 100, :3].astype(int) - [51, 26, 102]).max() <= 1
+
+
+def test_invert_filter(make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect(fill=(1.0, 0.0, 0.0, 1.0), filterInvert=1.0)])
+    assert out[50, 100, :3].tolist() == [0, 255, 255]
+
+
+def test_negative_filter_value_drops_every_filter(make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect(filterInvert=1.0, filterBlur=-1.0)])
+    assert out[50, 100, :3].tolist() == [255, 0, 0]
+
+
+def test_blur_spreads_past_the_box(make_doc, rect) -> None:
+    out = Compositor(make_doc()).render([rect(filterBlur=4.0)])
+    assert 0 < out[50, 47, 0] < 255  # outside the left edge (x = 50), within 3σ
+    assert out[50, 100, 0] == 255
+
+
+def test_box_shadow_offset_and_clipped_under_the_box(make_doc, rect) -> None:
+    layer = rect(
+        fill=None, boxShadow=True, boxShadowColor=BLUE, boxShadowOffset=(10.0, 0.0),
+        boxShadowBlur=0.0, boxShadowSpread=0.0,
+    )  # fmt: skip
+    out = Compositor(make_doc()).render([layer])
+    assert out[50, 155, 2] == 255  # right of the box, inside the shifted shadow
+    assert out[50, 100, 2] == 0  # under the (transparent) box: clipped out
+    assert out[50, 161, 2] == 0
+
+
+def test_solid_outline_ring(make_doc, rect) -> None:
+    layer = rect(outlineStyle="solid", outlineWidth=4.0, outlineOffset=2.0, outlineColor=BLUE)
+    out = Compositor(make_doc()).render([layer])
+    # box x 50..150: gaps 48..50 and 150..152, rings 44..48 and 152..156
+    assert out[50, 45, 2] == 255 and out[50, 49, 2] == 0 and out[50, 151, 2] == 0 and out[50, 153, 2] == 255
+    assert out[50, 43, 2] == 0 and out[50, 156, 2] == 0
 
 
 def test_video_layers_warn_and_skip(make_doc, make_layer) -> None:

@@ -3,8 +3,10 @@
 Lengths arrive in px (the timeline resolved em); `borderRadius` items may be `Percent`
 (resolved here against the border box: x against the width, y against the height).
 Backgrounds and borders are painted from the pixel-snapped border box `(0, 0, round(w), round(h))`.
-Box shadow and outline are not drawn yet: `Decorations.unsupported` names them so the compositor
-can warn. Imports skia and the scene contract only.
+Painting order (spec 02 §4.1): outer box-shadow, background, border, [content], outline.
+Border styles other than solid/double, and outline styles other than solid/double, are drawn
+solid: `Decorations.unsupported` names them so the compositor can warn.
+Imports skia and the scene contract only.
 """
 
 from __future__ import annotations
@@ -22,10 +24,14 @@ from vfnative.types import Color
 
 __all__ = [
     "BorderWidths",
+    "BoxShadow",
     "Decorations",
+    "Outline",
     "border_widths",
     "decorations",
+    "paint_box_shadow",
     "paint_decorations",
+    "paint_outline",
     "radii_for",
     "to_color4f",
 ]
@@ -34,6 +40,13 @@ BorderWidths = tuple[float, float, float, float]
 """(top, right, bottom, left) px."""
 
 _NO_BORDER: BorderWidths = (0.0, 0.0, 0.0, 0.0)
+
+_CORNERS = (
+    skia.RRect.Corner.kUpperLeft_Corner,
+    skia.RRect.Corner.kUpperRight_Corner,
+    skia.RRect.Corner.kLowerRight_Corner,
+    skia.RRect.Corner.kLowerLeft_Corner,
+)
 
 
 def to_color4f(color: Color | None) -> skia.Color4f | None:
@@ -122,17 +135,96 @@ def _inner_rrect(outer: skia.RRect, widths: BorderWidths) -> skia.RRect:
         return skia.RRect()
     if outer.isRect():
         return _rrect(rect, None)
-    corners = [
-        outer.radii(skia.RRect.Corner.kUpperLeft_Corner),
-        outer.radii(skia.RRect.Corner.kUpperRight_Corner),
-        outer.radii(skia.RRect.Corner.kLowerRight_Corner),
-        outer.radii(skia.RRect.Corner.kLowerLeft_Corner),
-    ]
+    corners = [outer.radii(c) for c in _CORNERS]
     sides = ((left, t), (r, t), (r, b), (left, b))
     radii = [
         skia.Point(max(0.0, c.x() - sx), max(0.0, c.y() - sy)) for c, (sx, sy) in zip(corners, sides, strict=True)
     ]
     return _rrect(rect, radii)
+
+
+def _spread_radius(r: float, spread: float) -> float:
+    """Blink `OutsetForMarginOrShadow`: how a corner radius grows with the shadow spread."""
+    if r <= 0:
+        return 0.0
+    if spread < 0:
+        return max(0.0, r + spread)
+    if r >= spread:
+        return r + spread
+    return r + spread * (1.0 + (r / spread - 1.0) ** 3)
+
+
+def _outset_rrect(rr: skia.RRect, d: float, grow: Any) -> skia.RRect:
+    """`rr` outset by `d` on every side, each corner radius mapped through `grow(r, d)`."""
+    o = rr.rect()
+    rect = skia.Rect.MakeLTRB(o.left() - d, o.top() - d, o.right() + d, o.bottom() + d)
+    if rect.isEmpty():
+        return skia.RRect()
+    if rr.isRect():
+        return _rrect(rect, None)
+    radii = []
+    for corner in _CORNERS:
+        c = rr.radii(corner)
+        radii.append(skia.Point(grow(c.x(), d), grow(c.y(), d)))
+    return _rrect(rect, radii)
+
+
+@dataclass(frozen=True, slots=True)
+class BoxShadow:
+    """One outer box shadow: the spread rrect (before the offset), offset, blur sigma, colour."""
+
+    shape: skia.RRect
+    dx: float
+    dy: float
+    sigma: float
+    color: skia.Color4f
+
+
+@dataclass(frozen=True, slots=True)
+class Outline:
+    """An outline ring between two rrects around the border box."""
+
+    outer: skia.RRect
+    inner: skia.RRect
+    color: skia.Color4f
+
+
+def _box_shadow(props: Mapping[str, Any], outer: skia.RRect) -> BoxShadow | None:
+    if not props.get("boxShadow"):
+        return None
+    color = to_color4f(props.get("boxShadowColor"))
+    blur = _length(props.get("boxShadowBlur"))
+    if color is None or blur < 0:
+        return None  # a negative blur makes the declaration invalid
+    offset = props.get("boxShadowOffset", (0.0, 0.0))
+    if isinstance(offset, (list, tuple)):
+        dx = _length(offset[0]) if len(offset) > 0 else 0.0
+        dy = _length(offset[1]) if len(offset) > 1 else 0.0
+    else:
+        dx = dy = _length(offset)
+    spread = _length(props.get("boxShadowSpread"))
+    shape = _outset_rrect(outer, spread, _spread_radius) if spread else outer
+    if shape.isEmpty():
+        return None
+    return BoxShadow(shape, dx, dy, blur / 2.0, color)
+
+
+def _outline(props: Mapping[str, Any], outer: skia.RRect) -> Outline | None:
+    style = props.get("outlineStyle", "none")
+    width = _length(props.get("outlineWidth"))
+    if style in (None, "none", "hidden") or width <= 0:
+        return None
+    color = to_color4f(props.get("outlineColor"))
+    if color is None:
+        return None
+    offset = _length(props.get("outlineOffset"))
+
+    def grow(r: float, d: float) -> float:
+        return max(0.0, r + d) if r > 0 else 0.0
+
+    inner = _outset_rrect(outer, offset, grow)
+    ring = _outset_rrect(outer, offset + width, grow)
+    return Outline(ring, inner, color)
 
 
 @dataclass(frozen=True, slots=True)
@@ -148,12 +240,13 @@ class Decorations:
     border: skia.Color4f | None
     border_style: str
     rounded: bool
+    shadow: BoxShadow | None
+    outline: Outline | None
+    overflow: float
+    """How far (px, box-local) shadow and outline may paint outside the border box."""
     unsupported: tuple[str, ...]
-    """Features present on this layer that are not drawn yet (for one warning each)."""
+    """Features present on this layer that are not drawn exactly (for one warning each)."""
 
-    @property
-    def paints_anything(self) -> bool:
-        return self.background is not None or (self.border is not None and any(self.widths))
 
 
 def decorations(props: Mapping[str, Any], w: float, h: float) -> Decorations:
@@ -167,10 +260,17 @@ def decorations(props: Mapping[str, Any], w: float, h: float) -> Decorations:
     unsupported: list[str] = []
     if any(widths) and style not in ("solid", "double"):
         unsupported.append(f"borderStyle {style!r} (drawn as solid)")
-    if props.get("boxShadow"):
-        unsupported.append("boxShadow")
-    if props.get("outlineStyle", "none") not in (None, "none") and _length(props.get("outlineWidth")) > 0:
-        unsupported.append("outline")
+    shadow = _box_shadow(props, outer)
+    outline = _outline(props, outer)
+    if outline is not None and props.get("outlineStyle") not in ("solid", "double"):
+        unsupported.append(f"outlineStyle {props.get('outlineStyle')!r} (drawn as solid)")
+    overflow = 0.0
+    if shadow is not None:
+        o, r = outer.rect(), shadow.shape.rect()
+        reach = max(o.left() - r.left(), r.right() - o.right(), o.top() - r.top(), r.bottom() - o.bottom(), 0.0)
+        overflow = reach + max(abs(shadow.dx), abs(shadow.dy)) + 3.0 * shadow.sigma + 1.0
+    if outline is not None:
+        overflow = max(overflow, outline.outer.rect().right() - outer.rect().right() + 1.0)
     return Decorations(
         outer=outer,
         inner=inner,
@@ -179,12 +279,42 @@ def decorations(props: Mapping[str, Any], w: float, h: float) -> Decorations:
         border=to_color4f(props.get("borderColor")),
         border_style=style,
         rounded=radii is not None,
+        shadow=shadow,
+        outline=outline,
+        overflow=overflow,
         unsupported=tuple(unsupported),
     )
 
 
+def paint_box_shadow(canvas: skia.Canvas, deco: Decorations) -> None:
+    """The outer shadow: spread rrect, offset, Gaussian σ = blur/2, clipped out of the border box."""
+    shadow = deco.shadow
+    if shadow is None:
+        return
+    canvas.save()
+    canvas.clipRRect(deco.outer, skia.ClipOp.kDifference, True)
+    paint = skia.Paint(shadow.color)
+    paint.setAntiAlias(True)
+    if shadow.sigma > 0:
+        paint.setMaskFilter(skia.MaskFilter.MakeBlur(skia.kNormal_BlurStyle, shadow.sigma))
+    canvas.translate(shadow.dx, shadow.dy)
+    canvas.drawRRect(shadow.shape, paint)
+    canvas.restore()
+
+
+def paint_outline(canvas: skia.Canvas, deco: Decorations) -> None:
+    """The outline ring (after the content); drawn solid whatever its style."""
+    outline = deco.outline
+    if outline is None:
+        return
+    paint = skia.Paint(outline.color)
+    paint.setAntiAlias(True)
+    canvas.drawDRRect(outline.outer, outline.inner, paint)
+
+
 def paint_decorations(canvas: skia.Canvas, deco: Decorations) -> None:
-    """Background (under the borders) then the border ring, antialiased, in box-local space."""
+    """Box shadow, background (under the borders), then the border ring, in box-local space."""
+    paint_box_shadow(canvas, deco)
     if deco.background is not None:
         paint = skia.Paint(deco.background)
         paint.setAntiAlias(True)

@@ -25,8 +25,8 @@ import numpy.typing as npt
 import skia
 
 from vfnative.errors import AssetError
-from vfnative.raster.blend import blend_mode, clamp_opacity, layer_paint
-from vfnative.raster.box import Decorations, decorations, paint_decorations
+from vfnative.raster.blend import blend_mode, clamp_opacity, filter_chain, layer_paint
+from vfnative.raster.box import Decorations, decorations, paint_decorations, paint_outline
 from vfnative.raster.media import ImageStore, fit_dims, sampling_for_scale
 from vfnative.raster.shapes import draw_shape, shape_bounds_outset, shape_geometry
 from vfnative.raster.surface import RasterSurface, to_rgba8
@@ -231,9 +231,6 @@ class Compositor:
             self.warn(f"type:{kind}", f"{lf.path}: layer type {kind!r} is not drawn")
 
     def _warn_unsupported(self, lf: LayerFrame, kind: str) -> None:
-        filters = _filters_active(lf.props)
-        if filters:
-            self.warn("filters", f"filters are not drawn yet: {', '.join(filters)} (first: {lf.path})")
         if _enabled_effects(lf.layer):
             self.warn("effects", f"layer effects are not drawn yet (first: {lf.path})")
 
@@ -253,9 +250,12 @@ class Compositor:
         offset_y: float,
         opacity: float,
         bounds: skia.Rect | None,
+        deco: Decorations,
     ) -> int | None:
-        """Concat the layer matrix and open its isolation layer.
+        """Concat the layer matrix and open its isolation layer (filters, opacity, blend mode).
 
+        `bounds` (box-local, None = unknown) limits the layer; it is widened by the shadow and
+        outline overflow and dropped under perspective or a filter (blur reaches past it).
         Returns the save count to restore to when done, or None when nothing can show.
         """
         placement = layer_matrix(lf.props, box_w, box_h, offset_x, offset_y, self.width, self.height)
@@ -263,9 +263,13 @@ class Compositor:
             return None
         restore_to = canvas.save()
         canvas.concat(placement.matrix)
-        paint = layer_paint(opacity, blend_mode(lf.props.get("blendMode")))
+        image_filter = filter_chain(lf.props)
+        paint = layer_paint(opacity, blend_mode(lf.props.get("blendMode")), image_filter)
         if paint is not None:
-            canvas.saveLayer(bounds if placement.affine else None, paint)
+            if bounds is not None and deco.overflow > 0:
+                bounds = bounds.makeOutset(deco.overflow, deco.overflow)
+            usable = bounds is not None and placement.affine and image_filter is None
+            canvas.saveLayer(bounds if usable else None, paint)
         return restore_to
 
     def _static_offset(self, w: float, h: float) -> tuple[float, float]:
@@ -285,11 +289,12 @@ class Compositor:
         pad = shape_bounds_outset(geom)
         bounds = skia.Rect.MakeLTRB(-pad, -pad, max(w, 1.0) + pad, max(h, 1.0) + pad)
         bx, by = self._static_offset(w, h)
-        restore_to = self._begin(canvas, lf, w, h, bx, by, opacity, bounds)
+        restore_to = self._begin(canvas, lf, w, h, bx, by, opacity, bounds, deco)
         if restore_to is None:
             return
         paint_decorations(canvas, deco)
         draw_shape(canvas, geom, props, content)
+        paint_outline(canvas, deco)
         canvas.restoreToCount(restore_to)
 
     # ------------------------------------------------------------------ text
@@ -325,11 +330,12 @@ class Compositor:
             by = (self.height - h) / 2.0
         deco = decorations(props, w, h)
         self._warn_decorations(lf, deco)
-        restore_to = self._begin(canvas, lf, w, h, css_round(bx), css_round(by), opacity, None)
+        restore_to = self._begin(canvas, lf, w, h, css_round(bx), css_round(by), opacity, None, deco)
         if restore_to is None:
             return
         paint_decorations(canvas, deco)
         painter.paint(canvas, props, box)  # type: ignore[attr-defined]
+        paint_outline(canvas, deco)
         canvas.restoreToCount(restore_to)
 
     # ------------------------------------------------------------------ images and groups
@@ -398,7 +404,7 @@ class Compositor:
         self._warn_decorations(lf, deco)
         bx, by = self._static_offset(w, h)
         bounds = skia.Rect.MakeWH(w + 1.0, h + 1.0)
-        restore_to = self._begin(canvas, lf, w, h, bx, by, opacity, bounds)
+        restore_to = self._begin(canvas, lf, w, h, bx, by, opacity, bounds, deco)
         if restore_to is None:
             return
         paint_decorations(canvas, deco)
@@ -422,6 +428,7 @@ class Compositor:
             )  # fmt: skip
             if clipped:
                 canvas.restore()
+        paint_outline(canvas, deco)
         canvas.restoreToCount(restore_to)
 
     def _draw_tier1(
