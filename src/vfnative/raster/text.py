@@ -13,16 +13,15 @@ Imports skia, numpy, uharfbuzz (via fonts) and `vfnative.fonts`; nothing from ti
 Chromium quirks reproduced here, each measured against the goldens:
 
 * Line box (LayoutNG `FontHeight::AddLeading`): ascent/descent rounded to integers, line-height
-  rounded to 1/64 px, half-leading truncated in 1/64 units then floored for the baseline.
+  rounded to 1/64 px, half-leading truncated in 1/64 units then floored for the baseline; no
+  subpixel descent hack in headless Chrome (see `line_metrics`).
 * Widths: the box is the widest line, rounded *up* to 1/64 px (LayoutUnit::FromFloatCeil).
-* Glyph coverage: Chrome's Skia on Linux is built with ``SK_GAMMA_EXPONENT=1.2`` and
-  ``SK_GAMMA_CONTRAST=0.2``; every A8 glyph mask passes through a pre-blend lookup table chosen
-  by the luminance of the text colour. skia-python's build uses different tables (its white
-  text edges are visibly heavier), and does not expose a text-contrast setting. So by default
-  (``chrome_gamma=True``) glyphs are rasterised once more onto a *linear* colour-space A8
-  surface, where Skia applies no pre-blend (raw FreeType/Skia coverage), the Chrome table is
-  applied with numpy, and the mask is drawn with the text colour. Skia skips the pre-blend for
-  glyphs it draws as paths (device size > 256 px or a perspective matrix), and so do we.
+* Glyph coverage: Chrome's glyph edges are lighter than skia-python's (its build applies its
+  own A8 gamma tables and exposes no text-contrast setting). By default glyphs are rasterised
+  once more onto a *linear* colour-space A8 surface, where Skia applies no pre-blend (raw
+  FreeType/Skia coverage), a lookup table fitted to the goldens is applied with numpy
+  (`FITTED_COVERAGE_EXPONENT`), and the mask is drawn in the text colour. Skia draws glyphs as
+  paths (no mask table) above 256 px device size or under perspective, and so do we.
 """
 
 from __future__ import annotations
@@ -48,7 +47,9 @@ __all__ = [
     "TextBox",
     "TextLine",
     "TextPainter",
+    "FITTED_COVERAGE_EXPONENT",
     "chrome_mask_table",
+    "coverage_table",
     "line_metrics",
 ]
 
@@ -58,6 +59,27 @@ CHROME_TEXT_CONTRAST = 0.2
 """Chromium's `SK_GAMMA_CONTRAST` on Linux (skia/BUILD.gn)."""
 CHROME_TEXT_GAMMA = 1.2
 """Chromium's `SK_GAMMA_EXPONENT` on Linux (skia/BUILD.gn)."""
+
+FITTED_COVERAGE_EXPONENT = 1.3
+"""Glyph coverage curve fitted to the goldens: Chrome's A8 coverage ≈ raw_coverage ** 1.3.
+
+Measured with raw coverage from a linear A8 surface (PSNR, text regions only):
+
+================================  ===========  =================  ============  =========
+table                             basic-text   text-box VERTICAL  UPPERCASE     paragraph
+================================  ===========  =================  ============  =========
+skia-python default (plain draw)  36.97        34.95              38.30         25.70
+identity (raw coverage)           41.40        34.49              36.49         25.52
+Chrome formula (0.2, γ 1.2)       39.90        35.52              35.92         25.55
+raw ** 1.2                        42.02        37.10              39.65         25.68
+**raw ** 1.3**                    41.88        38.24              40.57         25.71
+raw ** 1.4                        41.53        39.10              40.68         25.70
+================================  ===========  =================  ============  =========
+
+White-on-black and dark-on-light both prefer a plain power curve over the luminance-dependent
+`SkTMaskGamma` tables (`chrome_mask_table`), so the residual is probably not the pre-blend
+alone (slightly thinner outlines in Chrome would look the same); 1.3 balances both.
+"""
 
 _MAX_GLYPH_MASK_SIZE = 256.0
 """Skia draws glyphs as paths (no mask, no pre-blend) above this device text size."""
@@ -87,17 +109,23 @@ def _trunc64(v: float) -> float:
     return math.trunc(v * 64.0) / 64.0
 
 
-def line_metrics(ascent_px: float, descent_px: float, line_height_px: float) -> tuple[int, int, float, float]:
+def line_metrics(ascent_px: float, descent_px: float, line_height_px: float, *,
+                 subpixel_descent_hack: bool = False) -> tuple[int, int, float, float]:  # fmt: skip
     """Blink's line box numbers: (A, D, L, baseline offset from the line top), spec 02 §6.5.
 
-    A and D are the font ascent/descent rounded half-up; if the descent was rounded *down*
-    (and A ≥ 1), Blink moves one pixel from ascent to descent when subpixel positioning is on
-    (`FontMetrics::AscentDescentWithHacks`). L is the line-height snapped to 1/64 px. The
-    half-leading is halved in LayoutUnits (truncating) and floored when added to the ascent.
+    A and D are the font ascent/descent rounded half-up. L is the line-height snapped to
+    1/64 px. The half-leading is halved in LayoutUnits (truncating toward zero) and floored
+    when added to the ascent, so the baseline sits on a whole pixel of the line box.
+
+    Blink's `AscentDescentWithHacks` moves a pixel from ascent to descent when the descent was
+    rounded down *and the font render style asks for subpixel positioning*. Headless Chrome's
+    render style does not (Skia's subpixel positioning is forced later, in
+    `WebFontRenderStyle::ApplyToSkFont`), and the text-box golden confirms it: with the hack
+    'VERTICAL 9:16' (86.4 px, descent 25.3) lands one row too high (20.2 dB vs 35.5 dB).
     """
     a = math.floor(ascent_px + 0.5)
     d = math.floor(descent_px + 0.5)
-    if d < descent_px and a >= 1:
+    if subpixel_descent_hack and d < descent_px and a >= 1:
         d += 1
         a -= 1
     lh = _round64(line_height_px)
@@ -115,6 +143,12 @@ def chrome_mask_table(color: Color, contrast: float = CHROME_TEXT_CONTRAST,
     contrast boost tapering to 0 for white text.
     """
     return _mask_table_for_lum_index(_lum_index(color), float(contrast), float(gamma))
+
+
+def coverage_table(exponent: float) -> npt.NDArray[np.uint8]:
+    """`round(255 · (i/255) ** exponent)` for i in 0..255: the fitted coverage curve."""
+    x = np.arange(256, dtype=np.float64) / 255.0
+    return np.clip(np.floor(x**exponent * 255.0 + 0.5), 0, 255).astype(np.uint8)
 
 
 def _canon3(v: int) -> int:
@@ -350,24 +384,21 @@ class TextPainter:
         width: int,
         height: int,
         on_warning: Callable[[str], None] | None = None,
-        chrome_gamma: bool = True,
-        text_contrast: float = CHROME_TEXT_CONTRAST,
-        text_gamma: float = CHROME_TEXT_GAMMA,
+        coverage_exponent: float | None = FITTED_COVERAGE_EXPONENT,
     ) -> None:
         self.registry = registry
         self.width = width
         self.height = height
         self._on_warning = on_warning
-        self.chrome_gamma = chrome_gamma
-        self.text_contrast = text_contrast
-        self.text_gamma = text_gamma
+        self.coverage_exponent = coverage_exponent
+        self._coverage_table = coverage_table(coverage_exponent) if coverage_exponent is not None else None
         self._shape_cache: OrderedDict[tuple[Any, ...], _Shaped] = OrderedDict()
         self._box_cache: OrderedDict[tuple[Any, ...], TextBox] = OrderedDict()
         self._warned: set[str] = set()
 
     def __repr__(self) -> str:
         return (f"<TextPainter {self.width}x{self.height} boxes={len(self._box_cache)} "
-                f"shaped={len(self._shape_cache)} chrome_gamma={self.chrome_gamma}>")  # fmt: skip
+                f"shaped={len(self._shape_cache)} coverage_exponent={self.coverage_exponent}>")  # fmt: skip
 
     def _warn(self, message: str) -> None:
         if message in self._warned:
@@ -623,11 +654,11 @@ class TextPainter:
 
     def _draw_glyphs(self, canvas: skia.Canvas, box: TextBox, color: Color, stroke_w: float) -> None:
         assert box.blob is not None
-        if not self.chrome_gamma or not self._draw_preblended(canvas, box, color, stroke_w):
+        if self._coverage_table is None or not self._draw_preblended(canvas, box, color, stroke_w):
             canvas.drawTextBlob(box.blob, 0, 0, _glyph_paint(color, stroke_w))
 
     def _draw_preblended(self, canvas: skia.Canvas, box: TextBox, color: Color, stroke_w: float) -> bool:
-        """Draw the glyphs with Chrome's mask pre-blend; False when Skia would not use masks.
+        """Draw the glyphs through the fitted coverage table; False when Skia would not use masks.
 
         Raw coverage comes from a linear colour-space A8 surface (Skia skips its own gamma
         hacks there), aligned to whole device pixels so subpixel glyph phases are unchanged.
@@ -666,8 +697,8 @@ class TextPainter:
         cov = cov.reshape(h, w) if cov.ndim == 3 else cov
         if not cov.any():
             return True
-        table = _mask_table_for_lum_index(_lum_index(color), self.text_contrast, self.text_gamma)
-        mask = np.ascontiguousarray(table[cov])
+        assert self._coverage_table is not None
+        mask = np.ascontiguousarray(self._coverage_table[cov])
         img = skia.Image.fromarray(mask, colorType=skia.kAlpha_8_ColorType)
         paint = skia.Paint()
         paint.setColor4f(skia.Color4f(*color))
