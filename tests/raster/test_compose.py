@@ -145,7 +145,7 @@ def test_unsupported_features_warn_once_each(make_doc, rect) -> None:
     warnings: list[str] = []
     c = Compositor(make_doc(), on_warning=warnings.append)
     layer = rect(
-        borderWidth=2.0, borderStyle="dotted", borderColor=BLUE,
+        borderWidth=2.0, borderStyle="groove", borderColor=BLUE,
         outlineStyle="dashed", outlineWidth=2.0, outlineColor=BLUE,
     )  # fmt: skip
     fx = rect(path="layers[1]")
@@ -154,7 +154,7 @@ def test_unsupported_features_warn_once_each(make_doc, rect) -> None:
     c.render([layer, fx])
     joined = "\n".join(warnings)
     assert len(warnings) == 3, warnings
-    assert "dotted" in joined and "outlineStyle 'dashed'" in joined and "effects" in joined
+    assert "groove" in joined and "outlineStyle 'dashed'" in joined and "effects" in joined
 
 
 def test_brightness_filter_scales_colour(make_doc, rect) -> None:

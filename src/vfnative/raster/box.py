@@ -83,8 +83,15 @@ def _length(value: Any) -> float:
     return f if math.isfinite(f) else 0.0
 
 
+def snap_line_width(w: float) -> float:
+    """CSS "snap as a border width" at DPR 1: 0 < w < 1 → 1 px, otherwise floor to whole px."""
+    if w <= 0:
+        return 0.0
+    return 1.0 if w < 1.0 else float(math.floor(w))
+
+
 def border_widths(props: Mapping[str, Any]) -> BorderWidths:
-    """Per-side border widths in px; style `none`, or any negative width (invalid CSS), → 0."""
+    """Used per-side border widths in px (snapped); style `none` or a negative width → 0."""
     if props.get("borderStyle", "solid") in (None, "none", "hidden"):
         return _NO_BORDER
     raw = props.get("borderWidth", 0.0)
@@ -93,7 +100,8 @@ def border_widths(props: Mapping[str, Any]) -> BorderWidths:
     widths = tuple(_length(v) for v in _expand4(raw))
     if any(w < 0 for w in widths):
         return _NO_BORDER
-    return widths  # type: ignore[return-value]
+    t, r, b, left = (snap_line_width(w) for w in widths)
+    return (t, r, b, left)
 
 
 def radii_for(props: Mapping[str, Any], w: float, h: float) -> list[skia.Point] | None:
@@ -217,6 +225,7 @@ def _outline(props: Mapping[str, Any], outer: skia.RRect) -> Outline | None:
     color = to_color4f(props.get("outlineColor"))
     if color is None:
         return None
+    width = snap_line_width(width)
     offset = _length(props.get("outlineOffset"))
 
     def grow(r: float, d: float) -> float:
@@ -258,7 +267,7 @@ def decorations(props: Mapping[str, Any], w: float, h: float) -> Decorations:
     inner = _inner_rrect(outer, widths) if any(widths) else outer
     style = str(props.get("borderStyle", "solid") or "solid")
     unsupported: list[str] = []
-    if any(widths) and style not in ("solid", "double"):
+    if any(widths) and style not in ("solid", "double", "dotted", "dashed"):
         unsupported.append(f"borderStyle {style!r} (drawn as solid)")
     shadow = _box_shadow(props, outer)
     outline = _outline(props, outer)
@@ -327,14 +336,89 @@ def paint_decorations(canvas: skia.Canvas, deco: Decorations) -> None:
     paint = skia.Paint(deco.border)
     paint.setAntiAlias(True)
     if deco.border_style == "double" and min(w for w in deco.widths if w > 0) >= 3:
-        # outer third and inner third of the ring filled, middle third empty
-        third = tuple(w / 3.0 for w in deco.widths)
-        mid_outer = _inner_rrect(deco.outer, third)  # type: ignore[arg-type]
-        mid_inner = _inner_rrect(deco.outer, tuple(2 * t for t in third))  # type: ignore[arg-type]
+        # outer and inner stripes filled, middle empty; Blink's integer thirds
+        # (`GetDoubleBorderStripeWidths`: outer = (w + 1) / 3, inner edge at (2w + 1) / 3)
+        t, r, b, left = (int(w) for w in deco.widths)
+        mid_outer = _inner_rrect(deco.outer, ((t + 1) // 3, (r + 1) // 3, (b + 1) // 3, (left + 1) // 3))
+        mid_inner = _inner_rrect(
+            deco.outer, ((2 * t + 1) // 3, (2 * r + 1) // 3, (2 * b + 1) // 3, (2 * left + 1) // 3)
+        )
         canvas.drawDRRect(deco.outer, mid_outer, paint)
         canvas.drawDRRect(mid_inner, deco.inner, paint)
+        return
+    if deco.border_style in ("dotted", "dashed") and not deco.rounded:
+        _paint_broken_border(canvas, deco, paint)
         return
     if deco.inner.isEmpty():
         canvas.drawRRect(deco.outer, paint)
     else:
         canvas.drawDRRect(deco.outer, deco.inner, paint)
+
+
+def _best_dash_gap(length: float, dash: float, gap: float) -> float:
+    """Blink `StrokeData::SelectBestDashGap` for an open line: the gap closest to `gap`."""
+    min_dashes = math.floor((length + gap) / (dash + gap))
+    max_dashes = min_dashes + 1
+    min_gap = (length - min_dashes * dash) / (min_dashes - 1) if min_dashes > 1 else length
+    max_gap = (length - max_dashes * dash) / (max_dashes - 1) if max_dashes > 1 else length
+    if max_gap <= 0 or abs(min_gap - gap) < abs(max_gap - gap):
+        return min_gap
+    return max_gap
+
+
+def _paint_broken_border(canvas: skia.Canvas, deco: Decorations, paint: skia.Paint) -> None:
+    """Dotted / dashed sides (Blink-like, approximate): one stroked line per side.
+
+    Dotted: round dots of diameter = width, centred along the side's mid-line, spacing
+    stretched so both ends get a dot. Dashed: butt dashes of 3×width (2× from 3 px up), gaps
+    adjusted so each side starts and ends with a dash; each side is clipped to its trapezoid.
+    """
+    o = deco.outer.rect()
+    t, r, b, left = deco.widths
+    sides = (
+        (t, (o.left(), o.top() + t / 2), (o.right(), o.top() + t / 2)),
+        (r, (o.right() - r / 2, o.top()), (o.right() - r / 2, o.bottom())),
+        (b, (o.right(), o.bottom() - b / 2), (o.left(), o.bottom() - b / 2)),
+        (left, (o.left() + left / 2, o.bottom()), (o.left() + left / 2, o.top())),
+    )
+    inner = deco.inner.rect() if not deco.inner.isEmpty() else skia.Rect.MakeXYWH(o.centerX(), o.centerY(), 0, 0)
+    corners_out = ((o.left(), o.top()), (o.right(), o.top()), (o.right(), o.bottom()), (o.left(), o.bottom()))
+    corners_in = (
+        (inner.left(), inner.top()), (inner.right(), inner.top()),
+        (inner.right(), inner.bottom()), (inner.left(), inner.bottom()),
+    )  # fmt: skip
+    for i, (w, (x0, y0), (x1, y1)) in enumerate(sides):
+        if w <= 0:
+            continue
+        stroke = skia.Paint(paint)
+        stroke.setStyle(skia.Paint.kStroke_Style)
+        stroke.setStrokeWidth(w)
+        if deco.border_style == "dotted":
+            # dots centred on the corner squares' centres: shorten by w/2 at each end
+            ux, uy = (x1 - x0), (y1 - y0)
+            full = math.hypot(ux, uy)
+            if full <= w:
+                continue
+            ux, uy = ux / full, uy / full
+            x0, y0, x1, y1 = x0 + ux * w / 2, y0 + uy * w / 2, x1 - ux * w / 2, y1 - uy * w / 2
+            length = full - w
+            gap = _best_dash_gap(length + w, w, w)
+            stroke.setStrokeCap(skia.Paint.kRound_Cap)
+            stroke.setPathEffect(skia.DashPathEffect.Make([0.0, gap + w], 0.0))
+            canvas.drawLine(x0, y0, x1, y1, stroke)
+            continue
+        length = math.hypot(x1 - x0, y1 - y0)
+        dash = w * (2.0 if w >= 3 else 3.0)
+        gap_ratio = w * (1.0 if w >= 3 else 2.0)
+        stroke.setStrokeCap(skia.Paint.kButt_Cap)
+        if length > dash:
+            gap = _best_dash_gap(length, dash, gap_ratio)
+            stroke.setPathEffect(skia.DashPathEffect.Make([dash, max(gap, 0.0)], 0.0))
+        clip = skia.Path()
+        a, b2 = corners_out[i], corners_out[(i + 1) % 4]
+        c, d = corners_in[(i + 1) % 4], corners_in[i]
+        clip.addPoly([skia.Point(*a), skia.Point(*b2), skia.Point(*c), skia.Point(*d)], True)
+        canvas.save()
+        canvas.clipPath(clip, skia.ClipOp.kIntersect, True)
+        canvas.drawLine(x0, y0, x1, y1, stroke)
+        canvas.restore()
