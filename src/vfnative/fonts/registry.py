@@ -489,7 +489,7 @@ class FontRegistry:
         face = _match_weight(styled, weight)
         synthetic_bold = weight >= _BOLD_THRESHOLD and face.weight_range[1] < _BOLD_THRESHOLD
         variations = self._variations(face, weight, stretch, size)
-        key = (face, variations, synthetic_bold, synthetic_italic, fallback, name if not fallback else "")
+        key = (face, variations, synthetic_bold, synthetic_italic, fallback)
         hit = self._resolved.get(key)
         if hit is not None:
             return hit

@@ -1,0 +1,97 @@
+"""FontRegistry: discovery from fontpkg, fallback warning, weight instancing."""
+
+from __future__ import annotations
+
+import pytest
+
+from vfnative.fonts.registry import FontRegistry
+
+
+@pytest.fixture(scope="module")
+def registry() -> FontRegistry:
+    return FontRegistry()
+
+
+def test_noto_sans_found_from_fontpkg(registry: FontRegistry) -> None:
+    font = registry.resolve("noto sans", weight=800)
+    assert font.face.family == "Noto Sans"
+    assert "fontpkg_noto_sans" in str(font.face.path)
+    assert not font.fallback
+    assert dict(font.variations) == {"wght": 800.0, "wdth": 100.0}
+    assert (font.upem, font.ascent, font.descent) == (1000, 1069.0, 293.0)
+
+
+def test_inter_found_with_opsz(registry: FontRegistry) -> None:
+    font = registry.resolve("Inter", weight=900, size=38.4)
+    assert font.face.family == "Inter"
+    assert dict(font.variations)["opsz"] == 32.0  # clamped to the axis range
+
+
+def test_italic_face_and_stretch(registry: FontRegistry) -> None:
+    font = registry.resolve("Noto Sans", weight=500, style="italic", stretch=75)
+    assert font.face.italic
+    assert not font.synthetic_italic
+    assert dict(font.variations)["wdth"] == 75.0
+
+
+def test_unknown_family_falls_back_with_one_warning() -> None:
+    warnings: list[str] = []
+    reg = FontRegistry(on_warning=warnings.append)
+    a = reg.resolve("Arial, sans-serif")
+    b = reg.resolve("arial, sans-serif", weight=700)
+    assert a.fallback and b.fallback
+    assert a.face.family == "Noto Sans"
+    assert len(warnings) == 1
+    assert "Arial, sans-serif" in warnings[0]
+
+
+def test_weight_instancing_changes_advances_and_outlines(registry: FontRegistry) -> None:
+    light = registry.resolve("Noto Sans", weight=300)
+    black = registry.resolve("Noto Sans", weight=900)
+    gid = light.hb_font.get_nominal_glyph(ord("H"))
+    assert light.hb_font.get_glyph_h_advance(gid) < black.hb_font.get_glyph_h_advance(gid)
+    fl = light.make_skia_font(100.0, [gid])
+    fb = black.make_skia_font(100.0, [gid])
+    wl = fl.getPath(gid).computeTightBounds().width()
+    wb = fb.getPath(gid).computeTightBounds().width()
+    assert wb > wl + 3
+
+
+def test_resolve_is_cached(registry: FontRegistry) -> None:
+    assert registry.resolve("Noto Sans", weight=650) is registry.resolve("NOTO SANS", weight=650)
+
+
+def test_instance_cache_dir_may_be_read_only(tmp_path) -> None:
+    ro = tmp_path / "ro"
+    ro.mkdir()
+    ro.chmod(0o500)
+    try:
+        reg = FontRegistry(cache_dir=ro)
+        font = reg.resolve("Noto Sans", weight=420)
+        gid = font.hb_font.get_nominal_glyph(ord("a"))
+        assert font.typeface_for([gid]) is not None
+    finally:
+        ro.chmod(0o700)
+
+
+def test_synthetic_bold_for_single_weight_face(tmp_path) -> None:
+    """A static 400 face asked for 600 is embolded (Blink: requested ≥ 600, face max < 600)."""
+    from fontTools.ttLib import TTFont
+    from fontTools.varLib import instancer
+
+    from vfnative.fonts.registry import _fontpkg_roots
+
+    src = next(p for root in _fontpkg_roots() for p in root.rglob("NotoSans[[]wdth,wght].ttf"))
+    static = instancer.instantiateVariableFont(TTFont(str(src)), {"wght": 400, "wdth": 100})
+    name = static["name"]
+    for rec in list(name.names):
+        if rec.nameID in (1, 16):
+            rec.string = "Static Test Sans"
+    static.save(str(tmp_path / "StaticTestSans.ttf"))
+    reg = FontRegistry([tmp_path], include_installed=False)
+    font = reg.resolve("static test sans", weight=600, style="italic")
+    assert font.synthetic_bold
+    assert font.synthetic_italic
+    skf = font.make_skia_font(20.0)
+    assert skf.isEmbolden()
+    assert skf.getSkewX() == pytest.approx(-0.25)
