@@ -21,17 +21,21 @@ def test_noto_sans_found_from_fontpkg(registry: FontRegistry) -> None:
     assert (font.upem, font.ascent, font.descent) == (1000, 1069.0, 293.0)
 
 
-def test_inter_found_with_opsz(registry: FontRegistry) -> None:
+def test_inter_found_opsz_left_at_default(registry: FontRegistry) -> None:
     font = registry.resolve("Inter", weight=900, size=38.4)
     assert font.face.family == "Inter"
-    assert dict(font.variations)["opsz"] == 32.0  # clamped to the axis range
+    assert dict(font.variations) == {"opsz": 14.0, "wght": 900.0}  # local fonts: no auto opsz
+    web = FontRegistry(apply_optical_size=True).resolve("Inter", weight=900, size=38.4)
+    assert dict(web.variations)["opsz"] == 32.0  # clamped to the axis range
 
 
 def test_italic_face_and_stretch(registry: FontRegistry) -> None:
     font = registry.resolve("Noto Sans", weight=500, style="italic", stretch=75)
     assert font.face.italic
     assert not font.synthetic_italic
-    assert dict(font.variations)["wdth"] == 75.0
+    assert dict(font.variations)["wdth"] == 100.0  # Chrome leaves wdth alone on local fonts
+    web = FontRegistry(apply_stretch_axis=True).resolve("Noto Sans", weight=500, stretch=75)
+    assert dict(web.variations)["wdth"] == 75.0
 
 
 def test_unknown_family_falls_back_with_one_warning() -> None:

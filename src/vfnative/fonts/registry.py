@@ -381,12 +381,16 @@ class FontRegistry:
         variation_mode: VariationMode = "instance",
         on_warning: Callable[[str], None] | None = None,
         include_installed: bool = True,
+        apply_stretch_axis: bool = False,
+        apply_optical_size: bool = False,
     ) -> None:
         self._font_dirs = tuple(Path(d) for d in font_dirs)
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._variation_mode: VariationMode = variation_mode
         self._on_warning = on_warning
         self._include_installed = include_installed
+        self._apply_stretch_axis = apply_stretch_axis
+        self._apply_optical_size = apply_optical_size
         self._lock = threading.RLock()
         self._families: dict[str, list[FontFace]] | None = None
         self._warned: set[str] = set()
@@ -501,19 +505,25 @@ class FontRegistry:
             self._resolved[key] = resolved
             return resolved
 
-    @staticmethod
-    def _variations(face: FontFace, weight: float, stretch: float, size: float | None
+    def _variations(self, face: FontFace, weight: float, stretch: float, size: float | None
                     ) -> tuple[tuple[str, float], ...]:  # fmt: skip
-        """Axis values Blink would set: wght = weight, wdth = stretch %, opsz = px size; clamped."""
+        """Axis values Chrome sets on a *locally installed* variable font; clamped to the axes.
+
+        The text-fonts golden shows that for the fontpkg files (resolved as local fonts, not
+        Google Fonts web fonts) Chrome sets `wght` from font-weight but leaves `wdth` and
+        `opsz` at their defaults: "Condensed 75%" is drawn at full width and Inter at 38 px
+        keeps its opsz-14 spacing. `apply_stretch_axis` / `apply_optical_size` turn on the
+        web-font behaviour (wdth = font-stretch %, opsz = px size) of spec 02 §6.4.
+        """
         if not face.axis_table:
             return ()
         wanted: dict[str, float] = {}
         for tag, (lo, default, hi) in face.axes.items():
             if tag == "wght":
                 v = weight
-            elif tag == "wdth":
+            elif tag == "wdth" and self._apply_stretch_axis:
                 v = stretch
-            elif tag == "opsz" and size is not None:
+            elif tag == "opsz" and size is not None and self._apply_optical_size:
                 v = size
             else:
                 v = default
