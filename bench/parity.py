@@ -96,8 +96,7 @@ def main(argv: list[str] | None = None) -> int:
         print(
             f"{name:<18} {r['frames']:>6} {r['min']:>8.2f} {r['mean']:>8.2f} {r['worst']:>6} {r['ms']:>9.1f}"
         )
-        for w in r["warnings"]:  # type: ignore[attr-defined]
-            notes.append(f"{name}: {w}")
+        notes.extend(f"{name}: {w}" for w in r["warnings"])  # type: ignore[attr-defined]
     if notes:
         print("\nmissing features / warnings:")
         for n in notes:

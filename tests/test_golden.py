@@ -53,5 +53,7 @@ def test_golden_fixture(name: str, show_diff: bool, tmp_path: Path) -> None:
             Image.fromarray(gold[..., :3]).save(tmp_path / f"{name}_{frame:05d}_golden.png")
             Image.fromarray(diff_image(ours, gold)).save(tmp_path / f"{name}_{frame:05d}_diff.png")
         if score < floor:
-            failures.append(f"frame {frame}: {score:.2f} dB < {floor} dB (max abs diff {max_abs_diff(ours, gold)})")
+            failures.append(
+                f"frame {frame}: {score:.2f} dB < {floor} dB (max abs diff {max_abs_diff(ours, gold)})"
+            )
     assert not failures, f"{name}: " + "; ".join(failures) + (f"; diffs in {tmp_path}" if show_diff else "")

@@ -70,9 +70,11 @@ def test_diff_image_is_amplified_and_opaque() -> None:
     b = frame(0)
     b[0, 0, :3] = (1, 10, 100)
     d = diff_image(a, b)
-    assert d.shape == (4, 5, 4) and d.dtype == np.uint8
+    assert d.shape == (4, 5, 4)
+    assert d.dtype == np.uint8
     assert d[0, 0].tolist() == [int(DIFF_GAIN), int(10 * DIFF_GAIN), 255, 255]
-    assert (d[1:, :, :3] == 0).all() and (d[..., 3] == 255).all()
+    assert (d[1:, :, :3] == 0).all()
+    assert (d[..., 3] == 255).all()
 
 
 def test_size_mismatch_is_an_error() -> None:

@@ -33,7 +33,11 @@ def make_layer(
         if d.kind == "color":
             value = None
         elif d.kind == "length":
-            value = tuple(float(v) for v in value) if isinstance(value, list) else float(value) * frame_width / 100
+            value = (
+                tuple(float(v) for v in value)
+                if isinstance(value, list)
+                else float(value) * frame_width / 100
+            )
             if name == "perspective":
                 value = float(frame_width)
         elif isinstance(value, list):

@@ -32,7 +32,8 @@ def test_background_fills_frame(make_doc) -> None:
 
 def test_unparsable_background_is_black(make_doc) -> None:
     out = Compositor(make_doc(background="not-a-colour")).render([])
-    assert (out[..., :3] == 0).all() and (out[..., 3] == 255).all()
+    assert (out[..., :3] == 0).all()
+    assert (out[..., 3] == 255).all()
 
 
 def test_render_returns_the_surface_buffer(make_doc, rect) -> None:
@@ -46,21 +47,27 @@ def test_centred_red_rect_exact_pixels(make_doc, rect) -> None:
     out = Compositor(make_doc()).render([rect()])
     # 100×50 centred in 200×100: x 50..150, y 25..75 (integer edges, no AA residue)
     assert (out[25:75, 50:150] == [255, 0, 0, 255]).all()
-    assert (out[:25] == [0, 0, 0, 255]).all() and (out[75:] == [0, 0, 0, 255]).all()
-    assert (out[:, :50] == [0, 0, 0, 255]).all() and (out[:, 150:] == [0, 0, 0, 255]).all()
+    assert (out[:25] == [0, 0, 0, 255]).all()
+    assert (out[75:] == [0, 0, 0, 255]).all()
+    assert (out[:, :50] == [0, 0, 0, 255]).all()
+    assert (out[:, 150:] == [0, 0, 0, 255]).all()
 
 
 def test_position_moves_anchor_point(make_doc, rect) -> None:
     out = Compositor(make_doc()).render([rect(width=20.0, height=20.0, position=(0.25, 0.5))])
     # anchor (centre) at x = 50: rect spans x 40..60, y 40..60
     assert (out[40:60, 40:60, 0] == 255).all()
-    assert out[50, 39, 0] == 0 and out[50, 60, 0] == 0
+    assert out[50, 39, 0] == 0
+    assert out[50, 60, 0] == 0
 
 
 def test_opacity_half_over_black(make_doc, rect) -> None:
     out = Compositor(make_doc()).render([rect(opacity=0.5)])
     px = out[50, 100]
-    assert px[3] == 255 and abs(int(px[0]) - 128) <= 1 and px[1] == 0 and px[2] == 0
+    assert px[3] == 255
+    assert abs(int(px[0]) - 128) <= 1
+    assert px[1] == 0
+    assert px[2] == 0
 
 
 @pytest.mark.parametrize(("value", "expected"), [(-1.0, 0), (2.0, 255)])
@@ -93,14 +100,19 @@ def test_visible_false_draws_nothing(make_doc, rect) -> None:
 def test_rotation_90_swaps_extent(make_doc, rect) -> None:
     out = Compositor(make_doc()).render([rect(width=60.0, height=20.0, rotation=90.0)])
     # rotated about its centre (100, 50): now 20 wide, 60 tall
-    assert out[50, 100, 0] == 255 and out[25, 100, 0] == 255 and out[50, 85, 0] == 0
+    assert out[50, 100, 0] == 255
+    assert out[25, 100, 0] == 255
+    assert out[50, 85, 0] == 0
 
 
 def test_scale_about_anchor(make_doc, rect) -> None:
     out = Compositor(make_doc()).render([rect(width=20.0, height=20.0, scale=2.0, anchor=(0.0, 0.0))])
     # top-left anchor at frame centre: box spans x 100..140, y 50..90
-    assert out[51, 101, 0] == 255 and out[89, 139, 0] == 255
-    assert out[49, 101, 0] == 0 and out[51, 99, 0] == 0 and out[91, 120, 0] == 0
+    assert out[51, 101, 0] == 255
+    assert out[89, 139, 0] == 255
+    assert out[49, 101, 0] == 0
+    assert out[51, 99, 0] == 0
+    assert out[91, 120, 0] == 0
 
 
 def test_rotate_y_goes_through_both_perspectives(make_doc, rect) -> None:
@@ -111,20 +123,25 @@ def test_rotate_y_goes_through_both_perspectives(make_doc, rect) -> None:
     z = 50 * np.sin(np.radians(60))
     left = 100 - 25 / (1 - 2 * z / 200)
     right = 100 + 25 / (1 + 2 * z / 200)
-    assert abs(row.min() - left) <= 1 and abs(row.max() + 1 - right) <= 1
+    assert abs(row.min() - left) <= 1
+    assert abs(row.max() + 1 - right) <= 1
 
 
 def test_depth_scales_about_frame_centre(make_doc, rect) -> None:
     # position z = 10 → 10·vw = 20 px toward the viewer: ×200/180 about the frame centre
     out = Compositor(make_doc()).render([rect(width=90.0, height=36.0, position=(0.5, 0.5, 10.0))])
     red = np.argwhere(out[..., 0] > 128)
-    assert red.min(axis=0).tolist() == [30, 50] and red.max(axis=0).tolist() == [69, 149]
+    assert red.min(axis=0).tolist() == [30, 50]
+    assert red.max(axis=0).tolist() == [69, 149]
 
 
 def test_negative_perspective_drops_transform(make_doc, rect) -> None:
-    out = Compositor(make_doc()).render([rect(width=20.0, height=20.0, position=(0.1, 0.1), perspective=-5.0)])
+    out = Compositor(make_doc()).render(
+        [rect(width=20.0, height=20.0, position=(0.1, 0.1), perspective=-5.0)]
+    )
     # invalid transform: the box stays centred at its static position
-    assert out[50, 100, 0] == 255 and out[10, 20, 0] == 0
+    assert out[50, 100, 0] == 255
+    assert out[10, 20, 0] == 0
 
 
 def test_to_rgba8_unpremultiplies() -> None:
@@ -138,7 +155,8 @@ def test_to_rgba8_unpremultiplies() -> None:
 
 def test_background_with_alpha_keeps_alpha(make_doc) -> None:
     out = Compositor(make_doc(background="rgba(255, 0, 0, 0.5)")).render([])
-    assert out[0, 0, 3] == 128 and out[0, 0, 0] == 128
+    assert out[0, 0, 3] == 128
+    assert out[0, 0, 0] == 128
 
 
 def test_unsupported_features_warn_once_each(make_doc, rect) -> None:
@@ -154,7 +172,9 @@ def test_unsupported_features_warn_once_each(make_doc, rect) -> None:
     c.render([layer, fx])
     joined = "\n".join(warnings)
     assert len(warnings) == 3, warnings
-    assert "groove" in joined and "outlineStyle 'dashed'" in joined and "effects" in joined
+    assert "groove" in joined
+    assert "outlineStyle 'dashed'" in joined
+    assert "effects" in joined
 
 
 def test_brightness_filter_scales_colour(make_doc, rect) -> None:
@@ -193,8 +213,12 @@ def test_solid_outline_ring(make_doc, rect) -> None:
     layer = rect(outlineStyle="solid", outlineWidth=4.0, outlineOffset=2.0, outlineColor=BLUE)
     out = Compositor(make_doc()).render([layer])
     # box x 50..150: gaps 48..50 and 150..152, rings 44..48 and 152..156
-    assert out[50, 45, 2] == 255 and out[50, 49, 2] == 0 and out[50, 151, 2] == 0 and out[50, 153, 2] == 255
-    assert out[50, 43, 2] == 0 and out[50, 156, 2] == 0
+    assert out[50, 45, 2] == 255
+    assert out[50, 49, 2] == 0
+    assert out[50, 151, 2] == 0
+    assert out[50, 153, 2] == 255
+    assert out[50, 43, 2] == 0
+    assert out[50, 156, 2] == 0
 
 
 def test_video_layers_warn_and_skip(make_doc, make_layer) -> None:
@@ -211,7 +235,8 @@ def test_text_without_engine_warns(monkeypatch: pytest.MonkeyPatch, make_doc, ma
     warnings: list[str] = []
     c = Compositor(make_doc(), on_warning=warnings.append)
     c.render([make_layer("text", text="hi")])
-    assert len(warnings) == 1 and "text" in warnings[0]
+    assert len(warnings) == 1
+    assert "text" in warnings[0]
 
 
 class _BoxPainter:
@@ -230,9 +255,13 @@ class _BoxPainter:
     ("align", "vertical", "left", "top"),
     [("center", "middle", 80, 40), ("left", "top", 100, 50), ("right", "bottom", 60, 30)],
 )
-def test_text_box_static_offsets(align: str, vertical: str, left: int, top: int, make_doc, make_layer) -> None:
+def test_text_box_static_offsets(
+    align: str, vertical: str, left: int, top: int, make_doc, make_layer
+) -> None:
     c = Compositor(make_doc(), text_painter=_BoxPainter())
-    out = c.render([make_layer("text", text="x", textAlign=align, verticalAlign=vertical, backgroundColor=RED)])
+    out = c.render(
+        [make_layer("text", text="x", textAlign=align, verticalAlign=vertical, backgroundColor=RED)]
+    )
     red = np.argwhere((out[..., 0] == 255) | (out[..., 2] == 255))
     assert red.min(axis=0).tolist() == [top, left]
     assert red.max(axis=0).tolist() == [top + 19, left + 39]
@@ -245,9 +274,11 @@ def test_solid_border_and_radius(make_doc, rect) -> None:
         borderWidth=5.0, borderColor=RED, borderStyle="solid", borderRadius=10.0,
     )  # fmt: skip
     out = Compositor(make_doc()).render([layer])
-    assert out[50, 52, 0] == 255 and out[50, 52, 2] == 0  # left border
+    assert out[50, 52, 0] == 255
+    assert out[50, 52, 2] == 0
     assert out[50, 100, 2] == 255  # background inside
-    assert out[26, 51, 0] == 0 and out[26, 51, 2] == 0  # rounded corner leaves the backdrop
+    assert out[26, 51, 0] == 0
+    assert out[26, 51, 2] == 0
 
 
 def test_percent_border_radius_makes_ellipse(make_doc, rect) -> None:
@@ -255,5 +286,6 @@ def test_percent_border_radius_makes_ellipse(make_doc, rect) -> None:
 
     layer = rect(width=100.0, height=50.0, fill=None, backgroundColor=RED, borderRadius=Percent(50.0))
     out = Compositor(make_doc()).render([layer])
-    assert out[50, 100, 0] == 255 and out[50, 52, 0] == 255
+    assert out[50, 100, 0] == 255
+    assert out[50, 52, 0] == 255
     assert out[27, 55, 0] == 0  # the corner is cut on an ellipse, not a circle

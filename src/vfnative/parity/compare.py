@@ -46,7 +46,9 @@ DIFF_GAIN = 8.0
 """Amplification of `diff_image`: a difference of 32 levels already shows at full brightness."""
 
 
-def _rgb(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int16]]:
+def _rgb(
+    a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]
+) -> tuple[npt.NDArray[np.int16], npt.NDArray[np.int16]]:
     if a.shape[:2] != b.shape[:2]:
         raise ValueError(f"frames differ in size: {a.shape[1]}x{a.shape[0]} vs {b.shape[1]}x{b.shape[0]}")
     if a.ndim != 3 or b.ndim != 3 or a.shape[2] < 3 or b.shape[2] < 3:
@@ -70,7 +72,9 @@ def max_abs_diff(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8]) -> int:
     return int(np.abs(x - y).max(initial=0))
 
 
-def mismatch_ratio(a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8], threshold: int = MISMATCH_THRESHOLD) -> float:
+def mismatch_ratio(
+    a: npt.NDArray[np.uint8], b: npt.NDArray[np.uint8], threshold: int = MISMATCH_THRESHOLD
+) -> float:
     """Fraction of pixels where some RGB channel differs by more than `threshold`."""
     x, y = _rgb(a, b)
     bad = (np.abs(x - y) > threshold).any(axis=2)

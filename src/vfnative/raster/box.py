@@ -146,7 +146,8 @@ def _inner_rrect(outer: skia.RRect, widths: BorderWidths) -> skia.RRect:
     corners = [outer.radii(c) for c in _CORNERS]
     sides = ((left, t), (r, t), (r, b), (left, b))
     radii = [
-        skia.Point(max(0.0, c.x() - sx), max(0.0, c.y() - sy)) for c, (sx, sy) in zip(corners, sides, strict=True)
+        skia.Point(max(0.0, c.x() - sx), max(0.0, c.y() - sy))
+        for c, (sx, sy) in zip(corners, sides, strict=True)
     ]
     return _rrect(rect, radii)
 
@@ -257,7 +258,6 @@ class Decorations:
     """Features present on this layer that are not drawn exactly (for one warning each)."""
 
 
-
 def decorations(props: Mapping[str, Any], w: float, h: float) -> Decorations:
     """Resolve background, borders and radius of a border box of size (w, h) px."""
     rect = skia.Rect.MakeWH(css_round(w), css_round(h))
@@ -276,7 +276,9 @@ def decorations(props: Mapping[str, Any], w: float, h: float) -> Decorations:
     overflow = 0.0
     if shadow is not None:
         o, r = outer.rect(), shadow.shape.rect()
-        reach = max(o.left() - r.left(), r.right() - o.right(), o.top() - r.top(), r.bottom() - o.bottom(), 0.0)
+        reach = max(
+            o.left() - r.left(), r.right() - o.right(), o.top() - r.top(), r.bottom() - o.bottom(), 0.0
+        )
         overflow = reach + max(abs(shadow.dx), abs(shadow.dy)) + 3.0 * shadow.sigma + 1.0
     if outline is not None:
         overflow = max(overflow, outline.outer.rect().right() - outer.rect().right() + 1.0)
@@ -381,7 +383,9 @@ def _paint_broken_border(canvas: skia.Canvas, deco: Decorations, paint: skia.Pai
         (b, (o.right(), o.bottom() - b / 2), (o.left(), o.bottom() - b / 2)),
         (left, (o.left() + left / 2, o.bottom()), (o.left() + left / 2, o.top())),
     )
-    inner = deco.inner.rect() if not deco.inner.isEmpty() else skia.Rect.MakeXYWH(o.centerX(), o.centerY(), 0, 0)
+    inner = (
+        deco.inner.rect() if not deco.inner.isEmpty() else skia.Rect.MakeXYWH(o.centerX(), o.centerY(), 0, 0)
+    )
     corners_out = ((o.left(), o.top()), (o.right(), o.top()), (o.right(), o.bottom()), (o.left(), o.bottom()))
     corners_in = (
         (inner.left(), inner.top()), (inner.right(), inner.top()),

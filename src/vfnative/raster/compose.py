@@ -114,9 +114,7 @@ def _background(doc: Any) -> skia.Color4f:
     return skia.Color4f(float(r), float(g), float(b), min(max(float(a), 0.0), 1.0))
 
 
-def _default_text_painter(
-    width: int, height: int, on_warning: Callable[[str], None] | None
-) -> object | None:
+def _default_text_painter(width: int, height: int, on_warning: Callable[[str], None] | None) -> object | None:
     """The text engine's painter (installed fonts) if it is importable; None → text is skipped."""
     try:
         from vfnative.fonts.registry import FontRegistry
@@ -125,6 +123,37 @@ def _default_text_painter(
         return None
     registry = FontRegistry(on_warning=on_warning)
     return TextPainter(registry, width=width, height=height, on_warning=on_warning)
+
+
+def _map_subrect(part: skia.Rect, full: skia.Rect, dest: skia.Rect) -> skia.Rect:
+    """Where `part` of an image lands when the whole image `full` is drawn into `dest`."""
+    if part is full:
+        return dest
+    kx = dest.width() / full.width()
+    ky = dest.height() / full.height()
+    return skia.Rect.MakeLTRB(
+        dest.left() + part.left() * kx, dest.top() + part.top() * ky,
+        dest.left() + part.right() * kx, dest.top() + part.bottom() * ky,
+    )  # fmt: skip
+
+
+def _opaque_bounds(pixels: npt.NDArray[np.uint8], pad: int = 2) -> skia.Rect | None:
+    """Bounding box of the non-transparent pixels (premultiplied: alpha 0 ⇒ all 0), padded.
+
+    The padding keeps the sampling footprint (bilinear/cubic/mip) of edge pixels inside the
+    subset, so drawing the subset equals drawing the whole bitmap.
+    """
+    words = pixels.view(np.uint32).reshape(pixels.shape[0], pixels.shape[1])
+    rows = np.flatnonzero(words.any(axis=1))
+    if rows.size == 0:
+        return None
+    top, bottom = int(rows[0]), int(rows[-1]) + 1
+    cols = np.flatnonzero(words[top:bottom].any(axis=0))
+    left, right = int(cols[0]), int(cols[-1]) + 1
+    h, w = pixels.shape[:2]
+    return skia.Rect.MakeLTRB(
+        max(0, left - pad), max(0, top - pad), min(w, right + pad), min(h, bottom + pad)
+    )
 
 
 class Compositor:
@@ -360,8 +389,11 @@ class Compositor:
         if not lf.children:
             return
         self._draw_layers(surface.canvas, lf.children, depth + 1)
+        src = _opaque_bounds(surface.bgra)
+        if src is None:
+            return  # the children drew nothing visible
         image = surface.snapshot()
-        self._draw_media(canvas, lf, opacity, image, "cover")
+        self._draw_media(canvas, lf, opacity, image, "cover", src)
         del image  # drop the snapshot before the surface is drawn into again (no copy-on-write)
 
     def _tier1(self, props: Mapping[str, Any], deco: Decorations, fit: Any) -> bool:
@@ -378,8 +410,19 @@ class Compositor:
         return not _num(props.get("outlineWidth"))
 
     def _draw_media(
-        self, canvas: skia.Canvas, lf: LayerFrame, opacity: float, image: skia.Image, fit: Any
+        self,
+        canvas: skia.Canvas,
+        lf: LayerFrame,
+        opacity: float,
+        image: skia.Image,
+        fit: Any,
+        src: skia.Rect | None = None,
     ) -> None:
+        """Place a bitmap as the reference places image/video/group media (tier 1 or tier 3).
+
+        `src` optionally names the only non-transparent part of the bitmap: drawing just that
+        part gives the same pixels (everything else is transparent) for a fraction of the cost.
+        """
         props = lf.props
         mw, mh = image.width(), image.height()
         ow, oh = fit_dims(self.width, self.height, mw, mh, fit)
@@ -391,7 +434,7 @@ class Compositor:
             and not _enabled_effects(lf.layer)
         )
         if simple:
-            self._draw_tier1(canvas, props, image, ow, oh, opacity, mode)
+            self._draw_tier1(canvas, props, image, ow, oh, opacity, mode, src)
             return
         # tier 3: a CSS box of the fit size plus borders (content-box unless innerBorder)
         widths = deco_probe.widths
@@ -410,7 +453,10 @@ class Compositor:
         paint_decorations(canvas, deco)
         content = skia.Rect.MakeLTRB(bl, bt, max(bl, w - br), max(bt, h - bb))
         dest = skia.Rect.MakeLTRB(
-            css_round(content.left()), css_round(content.top()), css_round(content.right()), css_round(content.bottom())
+            css_round(content.left()),
+            css_round(content.top()),
+            css_round(content.right()),
+            css_round(content.bottom()),
         )
         if not dest.isEmpty():
             clipped = deco.rounded
@@ -420,10 +466,13 @@ class Compositor:
             total = canvas.getTotalMatrix()
             sx = math.hypot(total.getScaleX(), total.getSkewY()) * dest.width() / mw
             sy = math.hypot(total.getSkewX(), total.getScaleY()) * dest.height() / mh
+            sampling = sampling_for_scale(sx, sy)
             paint = skia.Paint()
             paint.setAntiAlias(True)
+            full = skia.Rect.MakeWH(mw, mh)
+            part = full if src is None else src
             canvas.drawImageRect(
-                image, skia.Rect.MakeWH(mw, mh), dest, sampling_for_scale(sx, sy), paint,
+                image, part, _map_subrect(part, full, dest), sampling, paint,
                 skia.Canvas.kFast_SrcRectConstraint,
             )  # fmt: skip
             if clipped:
@@ -440,6 +489,7 @@ class Compositor:
         oh: float,
         opacity: float,
         mode: skia.BlendMode,
+        src: skia.Rect | None = None,
     ) -> None:
         """`drawTier1`: setTransform(sx, 0, 0, sy, tx, ty); drawImage(media, 0, 0, ow', oh')."""
         sx, sy, _ = scale_xyz(props.get("scale", 1.0))
@@ -457,8 +507,11 @@ class Compositor:
             paint.setBlendMode(mode)
         canvas.save()
         canvas.setMatrix(skia.Matrix.MakeAll(sx, 0.0, tx, 0.0, sy, ty, 0.0, 0.0, 1.0))
+        full = skia.Rect.MakeWH(image.width(), image.height())
+        part = full if src is None else src
         canvas.drawImageRect(
-            image, skia.Rect.MakeWH(image.width(), image.height()), skia.Rect.MakeWH(ow, oh),
-            sampling_for_scale(sx, sy), paint, skia.Canvas.kFast_SrcRectConstraint,
+            image, part, _map_subrect(part, full, skia.Rect.MakeWH(ow, oh)),
+            sampling_for_scale(sx, sy),
+            paint, skia.Canvas.kFast_SrcRectConstraint,
         )  # fmt: skip
         canvas.restore()

@@ -39,7 +39,13 @@ def fit_dims(width: int, height: int, mw: float, mh: float, fit: object) -> tupl
 
 
 def sampling_for_scale(sx: float, sy: float) -> skia.SamplingOptions:
-    """Chrome's 'high' image quality: Mitchell when upscaling on both axes, else trilinear."""
+    """Chrome's 'high' image quality: Mitchell when (sx, sy) upscale on both axes, else trilinear.
+
+    `sx, sy` decide the filter (tier 1: the canvas CTM scale only; tier 3: the total scale).
+    Trilinear stays trilinear even when nothing is minified: plain bilinear would be 3-4×
+    faster on skia-python's N32 path, but it rounds differently from the raster pipeline Chrome
+    uses (−0.6 dB on image-fit, −4 dB on blend-modes), so parity wins.
+    """
     if abs(sx) > 1.0 and abs(sy) > 1.0:
         return _MITCHELL
     return _TRILINEAR

@@ -44,7 +44,9 @@ class RasterSurface:
         )
         self.canvas: skia.Canvas = self.surface.getCanvas()
         self._rgba: PremulRGBA8 | None = None
-        self._rgba_info = skia.ImageInfo.Make(width, height, skia.kRGBA_8888_ColorType, skia.kPremul_AlphaType)
+        self._rgba_info = skia.ImageInfo.Make(
+            width, height, skia.kRGBA_8888_ColorType, skia.kPremul_AlphaType
+        )
 
     def rgba(self) -> PremulRGBA8:
         """The current pixels as (H, W, 4) premultiplied RGBA, in a buffer reused across calls."""

@@ -145,8 +145,10 @@ def layer_matrix4(
     sx, sy, sz = scale_xyz(props.get("scale", 1.0))
     d_e = float(props.get("perspective", width) or 0.0)
 
-    container = _translate(width / 2, height / 2, 0.0) @ _perspective(float(width)) @ _translate(
-        -width / 2, -height / 2, 0.0
+    container = (
+        _translate(width / 2, height / 2, 0.0)
+        @ _perspective(float(width))
+        @ _translate(-width / 2, -height / 2, 0.0)
     )
     offset = _translate(offset_x, offset_y, 0.0)
     if not math.isfinite(d_e) or d_e < 0:
