@@ -67,3 +67,42 @@ def test_css_presets_follow_stage(p: float) -> None:
 def test_typewriter_vectors(text: str, style: str | None, p: float, expected: str) -> None:
     params = {} if style is None else {"cursorStyle": style}
     assert _run("typewriter", p, {"text": ("step", text)}, params)["text"] == ("step", expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "params", "p", "frame", "seed", "expected"),
+    [
+        ("HELLO WORLD", {}, -0.5, 10, "layer_0", "HELLO nCSUQ"),
+        ("HELLO WORLD", {}, -1, 0, "layer_0", "VsWgW miaGb"),
+        ("HELLO WORLD", {"order": "random"}, -0.5, 10, "abc", "HPCLO WkxLD"),
+        ("HELLO WORLD", {"order": "rightToLeft", "charset": "mixed"}, 0.3, 17, "abc", "4=KLO WORLD"),
+        ("Line1\nLine2", {"charset": "numbers", "refreshCharacters": False}, -0.8, 3, "x", "Li112340062"),
+        ("A B", {"preserveSpaces": False, "charset": "symbols"}, -0.9, 5, "seed", "^*@"),
+    ],
+)
+def test_scramble_decode_vectors(
+    text: str, params: dict[str, Any], p: float, frame: int, seed: str, expected: str
+) -> None:
+    raw = _run("scrambleDecode", p, {"text": ("step", text)}, {**params, "__frame": frame, "__fps": 30}, seed)
+    assert raw["text"] == ("step", expected)
+
+
+@pytest.mark.parametrize(
+    ("text", "params", "p", "expected"),
+    [
+        ("$1,234.56 raised", {}, -0.5, "$617.28 raised"),
+        ("2024-2025", {}, -1, "00"),
+        ("Growth +45% in 3.5K users", {}, -0.5, "Growth +23% in 1.8K users"),
+        ("1 000 000 views", {}, -0.25, "750 000 views"),
+        ("007 agents", {"formatMode": "fixedWidth"}, -0.7, "002 agents"),
+        ("5M and 10", {"mode": "firstNumber"}, -0.5, "3M and 10"),
+        ("2.5", {"rounding": "integer"}, -0.5, "1"),
+        ("5", {}, -0.5, "3"),
+        ("10.05", {}, -0.5, "5.03"),
+        ("-12", {}, -0.5, "-6"),
+        ("1, 2, 3", {}, -0.5, "62"),
+        ("€99", {"startValue": 50}, -0.5, "€75"),
+    ],
+)
+def test_number_count_up_vectors(text: str, params: dict[str, Any], p: float, expected: str) -> None:
+    assert _run("numberCountUp", p, {"text": ("step", text)}, params)["text"] == ("step", expected)

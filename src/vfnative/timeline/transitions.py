@@ -8,7 +8,10 @@ is the effects stage's job. Pure Python: a handful of multiplications per layer 
 
 from __future__ import annotations
 
+import math
+import re
 from collections.abc import Callable
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from vfnative.timeline.easing import easing_id, poly_ease
@@ -218,8 +221,6 @@ def _radial_zoom(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: st
 
 
 def _motion_blur_slide(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
-    import math
-
     theta = _param(params, "angle", 0) * math.pi / 180
     d = _param(params, "distance", 0.18)
     # the project aspect enters the x offset; 16:9 assumed when unknown (the reference's fallback)
@@ -278,6 +279,107 @@ def _tracking(start: float) -> Preset:
     return preset
 
 
+_SCRAMBLE_CHARSETS = {
+    "letters": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz",
+    "numbers": "0123456789",
+    "symbols": "!@#$%^&*_+-=[]{}|;:,.<>?",
+    "mixed": "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789!@#$%^&*_+-=",
+}
+
+
+def _scramble_decode(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    value = raw.get("text")
+    text = value[1] if value else None
+    if not isinstance(text, str) or not text:
+        return
+    chars = list(text)
+    n = len(chars)
+    rate = _param(params, "refreshRate", 15)
+    tick = math.floor(params["__frame"] * rate / params["__fps"])
+    locked_count = js_round(t * n)
+    order = params.get("order")
+    if order == "rightToLeft":
+        locked = set(range(n - 1, n - 1 - locked_count, -1))
+    elif order == "random":
+        positions = list(range(n))
+        for i in range(n - 1, 0, -1):
+            j = cyrb53(f"{seed}|sd:{i}") % (i + 1)
+            positions[i], positions[j] = positions[j], positions[i]
+        locked = set(positions[:locked_count])
+    else:
+        locked = set(range(locked_count))
+    charset = params.get("charset")
+    cs = _SCRAMBLE_CHARSETS.get(
+        charset if isinstance(charset, str) else "letters", _SCRAMBLE_CHARSETS["letters"]
+    )
+    refresh = params.get("refreshCharacters") is not False
+    keep_spaces = params.get("preserveSpaces") is not False
+    out = []
+    for i, ch in enumerate(chars):
+        if keep_spaces and ch == " ":
+            out.append(" ")
+        elif i in locked:
+            out.append(ch)
+        else:
+            salt = f"{i}|{tick}" if refresh else f"{i}|stable"
+            out.append(cs[cyrb53(f"{seed}|{salt}") % len(cs)])
+    raw["text"] = ("step", "".join(out))
+
+
+_NUM_RE = re.compile(r"([+-]?)([$€£]?)([+-]?)([0-9](?:[0-9, ]*[0-9])?)(\.[0-9]+)?([KMBkmb]?)(%?)")
+_SUFFIX = {"k": 1e3, "m": 1e6, "b": 1e9}
+
+
+def _to_fixed(a: float, dp: int) -> str:
+    """JavaScript Number.prototype.toFixed: the exact double rounded half away from zero."""
+    return str(Decimal(a).quantize(Decimal(1).scaleb(-dp), rounding=ROUND_HALF_UP))
+
+
+def _format_token(m: re.Match[str], cur: float, params: dict[str, Any]) -> str:
+    sign1, currency, sign2, integer, decimals, suffix, percent = m.groups()
+    dp = 0 if params.get("rounding") == "integer" else (len(decimals) - 1 if decimals else 0)
+    a = abs(cur) / _SUFFIX.get(suffix.lower(), 1.0) if suffix else abs(cur)
+    int_part, _, dec_part = _to_fixed(a, dp).partition(".")
+    digits = integer.replace(",", "").replace(" ", "")
+    if params.get("formatMode") == "fixedWidth":
+        int_part = int_part.rjust(len(digits), "0")
+    sep = "," if re.search(r"[0-9],[0-9]", integer) else (" " if re.search(r"[0-9] [0-9]", integer) else "")
+    if sep and len(int_part) > 3:
+        head = len(int_part) % 3 or 3
+        groups = [int_part[:head]] + [int_part[k : k + 3] for k in range(head, len(int_part), 3)]
+        int_part = sep.join(groups)
+    original_sign = sign1 or sign2
+    sign = "-" if cur < 0 else ("+" if original_sign == "+" else "")
+    return sign + currency + int_part + (f".{dec_part}" if dec_part else "") + suffix + percent
+
+
+def _number_count_up(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    value = raw.get("text")
+    text = value[1] if value else None
+    if not isinstance(text, str):
+        return
+    matches = list(_NUM_RE.finditer(text))
+    if not matches:
+        return
+    start = _param(params, "startValue", 0)
+    first_only = params.get("mode") == "firstNumber"
+    out, pos = [], 0
+    for k, m in enumerate(matches):
+        out.append(text[pos : m.start()])
+        pos = m.end()
+        if first_only and k > 0:
+            out.append(m.group(0))
+            continue
+        sign1, _, sign2, integer, decimals, suffix, _ = m.groups()
+        number = float(integer.replace(",", "").replace(" ", "") + (decimals or ""))
+        number *= _SUFFIX.get(suffix.lower(), 1.0) if suffix else 1.0
+        if "-" in (sign1, sign2):
+            number = -number
+        out.append(_format_token(m, _lerp(start, number, t), params))
+    out.append(text[pos:])
+    raw["text"] = ("step", "".join(out))
+
+
 PRESETS: dict[str, tuple[Preset, str]] = {
     "fade": (_fade, "linear"),
     "slideUp": (_slide(0, 1, 0.10), "easeOut"),
@@ -304,10 +406,11 @@ PRESETS: dict[str, tuple[Preset, str]] = {
     "typewriter": (_typewriter, "linear"),
     "trackingExpand": (_tracking(-0.12), "easeOut"),
     "trackingContract": (_tracking(0.3), "easeOut"),
+    "scrambleDecode": (_scramble_decode, "linear"),
+    "numberCountUp": (_number_count_up, "linear"),
 }
-# scrambleDecode and numberCountUp are known to the reference but not implemented here yet:
-# they are reported as unimplemented (not unknown) by `build_timeline`.
-NOT_YET = frozenset({"scrambleDecode", "numberCountUp"})
+NOT_YET: frozenset[str] = frozenset()
+"""Presets the reference knows that are not implemented here (reported, not silently skipped)."""
 KNOWN_TRANSITIONS = frozenset(PRESETS) | NOT_YET
 
 
@@ -332,5 +435,6 @@ def apply_transitions(layer: Any, frame: int, fps: float, width: int, raw: dict[
         ease = easing_id(spec.easing if spec.easing is not None else default_easing)
         eased = -1.0 + poly_ease(ease, p + 1.0) if sign < 0 else poly_ease(ease, p)
         params = dict(spec.params or {})
-        params.setdefault("__aspect", height / width if width else 1080 / 1920)
+        params["__aspect"] = height / width if width else 1080 / 1920
+        params["__frame"], params["__fps"] = frame, fps
         preset(1.0 - abs(eased), raw, params, str(layer.id))
