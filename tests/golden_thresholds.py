@@ -24,6 +24,6 @@ THRESHOLDS: dict[str, float] = {
     "transform-3d": 38.5,
     "transitions-css": 32.0,
     "transitions-text": 20.5,
+    "video-layer": 45.5,
 }
-# Not listed yet: effects and transitions-fx (WebGL effect passes not drawn), video-layer
-# (video layers not drawn).
+# Not listed yet: effects and transitions-fx (WebGL effect passes not drawn).

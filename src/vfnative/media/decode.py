@@ -1,7 +1,9 @@
 """Decode video frames at source times, as the reference's <video> element shows them (spec 01 §8.5).
 
-The frame shown for source time t is the last one whose presentation time is <= t (+1e-6 against
-float error), with t clamped to [0, duration]: before the start the first frame, past the end the
+The frame shown for source time t is the last one whose presentation time is <= t, compared in
+whole microseconds as the browser does: the seek target is truncated to microseconds and each
+frame's timestamp rounded to them (measured on the video-layer golden: at t = 59/30 s the frame
+stamped 1.9666667 s is *not* yet shown), with t clamped to [0, duration]: before the start the first frame, past the end the
 last. Playback that moves forward decodes sequentially (no seek per frame); a jump backwards or
 far ahead seeks to the keyframe before the target and decodes forward. Colour conversion honours
 the stream's matrix and range tags; untagged streams are treated as BT.601 limited range, the
@@ -11,6 +13,7 @@ browser's assumption for them. Imports av and numpy only.
 from __future__ import annotations
 
 import logging
+import math
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -26,6 +29,7 @@ __all__ = ["VideoDecoder", "probe_duration"]
 log = logging.getLogger(__name__)
 
 _EPSILON = 1e-6
+"""Slack for deciding that a target lies before the current frame (then a seek is needed)."""
 _SEEK_AHEAD_S = 1.0
 """Targets further ahead than this seek instead of decoding every frame in between."""
 
@@ -72,7 +76,7 @@ class VideoDecoder:
         self._frames: Iterator[Any] | None = None
         self._current: tuple[float, Any] | None = None
         self._pending: tuple[float, Any] | None = None
-        self._converted: tuple[float, RGBA8] | None = None
+        self._converted: tuple[tuple[float, str], RGBA8] | None = None
         self._exhausted = False
 
     def __repr__(self) -> str:
@@ -107,8 +111,9 @@ class VideoDecoder:
             return None
         return (float(frame.pts or 0) * self._time_base - self._start, frame)
 
-    def frame_at(self, t: float) -> RGBA8:
-        """The picture shown at source time `t`: (H, W, 4) uint8, opaque. Valid until the next call."""
+    def frame_at(self, t: float, *, pixel_format: str = "rgba") -> RGBA8:
+        """The picture shown at source time `t`: (H, W, 4) uint8, opaque, channels in `pixel_format`
+        order ('rgba' or 'bgra', Skia's native order). Valid until the next call."""
         t = min(max(t, 0.0), self.duration)
         cur = self._current
         if self._frames is None or cur is None or t < cur[0] - _EPSILON or t > cur[0] + _SEEK_AHEAD_S:
@@ -116,17 +121,18 @@ class VideoDecoder:
         if self._current is None:
             self._current = self._read()
             self._pending = self._read()
-        while self._pending is not None and self._pending[0] <= t + _EPSILON:
+        target_us = math.floor(t * 1e6)
+        while self._pending is not None and round(self._pending[0] * 1e6) <= target_us:
             self._current = self._pending
             self._pending = self._read()
         if self._current is None:
             raise MediaDecodeError("video has no decodable frames", source=str(self.path))
         when, frame = self._current
-        if self._converted is None or self._converted[0] != when:
+        if self._converted is None or self._converted[0] != (when, pixel_format):
             rgb = frame.reformat(
-                format="rgba",
+                format=pixel_format,
                 src_colorspace=self._matrix,
                 src_color_range=2 if self._full_range else 1,
             ).to_ndarray()
-            self._converted = (when, np.ascontiguousarray(rgb))
+            self._converted = ((when, pixel_format), np.ascontiguousarray(rgb))
         return self._converted[1]

@@ -27,11 +27,12 @@ import skia
 from vfnative.errors import AssetError
 from vfnative.raster.blend import blend_mode, clamp_opacity, filter_chain, layer_paint
 from vfnative.raster.box import Decorations, decorations, paint_decorations, paint_outline
-from vfnative.raster.media import ImageStore, fit_dims, sampling_for_scale
+from vfnative.raster.media import ImageStore, VideoStore, fit_dims, sampling_for_scale
 from vfnative.raster.shapes import draw_shape, shape_bounds_outset, shape_geometry
 from vfnative.raster.surface import RasterSurface, to_rgba8
 from vfnative.raster.transform import as_vector, css_round, layer_matrix, rotation_zxy, scale_xyz
 from vfnative.timeline.scene import LayerFrame
+from vfnative.timeline.timecode import LayerClock
 from vfnative.types import PremulRGBA8
 
 if TYPE_CHECKING:
@@ -181,6 +182,7 @@ class Compositor:
         self._surface = RasterSurface(self.width, self.height)
         self._group_surfaces: list[RasterSurface] = []
         self._images = ImageStore(self.base_dir)
+        self._videos = VideoStore(self._images.resolve)
         self._warned: set[str] = set()
         self._text = (
             text_painter
@@ -255,7 +257,7 @@ class Compositor:
         elif kind == "group":
             self._draw_group(canvas, lf, opacity, depth)
         elif kind == "video":
-            self.warn("video", f"video layers are not drawn yet (first: {lf.path})")
+            self._draw_video(canvas, lf, opacity)
         else:
             self.warn(f"type:{kind}", f"{lf.path}: layer type {kind!r} is not drawn")
 
@@ -380,6 +382,21 @@ class Compositor:
             self.warn(f"image:{lf.path}", f"{lf.path}: image {source!r} skipped: {exc}")
             return
         self._draw_media(canvas, lf, opacity, image, lf.props.get("fit", "contain"))
+
+    def _draw_video(self, canvas: skia.Canvas, lf: LayerFrame, opacity: float) -> None:
+        source = _setting(lf.layer, "source")
+        if not source:
+            self.warn(f"video:{lf.path}", f"{lf.path}: video layer has no source; skipped")
+            return
+        s = lf.layer.settings
+        clock = LayerClock(float(s.start_time), float(s.source_duration), float(s.source_start), float(s.speed),
+                           float(self.doc.fps))  # fmt: skip
+        try:
+            image = self._videos.frame(lf.path, str(source), clock.source_time(lf.frame))
+        except AssetError as exc:
+            self.warn(f"video:{lf.path}", f"{lf.path}: video {source!r} skipped: {exc}")
+            return
+        self._draw_media(canvas, lf, opacity, image, lf.props.get("fit", "cover"))
 
     def _draw_group(self, canvas: skia.Canvas, lf: LayerFrame, opacity: float, depth: int) -> None:
         while len(self._group_surfaces) <= depth:

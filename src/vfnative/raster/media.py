@@ -11,11 +11,13 @@ Imports skia, errors and stdlib only.
 from __future__ import annotations
 
 import urllib.parse
+from collections.abc import Callable
 from pathlib import Path
 
 import skia
 
 from vfnative.errors import MediaDecodeError, MissingAssetError
+from vfnative.media.decode import VideoDecoder
 
 __all__ = [
     "ImageStore",
@@ -108,3 +110,43 @@ class ImageStore:
 
     def __repr__(self) -> str:
         return f"<ImageStore {len(self)} images base_dir={self.base_dir}>"
+
+
+class VideoStore:
+    """Open video decoders, one per (layer, source), so each layer decodes forward on its own.
+
+    A layer that fails to open is remembered, so the failure is reported once and the layer is
+    skipped for the rest of the render (the reference disables it).
+    """
+
+    def __init__(self, resolve: Callable[[str], Path]) -> None:
+        self._resolve = resolve
+        self._decoders: dict[tuple[str, str], VideoDecoder | Exception] = {}
+
+    def frame(self, layer_path: str, source: str, source_time: float) -> skia.Image:
+        """The frame of `source` shown at `source_time`, as an opaque BGRA skia image."""
+        key = (layer_path, source)
+        decoder = self._decoders.get(key)
+        if isinstance(decoder, Exception):
+            raise decoder
+        if decoder is None:
+            try:
+                if "://" in source and not source.startswith("file://"):
+                    raise MediaDecodeError(
+                        f"remote video sources are not fetched; got {source!r}", source=source
+                    )
+                decoder = VideoDecoder(self._resolve(source))
+            except (MissingAssetError, MediaDecodeError) as exc:
+                self._decoders[key] = exc
+                raise
+            self._decoders[key] = decoder
+        pixels = decoder.frame_at(source_time, pixel_format="bgra")
+        return skia.Image.fromarray(
+            pixels, colorType=skia.kBGRA_8888_ColorType, alphaType=skia.kOpaque_AlphaType
+        )
+
+    def close(self) -> None:
+        for decoder in self._decoders.values():
+            if isinstance(decoder, VideoDecoder):
+                decoder.close()
+        self._decoders.clear()
