@@ -14,7 +14,7 @@ THRESHOLDS: dict[str, float] = {
     "box-model": 37.0,
     "captions": 27.5,
     "filters": 49.5,
-    "groups": 41.5,
+    "groups": 47.0,
     "image-fit": 51.0,
     "keyframes-easing": 78.5,
     "shapes": 58.0,
@@ -22,8 +22,8 @@ THRESHOLDS: dict[str, float] = {
     "text-fonts": 31.0,
     "text-styles": 35.0,
     "transform-3d": 38.5,
-    "transitions-css": 32.0,
-    "transitions-text": 20.5,
+    "transitions-css": 33.5,
+    "transitions-text": 45.0,
     "video-layer": 45.5,
 }
 # Not listed yet: effects and transitions-fx (WebGL effect passes not drawn).
