@@ -55,7 +55,15 @@ def test_basic_text_box(painter: TextPainter) -> None:
     assert box.w * 64 == int(box.w * 64)  # 1/64 px
     assert len(box.lines) == 1
     assert box.lines[0].baseline == 102.0
-    assert box.w == pytest.approx(997.75, abs=1 / 64)
+    assert box.w == pytest.approx(997.640625, abs=1 / 64)  # Skia advances at the 26.6 size 115.1875
+
+
+def test_advances_use_freetype_26_6_size(painter: TextPainter) -> None:
+    """The long captions line (38.4 px, bold): Blink's box is < 1625 px, so its left edge rounds to -172."""
+    text = "A much longer caption that needs to wrap over more than one line because it is long."
+    box = painter.measure(props(text, 38.4, fontWeight=700))
+    assert 1624.5 < box.w < 1625.0
+    assert math.floor((1280 - box.w) / 2 + 0.5) == -172
 
 
 def test_multiline_heights_and_newlines(painter: TextPainter) -> None:

@@ -367,6 +367,42 @@ def _shape(font: ResolvedFont, text: str, features: Mapping[str, bool], rtl: boo
     return _Shaped(glyphs, adv, xo, yo, clusters, text)
 
 
+def _skia_advances(skia_font: skia.Font | None, glyphs: Sequence[int]) -> dict[int, float]:
+    """Glyph advances (px) as Skia/FreeType report them for the drawing font."""
+    if skia_font is None or not glyphs:
+        return {}
+    return dict(zip(glyphs, (float(w) for w in skia_font.getWidths(list(glyphs))), strict=True))
+
+
+def _advances_px(font: ResolvedFont, shaped: _Shaped, scale: float, widths: Mapping[int, float]
+                 ) -> npt.NDArray[np.float64]:  # fmt: skip
+    """Shaped advances in px with each glyph's nominal advance taken from Skia, as Blink does.
+
+    Blink's HarfBuzz font funcs return `SkFont::getWidths` for the nominal advance
+    (`SkFontGetGlyphWidthForHarfBuzz`); GPOS adjustments (kerning) are scaled by the HarfBuzz
+    font scale (the float px size). FreeType sizes the face in 26.6 units, so Skia's advances
+    use the size truncated to 1/64 px (38.4 px → 38.390625): a long 38 px caption comes out
+    ~0.4 px narrower than `hb advance × size/upem`, enough to move a centred box by a pixel.
+    Zero (mark-zeroed) advances stay zero.
+    """
+    adv = shaped.advances * scale
+    if not widths:
+        return adv
+    hb_font = font.hb_font
+    corr: dict[int, float] = {}
+    out = adv.copy()
+    for i, (g, a) in enumerate(zip(shaped.glyphs.tolist(), shaped.advances.tolist(), strict=True)):
+        if a == 0.0:
+            continue
+        c = corr.get(g)
+        if c is None:
+            w = widths.get(g)
+            c = 0.0 if w is None else w - hb_font.get_glyph_h_advance(g) * scale
+            corr[g] = c
+        out[i] += c
+    return out
+
+
 class TextPainter:
     """Measures and paints text boxes for one render (fonts and shaping cached across frames).
 
@@ -475,15 +511,21 @@ class TextPainter:
         features = _LIGATURE_FEATURES_OFF if letter != 0.0 else {}
         raw_lines = _split_lines(_transform_text(text, props.get("textTransform")))
 
+        shaped_lines: list[_Shaped | None] = [
+            self._shaped(font, line, features, rtl) if line else None for line in raw_lines
+        ]
+        used = sorted({int(g) for sh in shaped_lines if sh is not None for g in sh.glyphs})
+        skia_font = font.make_skia_font(size, used) if size > 0 and used else None
+        widths = _skia_advances(skia_font, used)
         laid: list[tuple[str, npt.NDArray[np.uint32], npt.NDArray[np.float64], npt.NDArray[np.float64], float]] = []
         space_adv = self._space_advance(font, features) * scale
-        for i, line in enumerate(raw_lines):
+        for i, (line, shaped) in enumerate(zip(raw_lines, shaped_lines, strict=True)):
             start = indent if i == 0 else 0.0
-            if not line:
+            if shaped is None:
                 laid.append((line, np.zeros(0, np.uint32), np.zeros(0), np.zeros(0), start))
                 continue
-            shaped = self._shaped(font, line, features, rtl)
-            xs, ys, width = self._positions(shaped, scale, letter, word, start, space_adv, line)
+            adv_px = _advances_px(font, shaped, scale, widths)
+            xs, ys, width = self._positions(shaped, adv_px, scale, letter, word, start, space_adv, line)
             if np.any(shaped.glyphs == 0) and any(not c.isspace() for c in line):
                 self._warn(f"{font.face.family!r} has no glyph for some characters of {line[:40]!r}; "
                            "per-character font fallback is not implemented")  # fmt: skip
@@ -510,11 +552,9 @@ class TextPainter:
                 all_glyphs.append(glyphs)
                 all_pos.append(blob_pos)
 
-        skia_font = None
         blob = None
-        if size > 0 and all_glyphs:
+        if skia_font is not None and all_glyphs:
             glyphs_cat = np.concatenate(all_glyphs)
-            skia_font = font.make_skia_font(size, np.unique(glyphs_cat).tolist())
             pos_cat = np.concatenate(all_pos)
             builder = skia.TextBlobBuilder()
             points = [skia.Point(float(px), float(py)) for px, py in pos_cat]
@@ -530,8 +570,8 @@ class TextPainter:
         return float(shaped.advances.sum()) if len(shaped.advances) else 0.0
 
     @staticmethod
-    def _positions(shaped: _Shaped, scale: float, letter: float, word: float, start: float,
-                   space_adv: float, text: str,
+    def _positions(shaped: _Shaped, adv: npt.NDArray[np.float64], scale: float, letter: float, word: float,
+                   start: float, space_adv: float, text: str,
                    ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]:  # fmt: skip
         """Glyph x origins (px, from the line start) and y offsets, and the line's width.
 
@@ -540,7 +580,6 @@ class TextPainter:
         multiple of 8 space widths (letter- and word-spacing included, as CSS tab-size says).
         """
         n = len(shaped.glyphs)
-        adv = shaped.advances * scale
         clusters = shaped.clusters
         last_in_cluster = np.ones(n, dtype=bool)
         if n > 1:
