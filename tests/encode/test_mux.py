@@ -98,12 +98,21 @@ def test_fractional_fps_uses_an_exact_rational(tmp_path: Path) -> None:
     assert meta["nb_frames"] == 10
 
 
-def test_rgb_is_converted_with_the_bt709_matrix(tmp_path: Path) -> None:
+@pytest.mark.parametrize("pixel_format", ["rgba", "bgra"])
+def test_rgb_is_converted_with_the_bt709_matrix(tmp_path: Path, pixel_format: str) -> None:
     red = np.zeros((H, W, 4), np.uint8)
-    red[..., 0] = 255
+    red[..., 0 if pixel_format == "rgba" else 2] = 255
     red[..., 3] = 255
     path = tmp_path / "red.mp4"
-    with Muxer(path, width=W, height=H, fps=30, frame_count=3, settings=FAST) as mux:
+    with Muxer(
+        path,
+        width=W,
+        height=H,
+        fps=30,
+        frame_count=3,
+        settings=FAST,
+        pixel_format=pixel_format,  # type: ignore[arg-type]
+    ) as mux:
         for _ in range(3):
             mux.write(red)
     with av.open(str(path)) as c:

@@ -28,7 +28,7 @@ import time
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import av
 import numpy as np
@@ -105,6 +105,7 @@ class Muxer:
         fps: float | Fraction,
         frame_count: int | None = None,
         settings: EncodeSettings | None = None,
+        pixel_format: Literal["rgba", "bgra"] = "rgba",
     ) -> None:
         if width < 1 or height < 1:
             raise EncodeError(f"size: expected width, height >= 1; got {width}x{height}")
@@ -114,6 +115,10 @@ class Muxer:
         self.rate = frame_rate(fps)
         self.frame_count = frame_count
         self.settings = settings or EncodeSettings()
+        if pixel_format not in ("rgba", "bgra"):
+            raise EncodeError(f"pixel_format: expected 'rgba' or 'bgra'; got {pixel_format!r}")
+        self.pixel_format = pixel_format
+        """Channel order of the frames given to `write` (premultiplied either way); Skia's native N32 is BGRA."""
         self.frames_written = 0
         """Frames handed to `write` so far."""
         self.frames_encoded = 0
@@ -233,7 +238,7 @@ class Muxer:
     # ------------------------------------------------------------------ producer side
 
     def write(self, frame: PremulRGBA8) -> None:
-        """Queue one (H, W, 4) uint8 premultiplied RGBA frame; copies it, so the caller may reuse it.
+        """Queue one (H, W, 4) uint8 premultiplied frame (`pixel_format` order); copied, so the caller may reuse it.
 
         Blocks while `queue_frames` frames are already waiting (back-pressure). Raises the encoder
         thread's error, as an EncodeError, as soon as it is known (and removes the temp file).
@@ -387,7 +392,7 @@ class Muxer:
                     break
                 index, buf = item
                 start = time.perf_counter()
-                rgba = av.VideoFrame.from_numpy_buffer(buf, format="rgba")
+                rgba = av.VideoFrame.from_numpy_buffer(buf, format=self.pixel_format)
                 yuv = rgba.reformat(
                     format="yuv420p",
                     dst_colorspace=Colorspace.ITU709,
