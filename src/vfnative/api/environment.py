@@ -119,7 +119,7 @@ def _check_encode() -> Check:
 
 def _check_fonts(font_dirs: Sequence[str | os.PathLike[str]]) -> Check:
     try:
-        import fontpkg
+        import fontpkg  # type: ignore[import-untyped]
 
         families = sorted(family.name for family in fontpkg.families().values())
     except Exception as exc:  # noqa: BLE001

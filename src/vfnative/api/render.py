@@ -62,6 +62,8 @@ def load(source: VideoJSON | DocumentSource, *, base_dir: str | os.PathLike[str]
     """
     from vfnative.model import load as _load
 
+    if isinstance(source, Mapping) and not isinstance(source, dict):
+        source = dict(source)
     return _load(source, base_dir=base_dir)
 
 
@@ -79,16 +81,6 @@ class StageTimings:
     """Handing frames to the encoder: copy into the ring, waiting on back-pressure, final flush."""
     encoder_thread: float
     """Time the encoder thread was busy converting and encoding; overlaps the stages above."""
-
-    def per_frame_ms(self, frames: int) -> dict[str, float]:
-        """Milliseconds per frame for each stage."""
-        n = max(frames, 1)
-        return {
-            "timeline": 1000 * self.timeline / n,
-            "raster": 1000 * self.raster / n,
-            "encode": 1000 * self.encode / n,
-            "encoder_thread": 1000 * self.encoder_thread / n,
-        }
 
 
 @dataclass(frozen=True)

@@ -171,7 +171,9 @@ def _parse_frames(spec: str, count: int) -> list[int]:
             else:
                 frames.append(int(part))
         except ValueError:
-            raise UsageError(f"--frames: expected 'all' or numbers like 0,15,30 or 10-20; got {spec!r}") from None
+            raise UsageError(
+                f"--frames: expected 'all' or numbers like 0,15,30 or 10-20; got {spec!r}"
+            ) from None
     bad = [f for f in frames if not 0 <= f < count]
     if bad:
         raise UsageError(f"--frames: the document has frames 0..{count - 1}; got {bad[0]}")
@@ -232,7 +234,7 @@ def cmd_probe(ctx: Context) -> int:
     if a.json:
         ctx.stdout.write(json.dumps(info, indent=2) + "\n")
         return EXIT_OK
-    by_type = ", ".join(f"{kind} {n}" for kind, n in info["layer_types"].items())  # type: ignore[attr-defined]
+    by_type = ", ".join(f"{kind} {n}" for kind, n in sorted(counts.items()))
     lines = [
         f"name      {doc.name or '-'}",
         f"size      {doc.width}x{doc.height}",
@@ -257,14 +259,18 @@ def cmd_doctor(ctx: Context) -> int:
 
 def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     default = False if top else argparse.SUPPRESS
-    parser.add_argument("-v", "--verbose", action="store_true", default=default, help="log details, FFmpeg too")
+    parser.add_argument(
+        "-v", "--verbose", action="store_true", default=default, help="log details, FFmpeg too"
+    )
     parser.add_argument("-q", "--quiet", action="store_true", default=default, help="no progress or summary")
     parser.add_argument("--debug", action="store_true", default=default, help="show tracebacks for bugs")
 
 
 def _document_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("document", help="VideoJSON file (or - for stdin)")
-    parser.add_argument("--base-dir", help="folder relative media paths resolve against (default: the document's)")
+    parser.add_argument(
+        "--base-dir", help="folder relative media paths resolve against (default: the document's)"
+    )
 
 
 def _render_args(parser: argparse.ArgumentParser, *, encode: bool) -> None:
@@ -274,25 +280,42 @@ def _render_args(parser: argparse.ArgumentParser, *, encode: bool) -> None:
     parser.add_argument("--scale", type=float, help="scale the document size by this factor")
     parser.add_argument("--fps", type=float, help="output frame rate (default: the document's)")
     parser.add_argument(
-        "--font-dir", action="append", metavar="DIR", help="extra font folder (repeatable; also VFNATIVE_FONT_DIRS)"
+        "--font-dir",
+        action="append",
+        metavar="DIR",
+        help="extra font folder (repeatable; also VFNATIVE_FONT_DIRS)",
     )
     if encode:
         parser.add_argument("--quality", choices=["very_low", "low", "medium", "high", "very_high"])
         parser.add_argument(
             "--speed",
-            choices=["ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"],
+            choices=[
+                "ultrafast",
+                "superfast",
+                "veryfast",
+                "faster",
+                "fast",
+                "medium",
+                "slow",
+                "slower",
+                "veryslow",
+            ],
             help="x264 speed preset",
         )
-        parser.add_argument("--threads", type=int, help="encoder threads (default: VFNATIVE_THREADS or CPU limit)")
+        parser.add_argument(
+            "--threads", type=int, help="encoder threads (default: VFNATIVE_THREADS or CPU limit)"
+        )
 
 
 def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -> argparse.ArgumentParser:
     """The argument parser; help goes to `stdout`, usage errors to `stderr` (defaults: sys streams)."""
 
     class _Parser(argparse.ArgumentParser):
-        def _print_message(self, message: str, file: IO[str] | None = None) -> None:
+        def _print_message(self, message: str, file: Any = None) -> None:
             if message:
-                target = (stderr or sys.stderr) if file is None or file is sys.stderr else (stdout or sys.stdout)
+                target = (
+                    (stderr or sys.stderr) if file is None or file is sys.stderr else (stdout or sys.stdout)
+                )
                 target.write(message)
 
     parser = _Parser(prog="vfnative", description="Render VideoJSON documents to MP4 without a browser.")
@@ -397,7 +420,9 @@ def run(
             console.print(traceback.format_exc(), markup=False, highlight=False)
         else:
             _report_error(console, exc)
-            console.print("This is a bug in vfnative; run again with --debug for the traceback.", highlight=False)
+            console.print(
+                "This is a bug in vfnative; run again with --debug for the traceback.", highlight=False
+            )
         return EXIT_BUG
     finally:
         undo_logging()

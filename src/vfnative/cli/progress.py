@@ -75,7 +75,9 @@ def setup_logging(console: Console, *, verbose: bool) -> Callable[[], None]:
 
     Library code only logs through stdlib `logging`; this is the one place that decides how it looks.
     """
-    handler = RichHandler(console=console, show_time=False, show_path=False, markup=False, rich_tracebacks=False)
+    handler = RichHandler(
+        console=console, show_time=False, show_path=False, markup=False, rich_tracebacks=False
+    )
     handler.setFormatter(logging.Formatter("%(message)s"))
     level = logging.DEBUG if verbose else logging.WARNING
     names = ["vfnative", "libav"] if verbose else ["vfnative"]

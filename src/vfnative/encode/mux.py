@@ -371,7 +371,7 @@ class Muxer:
 
     # ------------------------------------------------------------------ encoder thread
 
-    def _mux_packets(self, container: OutputContainer, packets: list[av.Packet]) -> None:
+    def _mux_packets(self, container: OutputContainer, packets: list[Any]) -> None:
         container.mux(packets)
 
     def _run(self) -> None:
