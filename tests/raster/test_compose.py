@@ -221,11 +221,39 @@ def test_solid_outline_ring(make_doc, rect) -> None:
     assert out[50, 156, 2] == 0
 
 
-def test_video_layers_warn_and_skip(make_doc, make_layer) -> None:
+def test_video_layer_with_missing_source_warns_once_and_draws_nothing(make_doc, make_layer, tmp_path) -> None:
     warnings: list[str] = []
-    out = Compositor(make_doc(), on_warning=warnings.append).render([make_layer("video", fit="cover")])
-    assert warnings == ["video layers are not drawn yet (first: layers[0])"]
+    settings = {"source": "nope.mp4", "start_time": 0, "source_duration": 1, "source_start": 0, "speed": 1}
+    c = Compositor(make_doc(), base_dir=tmp_path, on_warning=warnings.append)
+    for _ in range(3):
+        out = c.render([make_layer("video", fit="cover", settings=settings)])
+    assert len(warnings) == 1
+    assert "layers[0]" in warnings[0] and "nope.mp4" in warnings[0]
     assert (out[..., :3] == 0).all()
+
+
+def test_video_layer_shows_the_frame_at_its_source_time(make_doc, make_layer, tmp_path) -> None:
+    """A 10 fps clip whose frame k is grey 20 + 10k: frame 9 of a 30 fps project at speed 2 shows k = 6."""
+    from fractions import Fraction
+
+    import av
+
+    path = tmp_path / "grey.mp4"
+    with av.open(str(path), "w") as out:
+        stream = out.add_stream("libx264", rate=10)
+        stream.width, stream.height, stream.pix_fmt = 200, 100, "yuv420p"
+        stream.time_base = Fraction(1, 10)
+        stream.options = {"qp": "0", "bf": "0"}
+        for k in range(20):
+            frame = av.VideoFrame.from_ndarray(np.full((100, 200, 3), 20 + 10 * k, np.uint8), format="rgb24")
+            frame.pts = k
+            out.mux(stream.encode(frame))
+        out.mux(stream.encode(None))
+    settings = {"source": "grey.mp4", "start_time": 0, "source_duration": 2, "source_start": 0, "speed": 2}
+    layer = make_layer("video", fit="cover", settings=settings)
+    layer = type(layer)(layer=layer.layer, path=layer.path, props=layer.props, frame=9, children=())
+    out = Compositor(make_doc(), base_dir=tmp_path).render([layer])
+    assert abs(int(out[50, 100, 0]) - 80) <= 2
 
 
 def test_text_without_engine_warns(monkeypatch: pytest.MonkeyPatch, make_doc, make_layer) -> None:
