@@ -228,7 +228,8 @@ def test_video_layer_with_missing_source_warns_once_and_draws_nothing(make_doc, 
     for _ in range(3):
         out = c.render([make_layer("video", fit="cover", settings=settings)])
     assert len(warnings) == 1
-    assert "layers[0]" in warnings[0] and "nope.mp4" in warnings[0]
+    assert "layers[0]" in warnings[0]
+    assert "nope.mp4" in warnings[0]
     assert (out[..., :3] == 0).all()
 
 
