@@ -79,7 +79,8 @@ def test_instance_cache_dir_may_be_read_only(tmp_path) -> None:
 
 
 def test_synthetic_bold_for_single_weight_face(tmp_path) -> None:
-    """A static 400 face asked for 600 is embolded (Blink: requested ≥ 600, face max < 600)."""
+    """A static 400 face: local fonts embold above 600 (Blink on Linux: requested > face + 200),
+    web fonts from 600 (CSSSegmentedFontFace: requested >= 600 and face max < 600)."""
     from fontTools.ttLib import TTFont
     from fontTools.varLib import instancer
 
@@ -93,9 +94,31 @@ def test_synthetic_bold_for_single_weight_face(tmp_path) -> None:
             rec.string = "Static Test Sans"
     static.save(str(tmp_path / "StaticTestSans.ttf"))
     reg = FontRegistry([tmp_path], include_installed=False)
-    font = reg.resolve("static test sans", weight=600, style="italic")
+    assert not reg.resolve("static test sans", weight=600).synthetic_bold
+    font = reg.resolve("static test sans", weight=700, style="italic")
     assert font.synthetic_bold
     assert font.synthetic_italic
     skf = font.make_skia_font(20.0)
     assert skf.isEmbolden()
     assert skf.getSkewX() == pytest.approx(-0.25)
+    web = FontRegistry([tmp_path], include_installed=False, local_fonts=False)
+    assert web.resolve("static test sans", weight=600).synthetic_bold
+
+
+@pytest.mark.parametrize(
+    ("weight", "expected"),
+    [(666.67, 700.0), (640.0, 600.0), (550.0, 500.0), (420.0, 400.0), (870.0, 900.0), (50.0, 100.0)],
+)
+def test_local_variable_fonts_snap_to_named_instances(registry: FontRegistry, weight: float, expected: float) -> None:
+    """Fontconfig lists named instances and matches weight on its own scale (text-fonts frame 20)."""
+    font = registry.resolve("Noto Sans", weight=weight)
+    assert dict(font.variations)["wght"] == expected
+    web = FontRegistry(local_fonts=False).resolve("Noto Sans", weight=weight)
+    assert dict(web.variations)["wght"] == min(max(weight, 100.0), 900.0)
+
+
+def test_fc_weight_scale() -> None:
+    from vfnative.fonts.registry import fc_weight
+
+    assert [fc_weight(w) for w in (100, 400, 600, 700, 900)] == [0.0, 80.0, 180.0, 200.0, 210.0]
+    assert fc_weight(666) == pytest.approx(193.2)

@@ -13,6 +13,15 @@ Where fonts come from, in order:
 3. Noto Sans (the reference's first fallback in its CSS stack), with ONE warning per missing
    family. If Noto Sans itself is missing, `FontError`.
 
+Matching (``local_fonts=True``, the default). The goldens were captured with the fonts installed
+locally, so Chrome resolved them through fontconfig rather than CSS `@font-face` matching:
+fontconfig lists a variable font's *named instances* as separate patterns and matches slant,
+then weight on its own scale (`fc_weight`), then width; Skia opens the chosen instance and sets
+no other axis. So weights snap to named instances (666.67 is drawn as Bold), `wdth`/`opsz` stay
+at the instances' values, and Blink embolds only when the requested weight exceeds the matched
+face's by more than 200. ``local_fonts=False`` gives the web-font behaviour of spec 02 §6.4
+(CSS Fonts 4 matching, continuous axes, synthetic bold from 600).
+
 Variable fonts. The default (``variation_mode="instance"``) draws with a *static instance* built
 by ``fontTools.varLib.instancer``: measured on the basic-text golden it gives 37.0 dB (39.9 dB
 with the text pre-blend), while ``Typeface.makeClone(FontArguments)`` in skia-python 144.1 gives
@@ -56,6 +65,7 @@ __all__ = [
     "ResolvedFont",
     "VariationMode",
     "default_cache_dir",
+    "fc_weight",
 ]
 
 log = logging.getLogger(__name__)
@@ -70,6 +80,9 @@ _FONT_SUFFIXES = frozenset({".ttf", ".otf", ".ttc", ".otc"})
 _ENTRY_POINT_GROUP = "fontpkg.family"
 _BOLD_THRESHOLD = 600.0
 """Blink synthesises bold when >= 600 is requested and the face cannot reach 600 (spec 02 §6.4)."""
+_LOCAL_BOLD_DELTA = 200.0
+"""Blink on Linux embolds a local font when the requested weight exceeds the matched face's by
+more than 200 (`FontCache::CreateFontPlatformData`, font_cache_skia.cc)."""
 _SYNTHETIC_ITALIC_SKEW = -0.25
 """Blink's fake oblique: `SkFont::setSkewX(-1/4)`."""
 
@@ -104,6 +117,8 @@ class FontFace:
     """font-stretch percentages: from the `wdth` axis or the OS/2 width class."""
     axis_table: tuple[tuple[str, float, float, float], ...] = ()
     """Variation axes as (tag, min, default, max), fvar order. Empty for static fonts."""
+    named_instances: tuple[tuple[tuple[str, float], ...], ...] = ()
+    """fvar named instances as sorted (tag, value) tuples, in fvar order (what fontconfig lists)."""
 
     @property
     def axes(self) -> dict[str, tuple[float, float, float]]:
@@ -242,7 +257,15 @@ def _face_from_ttfont(path: Path, index: int, font: TTFont) -> tuple[FontFace, s
         sub = (_read_name(font, 17, 2) or "").lower()
         italic = "italic" in sub or "oblique" in sub
     table = tuple((t, lo, d, hi) for t, (lo, d, hi) in axes.items())
-    face = FontFace(path, index, family, italic, weight_range, width_range, table)
+    instances: list[tuple[tuple[str, float], ...]] = []
+    if "fvar" in font:
+        for inst in font["fvar"].instances:
+            coords = {t: d for t, (_lo, d, _hi) in axes.items()}
+            coords.update({t: float(v) for t, v in inst.coordinates.items() if t in axes})
+            key = tuple(sorted(coords.items()))
+            if key not in instances:
+                instances.append(key)
+    face = FontFace(path, index, family, italic, weight_range, width_range, table, tuple(instances))
     return face, _family_names(font)
 
 
@@ -365,6 +388,63 @@ def _match_width(faces: Sequence[FontFace], stretch: float) -> list[FontFace]:
     return [f for f in faces if dist(f) == best]
 
 
+_SKIA_TO_FC_WEIGHT = ((100.0, 0.0), (200.0, 40.0), (300.0, 50.0), (400.0, 80.0), (500.0, 100.0),
+                      (600.0, 180.0), (700.0, 200.0), (800.0, 205.0), (900.0, 210.0), (1000.0, 215.0))  # fmt: skip
+"""Skia's `SkFontStyle` weight -> fontconfig `FC_WEIGHT` table (SkFontMgr_fontconfig `weightRanges`)."""
+
+
+def fc_weight(weight: float) -> float:
+    """A CSS weight on fontconfig's scale (piecewise linear, as Skia maps it before matching).
+
+    Fontconfig compares weights on this scale, so "nearest" is not what it is in CSS units:
+    666 maps to 193.2 and goes to Bold (200), 640 maps to 188 and goes to SemiBold (180).
+    """
+    pts = _SKIA_TO_FC_WEIGHT
+    w = min(max(float(weight), pts[0][0]), pts[-1][0])
+    for (x0, y0), (x1, y1) in zip(pts, pts[1:], strict=False):
+        if w <= x1:
+            return y0 + (w - x0) * (y1 - y0) / (x1 - x0)
+    return pts[-1][1]
+
+
+@dataclass(frozen=True)
+class _LocalCandidate:
+    """One pattern fontconfig lists for a family: a static face, or one named instance."""
+
+    face: FontFace
+    variations: tuple[tuple[str, float], ...]
+    weight: float
+    width: float
+
+
+def _local_candidates(faces: Sequence[FontFace]) -> list[_LocalCandidate]:
+    out: list[_LocalCandidate] = []
+    for face in faces:
+        if face.named_instances:
+            for coords in face.named_instances:
+                c = dict(coords)
+                out.append(_LocalCandidate(face, coords, c.get("wght", face.weight_range[0]),
+                                           c.get("wdth", face.width_range[0])))  # fmt: skip
+        else:
+            out.append(_LocalCandidate(face, (), face.weight_range[0], face.width_range[0]))
+    return out
+
+
+def _match_local(faces: Sequence[FontFace], weight: float, stretch: float, italic: bool) -> _LocalCandidate:
+    """Fontconfig's choice among a family's patterns: slant, then weight, then width (fcmatch order).
+
+    Weight distance is taken on fontconfig's scale (`fc_weight`); ties keep the first pattern
+    (file order, then fvar order), as `FcFontMatch` keeps the first best score.
+    """
+    cands = _local_candidates(faces)
+    styled = [c for c in cands if c.face.italic == italic] or cands
+    target = fc_weight(weight)
+    best_w = min(abs(fc_weight(c.weight) - target) for c in styled)
+    by_weight = [c for c in styled if abs(fc_weight(c.weight) - target) - best_w < 1e-9]
+    best_s = min(abs(c.width - stretch) for c in by_weight)
+    return next(c for c in by_weight if abs(c.width - stretch) - best_s < 1e-9)
+
+
 class FontRegistry:
     """Resolve family names to faces and build the typeface/HarfBuzz pair for a setting.
 
@@ -381,16 +461,18 @@ class FontRegistry:
         variation_mode: VariationMode = "instance",
         on_warning: Callable[[str], None] | None = None,
         include_installed: bool = True,
-        apply_stretch_axis: bool = False,
-        apply_optical_size: bool = False,
+        local_fonts: bool = True,
+        apply_stretch_axis: bool | None = None,
+        apply_optical_size: bool | None = None,
     ) -> None:
         self._font_dirs = tuple(Path(d) for d in font_dirs)
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._variation_mode: VariationMode = variation_mode
         self._on_warning = on_warning
         self._include_installed = include_installed
-        self._apply_stretch_axis = apply_stretch_axis
-        self._apply_optical_size = apply_optical_size
+        self._local_fonts = local_fonts
+        self._apply_stretch_axis = (not local_fonts) if apply_stretch_axis is None else apply_stretch_axis
+        self._apply_optical_size = (not local_fonts) if apply_optical_size is None else apply_optical_size
         self._lock = threading.RLock()
         self._families: dict[str, list[FontFace]] | None = None
         self._warned: set[str] = set()
@@ -484,15 +566,22 @@ class FontRegistry:
                 raise FontError(f"font family {name!r} not found and the fallback {DEFAULT_FAMILY!r} "
                                 "is not installed either (pip install fontpkg-noto-sans)")  # fmt: skip
         italic = style == "italic" or style == "oblique"
-        candidates = _match_width(faces, stretch)
-        styled = [f for f in candidates if f.italic == italic]
-        synthetic_italic = False
-        if not styled:
-            styled = candidates
-            synthetic_italic = italic and not any(f.italic for f in candidates)
-        face = _match_weight(styled, weight)
-        synthetic_bold = weight >= _BOLD_THRESHOLD and face.weight_range[1] < _BOLD_THRESHOLD
-        variations = self._variations(face, weight, stretch, size)
+        if self._local_fonts:
+            pick = _match_local(faces, weight, stretch, italic)
+            face = pick.face
+            synthetic_italic = italic and not face.italic
+            synthetic_bold = weight > _LOCAL_BOLD_DELTA + pick.weight
+            variations = self._variations(face, weight, stretch, size, pick.variations or None)
+        else:
+            candidates = _match_width(faces, stretch)
+            styled = [f for f in candidates if f.italic == italic]
+            synthetic_italic = False
+            if not styled:
+                styled = candidates
+                synthetic_italic = italic and not any(f.italic for f in candidates)
+            face = _match_weight(styled, weight)
+            synthetic_bold = weight >= _BOLD_THRESHOLD and face.weight_range[1] < _BOLD_THRESHOLD
+            variations = self._variations(face, weight, stretch, size)
         key = (face, variations, synthetic_bold, synthetic_italic, fallback)
         hit = self._resolved.get(key)
         if hit is not None:
@@ -505,26 +594,34 @@ class FontRegistry:
             self._resolved[key] = resolved
             return resolved
 
-    def _variations(self, face: FontFace, weight: float, stretch: float, size: float | None
+    def _variations(self, face: FontFace, weight: float, stretch: float, size: float | None,
+                    instance: tuple[tuple[str, float], ...] | None = None,
                     ) -> tuple[tuple[str, float], ...]:  # fmt: skip
-        """Axis values Chrome sets on a *locally installed* variable font; clamped to the axes.
+        """Axis values for the chosen face, clamped to its axes.
 
-        The text-fonts golden shows that for the fontpkg files (resolved as local fonts, not
-        Google Fonts web fonts) Chrome sets `wght` from font-weight but leaves `wdth` and
-        `opsz` at their defaults: "Condensed 75%" is drawn at full width and Inter at 38 px
-        keeps its opsz-14 spacing. `apply_stretch_axis` / `apply_optical_size` turn on the
-        web-font behaviour (wdth = font-stretch %, opsz = px size) of spec 02 §6.4.
+        Local fonts (default): the coordinates of the named instance fontconfig matched
+        (`instance`); Skia opens it through FreeType's named-instance face index and sets no
+        other axis. The goldens show it three ways: "Condensed 75%" is drawn at full width
+        and Inter at 38 px keeps opsz 14 (every named instance of those files has wdth 100 /
+        opsz 14), and an animated weight of 666.67 is drawn as Bold 700 (text-fonts frame 20:
+        40.5 dB at 700, 19.5 dB at 666.67). A variable face without named instances gets
+        `wght` = weight. Web fonts (``local_fonts=False``): `wght` = weight, and by default
+        `wdth` = font-stretch %, `opsz` = px size (spec 02 §6.4); `apply_stretch_axis` /
+        `apply_optical_size` override those two either way.
         """
         if not face.axis_table:
             return ()
+        base = dict(instance) if instance else {}
         wanted: dict[str, float] = {}
         for tag, (lo, default, hi) in face.axes.items():
-            if tag == "wght":
-                v = weight
-            elif tag == "wdth" and self._apply_stretch_axis:
+            if tag == "wdth" and self._apply_stretch_axis:
                 v = stretch
             elif tag == "opsz" and size is not None and self._apply_optical_size:
                 v = size
+            elif tag in base:
+                v = base[tag]
+            elif tag == "wght":
+                v = weight
             else:
                 v = default
             wanted[tag] = min(max(v, lo), hi)
