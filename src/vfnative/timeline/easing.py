@@ -126,7 +126,7 @@ def _ensure_writable_numba_cache() -> None:
     users) numba would refuse to cache, and every process would pay the cold JIT again. An explicit
     NUMBA_CACHE_DIR always wins.
     """
-    if _numba_config.CACHE_DIR:
+    if getattr(_numba_config, "CACHE_DIR", ""):
         return
     here = Path(__file__).resolve().parent
     pycache = here / "__pycache__"
@@ -139,7 +139,7 @@ def _ensure_writable_numba_cache() -> None:
         except OSError:
             continue
         if os.access(target, os.W_OK):
-            _numba_config.CACHE_DIR = str(target)
+            _numba_config.CACHE_DIR = str(target)  # type: ignore[attr-defined]
             return
 
 

@@ -206,8 +206,21 @@ def compile_layout(timeline: Timeline) -> BlockLayout:
 
 
 @njit(cache=True, nogil=True)
-def _eval_tracks(source_times, tr_layer, tr_col, tr_width, tr_mode, tr_kf0, tr_nkf, tr_val0,
-                 kf_time, kf_ease, values, seg_mode, out):  # type: ignore[no-untyped-def]  # fmt: skip
+def _eval_tracks(  # type: ignore[no-untyped-def]  # numba kernel: typed by its caller, evaluate()
+    source_times,
+    tr_layer,
+    tr_col,
+    tr_width,
+    tr_mode,
+    tr_kf0,
+    tr_nkf,
+    tr_val0,
+    kf_time,
+    kf_ease,
+    values,
+    seg_mode,
+    out,
+):
     n_frames = out.shape[0]
     for t in range(tr_layer.shape[0]):
         layer, col, width, mode = tr_layer[t], tr_col[t], tr_width[t], tr_mode[t]
@@ -285,7 +298,7 @@ def evaluate(timeline: Timeline, frames: range) -> PropBlock:
         block[:, ls.active_col] = active
         block[:, ls.frame_col] = lf
         if ls.caption_slot is not None:
-            captions = plan.layer.settings.captions  # type: ignore[union-attr]
+            captions = getattr(plan.layer.settings, "captions", None) or []
             block[:, ls.caption_slot.col] = [caption_index(captions, x / timeline.fps) for x in lf]
     if layout.tr_layer.shape[0]:
         _eval_tracks(source_times, layout.tr_layer, layout.tr_col, layout.tr_width, layout.tr_mode,
@@ -309,7 +322,7 @@ def _decode(ls: LayerSlots, row: npt.NDArray[np.float64], timeline: Timeline) ->
             comps = [(float(row[slot.col + c]), slot.units[c]) for c in range(slot.width)]
             raw[slot.name] = ("num", comps, slot.is_array)
     if ls.caption_slot is not None:
-        captions = ls.plan.layer.settings.captions  # type: ignore[union-attr]
+        captions = getattr(ls.plan.layer.settings, "captions", None) or []
         k = int(row[ls.caption_slot.col])
         raw["text"] = ("step", captions[k].caption if k >= 0 else "")
     apply_transitions(
