@@ -1,0 +1,150 @@
+"""A small model of JavaScript's promise job queue, so the compiler interleaves like the core.
+
+Why this exists: the core's `compile()` is an `async` walk of the flow, and `parallel()` starts
+every branch at once (`Promise.all`). Each added layer awaits its media lookup before it is
+registered, so the branches take turns one `await` at a time, and the order in which layers land
+in the compiled map decides their order in the JSON, which is their paint order. A plain
+depth-first walk would put `[A, B]` + `[C]` as A, B, C where the core writes A, C, B.
+
+The model: a `Job` is a promise that is fulfilled once; `then` queues its reaction when (or, if
+already fulfilled, as soon as) it is fulfilled; `spawn` runs a generator as an async function,
+synchronously up to its first `yield` (an `await`), exactly like calling an async function; `all`
+is `Promise.all`. `run` drains the queue first-in first-out and, when it runs dry with work still
+waiting on the outside world (media probes), settles the next outside job: I/O only completes once
+no promise job is left, as in Node. That is enough to reproduce V8's ordering for the shapes the
+compiler uses (await of native promises, async functions returning plain values).
+
+Standard library only.
+"""
+
+from __future__ import annotations
+
+from collections import deque
+from collections.abc import Callable, Generator, Sequence
+from functools import partial
+from typing import Any, Generic, TypeAlias, TypeVar
+
+__all__ = ["AsyncGen", "Job", "JobQueue"]
+
+T = TypeVar("T")
+U = TypeVar("U")
+
+AsyncGen: TypeAlias = Generator["Job[Any]", Any, T]
+"""A generator standing in for an async function: it yields the jobs it awaits, returns its result."""
+
+_PENDING: Any = object()
+
+
+class Job(Generic[T]):
+    """A promise that can only be fulfilled (errors are raised straight through the queue)."""
+
+    __slots__ = ("_queue", "_reactions", "_value")
+
+    def __init__(self, queue: JobQueue) -> None:
+        self._queue = queue
+        self._value: Any = _PENDING
+        self._reactions: list[Callable[[T], None]] = []
+
+    @property
+    def done(self) -> bool:
+        return self._value is not _PENDING
+
+    def result(self) -> T:
+        if self._value is _PENDING:
+            raise RuntimeError("job is still pending")
+        value: T = self._value
+        return value
+
+    def resolve(self, value: T) -> None:
+        """Fulfil the job and queue every reaction registered so far (each one runs as its own job)."""
+        if self._value is not _PENDING:
+            raise RuntimeError("job already settled")
+        self._value = value
+        reactions, self._reactions = self._reactions, []
+        for reaction in reactions:
+            self._queue.enqueue(_bind(reaction, value))
+
+    def add_reaction(self, reaction: Callable[[T], None]) -> None:
+        """PerformPromiseThen: queue now if fulfilled, else when fulfilled."""
+        if self._value is _PENDING:
+            self._reactions.append(reaction)
+        else:
+            self._queue.enqueue(_bind(reaction, self._value))
+
+    def then(self, fn: Callable[[T], U]) -> Job[U]:
+        """`promise.then(fn)`: a new job fulfilled with `fn(value)` one queue turn after this one."""
+        derived: Job[U] = Job(self._queue)
+        self.add_reaction(lambda value: derived.resolve(fn(value)))
+        return derived
+
+
+def _bind(reaction: Callable[[T], None], value: T) -> Callable[[], None]:
+    """A queued reaction: `reaction(value)` when its turn comes."""
+    return partial(reaction, value)
+
+
+class JobQueue:
+    """The promise job (microtask) queue plus the outside jobs that settle only when it is empty."""
+
+    def __init__(self) -> None:
+        self._jobs: deque[Callable[[], None]] = deque()
+        self._outside: deque[tuple[Job[Any], Any]] = deque()
+
+    def enqueue(self, job: Callable[[], None]) -> None:
+        self._jobs.append(job)
+
+    def job(self) -> Job[Any]:
+        """A new pending job."""
+        return Job(self)
+
+    def outside(self, value: T) -> Job[T]:
+        """A job settled by the outside world (I/O) with `value`, in creation order, once idle."""
+        job: Job[T] = Job(self)
+        self._outside.append((job, value))
+        return job
+
+    def spawn(self, gen: AsyncGen[T]) -> Job[T]:
+        """Call an "async function": run `gen` now up to its first await; its job holds the result."""
+        job: Job[T] = Job(self)
+
+        def step(sent: Any) -> None:
+            try:
+                awaited = gen.send(sent)
+            except StopIteration as stop:
+                job.resolve(stop.value)
+                return
+            awaited.add_reaction(step)
+
+        step(None)
+        return job
+
+    def all(self, jobs: Sequence[Job[T]]) -> Job[list[T]]:
+        """`Promise.all`: fulfilled (in one more turn per input) with the values in input order."""
+        combined: Job[list[T]] = Job(self)
+        values: list[Any] = [None] * len(jobs)
+        remaining = [len(jobs)]
+        if not jobs:
+            combined.resolve([])
+            return combined
+
+        def settle(index: int, value: T) -> None:
+            values[index] = value
+            remaining[0] -= 1
+            if remaining[0] == 0:
+                combined.resolve(values)
+
+        for index, job in enumerate(jobs):
+            job.add_reaction(partial(settle, index))
+        return combined
+
+    def run(self, main: Job[T]) -> T:
+        """Drain jobs (and outside settlements, one at a time when idle) until `main` is fulfilled."""
+        while True:
+            while self._jobs:
+                self._jobs.popleft()()
+            if main.done:
+                return main.result()
+            if not self._outside:
+                raise RuntimeError("flow compilation stalled: nothing left to run")  # a bug, not bad input
+            job, value = self._outside.popleft()
+            job.resolve(value)
