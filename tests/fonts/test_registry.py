@@ -43,7 +43,8 @@ def test_unknown_family_falls_back_with_one_warning() -> None:
     reg = FontRegistry(on_warning=warnings.append)
     a = reg.resolve("Arial, sans-serif")
     b = reg.resolve("arial, sans-serif", weight=700)
-    assert a.fallback and b.fallback
+    assert a.fallback
+    assert b.fallback
     assert a.face.family == "Noto Sans"
     assert len(warnings) == 1
     assert "Arial, sans-serif" in warnings[0]
@@ -109,7 +110,9 @@ def test_synthetic_bold_for_single_weight_face(tmp_path) -> None:
     ("weight", "expected"),
     [(666.67, 700.0), (640.0, 600.0), (550.0, 500.0), (420.0, 400.0), (870.0, 900.0), (50.0, 100.0)],
 )
-def test_local_variable_fonts_snap_to_named_instances(registry: FontRegistry, weight: float, expected: float) -> None:
+def test_local_variable_fonts_snap_to_named_instances(
+    registry: FontRegistry, weight: float, expected: float
+) -> None:
     """Fontconfig lists named instances and matches weight on its own scale (text-fonts frame 20)."""
     font = registry.resolve("Noto Sans", weight=weight)
     assert dict(font.variations)["wght"] == expected

@@ -27,7 +27,13 @@ def painter() -> TextPainter:
 
 
 def props(text: str, size: float = 115.2, **kw: object) -> dict[str, object]:
-    p: dict[str, object] = {"text": text, "fontSize": size, "fontWeight": 800, "color": WHITE, "lineHeight": size}
+    p: dict[str, object] = {
+        "text": text,
+        "fontSize": size,
+        "fontWeight": 800,
+        "color": WHITE,
+        "lineHeight": size,
+    }
     p.update(kw)
     return p
 
@@ -123,7 +129,8 @@ def test_measure_is_cached(painter: TextPainter) -> None:
 
 def test_coverage_table_endpoints() -> None:
     t = coverage_table(FITTED_COVERAGE_EXPONENT)
-    assert t[0] == 0 and t[255] == 255
+    assert t[0] == 0
+    assert t[255] == 255
     assert np.all(np.diff(t.astype(int)) >= 0)
 
 
@@ -140,7 +147,8 @@ def test_paint_draws_fill_stroke_shadow_decoration(painter: TextPainter) -> None
     px = surface.makeImageSnapshot().toarray(colorType=skia.kRGBA_8888_ColorType)
     red = (px[..., 0] > 200) & (px[..., 1] < 60) & (px[..., 2] < 60)
     blue = (px[..., 2] > 200) & (px[..., 0] < 60)
-    assert red.sum() > 200 and blue.sum() > 50
+    assert red.sum() > 200
+    assert blue.sum() > 50
 
 
 def _psnr(a: np.ndarray, b: np.ndarray) -> float:
@@ -165,3 +173,43 @@ def test_basic_text_frame_30_by_hand() -> None:
     ours = surface.makeImageSnapshot().toarray(colorType=skia.kRGBA_8888_ColorType)[..., :3]
     gold = np.asarray(Image.open(GOLDENS / "frames" / "basic-text" / "frame_00030.png").convert("RGB"))
     assert _psnr(ours, gold) >= 41.0
+
+
+def test_decoration_bands_follow_blink_offsets(painter: TextPainter) -> None:
+    """38.4 px Noto Sans (A = 41): overline grows up from the text top, line-through at 2/3 ascent."""
+    surface = skia.Surface.MakeRaster(skia.ImageInfo.MakeN32Premul(400, 120))
+    rows = {}
+    for kind in ("overline", "line-through", "underline"):
+        p = props("xx", 38.4, fontWeight=600, textDecoration=kind, color=WHITE)
+        box = painter.measure(p)
+        canvas = surface.getCanvas()
+        canvas.clear(skia.ColorBLACK)
+        canvas.translate(10, 20)
+        painter.paint(canvas, p, box)
+        canvas.resetMatrix()
+        px = surface.makeImageSnapshot().toarray(colorType=skia.kRGBA_8888_ColorType)[..., 0]
+        col = px[:, 10]  # the box's first pixel column: band only, no glyph ink
+        band = np.nonzero(col > 250)[0]
+        rows[kind] = (int(band[0]) - 20, len(band), 20 + box.lines[0].baseline)
+    base = rows["overline"][2] - 20
+    assert rows["overline"][:2] == (base - 41 - 3, 3)
+    assert rows["line-through"][:2] == (math.floor(base - 41 + 2 * 41.0496 / 3 - 3.84 / 2 + 0.5), 3)
+    assert rows["underline"][:2] == (base + 2, 3)
+
+
+def test_rotated_text_is_rasterised_locally_and_cached() -> None:
+    painter = TextPainter(FontRegistry(), width=400, height=200)
+    p = props("Tilt", 40.0)
+    box = painter.measure(p)
+    surface = skia.Surface.MakeRaster(skia.ImageInfo.MakeN32Premul(400, 200))
+    for _ in range(2):
+        canvas = surface.getCanvas()
+        canvas.clear(skia.ColorBLACK)
+        canvas.save()
+        canvas.translate(100, 60)
+        canvas.rotate(-6)
+        painter.paint(canvas, p, box)
+        canvas.restore()
+    assert len(painter._raster_cache) == 1
+    px = surface.makeImageSnapshot().toarray(colorType=skia.kRGBA_8888_ColorType)
+    assert (px[..., 0] > 200).sum() > 300

@@ -156,7 +156,13 @@ class ResolvedFont:
     @property
     def key(self) -> tuple[str, int, tuple[tuple[str, float], ...], bool, bool]:
         """Hashable identity of this font setting, for caches keyed by font."""
-        return (str(self.face.path), self.face.index, self.variations, self.synthetic_bold, self.synthetic_italic)
+        return (
+            str(self.face.path),
+            self.face.index,
+            self.variations,
+            self.synthetic_bold,
+            self.synthetic_italic,
+        )
 
     @property
     def typeface(self) -> skia.Typeface:
@@ -200,7 +206,7 @@ class ResolvedFont:
 
 
 def _read_name(font: TTFont, *ids: int) -> str | None:
-    name = font["name"] if "name" in font else None
+    name = font.get("name")
     if name is None:
         return None
     for name_id in ids:
@@ -233,7 +239,7 @@ def _face_from_ttfont(path: Path, index: int, font: TTFont) -> tuple[FontFace, s
     family = _read_name(font, 16, 1)
     if not family:
         return None
-    os2 = font["OS/2"] if "OS/2" in font else None
+    os2 = font.get("OS/2")
     axes: dict[str, tuple[float, float, float]] = {}
     if "fvar" in font:
         for axis in font["fvar"].axes:
@@ -248,10 +254,7 @@ def _face_from_ttfont(path: Path, index: int, font: TTFont) -> tuple[FontFace, s
     else:
         pct = _WIDTH_CLASS_PERCENT.get(int(os2.usWidthClass) if os2 is not None else 5, 100.0)
         width_range = (pct, pct)
-    italic = False
-    if os2 is not None and os2.fsSelection & 1:
-        italic = True
-    elif "head" in font and font["head"].macStyle & 2:
+    if (os2 is not None and os2.fsSelection & 1) or ("head" in font and font["head"].macStyle & 2):
         italic = True
     else:
         sub = (_read_name(font, 17, 2) or "").lower()
