@@ -22,6 +22,7 @@ from typing import Literal, get_args
 __all__ = [
     "PRESETS",
     "EncodeSettings",
+    "Limits",
     "PresetName",
     "QualityPreset",
     "RenderSettings",
@@ -184,6 +185,71 @@ class EncodeSettings:
 
 
 @dataclass(frozen=True)
+class Limits:
+    """Caps on what one document may ask for; exceeding one is a `DocumentError` naming the cap.
+
+    Checked before any heavy work (the document's structure before validation, sizes and frame counts
+    before the timeline is built), so a hostile document costs milliseconds, not memory or hours.
+    Defaults fit every real project (8K, 4 hours, 10 000 layers); raise them explicitly for more.
+
+    Usage::
+
+        Limits()                                        # safe defaults
+        Limits(max_duration_s=8 * 3600, max_frames=2_000_000)
+        RenderSettings(limits=Limits(max_frame_pixels=3840 * 2160))
+        vfnative.load("doc.json", limits=Limits(max_layers=100))
+    """
+
+    max_document_bytes: int = 64 * 2**20
+    """Size of the JSON text (64 MiB)."""
+    max_dimension: int = 16_384
+    """Output width or height in px (libx264 and Skia surfaces stop far beyond use before this)."""
+    max_frame_pixels: int = 7680 * 4320
+    """Output width × height in px (8K UHD); one RGBA frame is 4 bytes per px, several are in flight."""
+    max_duration_s: float = 4 * 3600.0
+    """Document duration in seconds."""
+    max_frames: int = 1_000_000
+    """Frames a render writes, round(duration · fps)."""
+    max_layers: int = 10_000
+    """Layers in the document, group children included."""
+    max_group_depth: int = 32
+    """Groups nested inside groups (a top-level group's children are at depth 1). At most 100: deeper
+    trees would exhaust Python's recursion in validation and drawing."""
+    max_text_chars: int = 100_000
+    """Characters in any one string of the document (texts, captions, names); media `source`s are
+    bounded by the source policy's byte cap instead."""
+    max_keyframes: int = 10_000
+    """Keyframes in one animation (one property)."""
+    max_captions: int = 100_000
+    """Entries in one captions layer."""
+    max_media_pixels: int = 64 * 2**20
+    """Decoded width × height of one image or video frame (64 Mpx: 256 MiB as RGBA). Checked from the
+    file's header before decoding; a larger source is refused like an undecodable one."""
+
+    def __post_init__(self) -> None:
+        for name in (
+            "max_document_bytes", "max_dimension", "max_frame_pixels", "max_frames", "max_layers",
+            "max_group_depth", "max_text_chars", "max_keyframes", "max_captions", "max_media_pixels",
+        ):  # fmt: skip
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"{name}: expected an integer >= 1; got {value!r}")
+        if self.max_group_depth > 100:
+            raise ValueError(f"max_group_depth: expected <= 100; got {self.max_group_depth!r}")
+        if not (isinstance(self.max_duration_s, int | float) and 0 < self.max_duration_s < math.inf):
+            raise ValueError(f"max_duration_s: expected seconds > 0; got {self.max_duration_s!r}")
+
+    @property
+    def max_json_depth(self) -> int:
+        """JSON nesting allowed: enough for `max_group_depth` groups plus values inside a layer."""
+        return 2 * self.max_group_depth + 40
+
+    def replace(self, **changes: object) -> Limits:
+        """A copy with `changes` applied (limits are frozen)."""
+        return replace(self, **changes)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True)
 class RenderSettings:
     """Everything a render needs besides the document. Sizes and fps default to the document's.
 
@@ -207,6 +273,8 @@ class RenderSettings:
     batch_frames: int = 64
     """Frames the timeline evaluates per batch (one PropBlock)."""
     encode: EncodeSettings = field(default_factory=EncodeSettings)
+    limits: Limits = field(default_factory=Limits)
+    """Caps on document size, duration, layers, text and media, checked before rendering starts."""
 
     def __post_init__(self) -> None:
         for name in ("width", "height"):

@@ -29,8 +29,24 @@ def test_keyframe_value_any_json(value: Any) -> None:
     assert Keyframe.model_validate({"time": 1, "value": value}).value == value
 
 
-def test_keyframe_unknown_easing_accepted() -> None:
-    assert Keyframe.model_validate({"time": 0, "value": 1, "easing": "bounce"}).easing == "bounce"
+def test_keyframe_unknown_easing_rejected_with_known_list() -> None:
+    # the reference treats unknown names as linear; a misspelt easing is a document bug here
+    assert Keyframe.model_validate({"time": 0, "value": 1, "easing": None}).easing is None
+    with pytest.raises(ValidationError) as info:
+        Keyframe.model_validate({"time": 0, "value": 1, "easing": "easeinout"})
+    (error,) = info.value.errors()
+    assert error["loc"] == ("easing",)
+    assert error["msg"] == (
+        "unknown easing; expected one of linear, easeIn, easeOut, easeInOut, step; "
+        "got \"easeinout\" (did you mean 'easeInOut'?)"
+    )
+
+
+@pytest.mark.parametrize("model", [Animation, TransitionSpec])
+def test_unknown_easing_rejected_on_animations_and_transitions(model: Any) -> None:
+    data = {"property": "opacity", "keyframes": []} if model is Animation else {"transition": "fade"}
+    with pytest.raises(ValidationError, match="unknown easing"):
+        model.model_validate({**data, "easing": "bounce"})
 
 
 @pytest.mark.parametrize(
@@ -62,10 +78,10 @@ def test_nan_in_value_names_its_sub_path() -> None:
 
 def test_animation() -> None:
     anim = Animation.model_validate(
-        {"property": "opacity", "keyframes": [{"time": 0, "value": 0}], "easing": "x"}
+        {"property": "opacity", "keyframes": [{"time": 0, "value": 0}], "easing": "step"}
     )
     assert anim.keyframes[0].time == 0
-    assert anim.easing == "x"
+    assert anim.easing == "step"
     with pytest.raises(ValidationError):
         Animation.model_validate({"property": "opacity", "keyframes": {"time": 0}})
 

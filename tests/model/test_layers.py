@@ -308,7 +308,7 @@ def test_animation_issues() -> None:
         Animation(
             property="color", keyframes=[Keyframe(time=0, value="#fff"), Keyframe(time=1, value="bad")]
         ),
-        Animation(property="visible", keyframes=[Keyframe(time=0, value=True, easing="whatever")]),
+        Animation(property="visible", keyframes=[Keyframe(time=0, value=True, easing="step")]),
     ]
     issues = animation_issues("text", animations)
     assert [loc for loc, _ in issues] == [

@@ -15,6 +15,7 @@ Imports pydantic and `errors` only.
 
 from __future__ import annotations
 
+import difflib
 import json
 import math
 from collections.abc import Sequence
@@ -45,9 +46,26 @@ __all__ = [
 ]
 
 EasingName = Literal["linear", "easeIn", "easeOut", "easeInOut", "step"]
-"""Easing names the reference knows. Others are accepted and behave as linear (spec 01 §3.3)."""
+"""Easing names the reference knows. The reference quietly treats any other name as linear (spec 01
+§3.3); vfnative rejects it instead, with the list of known names: a misspelt easing is a document bug."""
 
 KNOWN_EASINGS: frozenset[str] = frozenset(get_args(EasingName))
+
+
+def _check_easing(value: str | None) -> str | None:
+    if value is None or value in KNOWN_EASINGS:
+        return value
+    close = difflib.get_close_matches(value, get_args(EasingName), n=1, cutoff=0.6)
+    hint = f" (did you mean '{close[0]}'?)" if close else ""
+    raise PydanticCustomError(
+        "easing",
+        "unknown easing; expected one of {known}; got {got}{hint}",
+        {"known": ", ".join(get_args(EasingName)), "got": describe_value(value), "hint": hint},
+    )
+
+
+Easing = Annotated[str | None, AfterValidator(_check_easing)]
+"""An easing name from `KNOWN_EASINGS`, or null (linear)."""
 
 ISSUES_ERROR = "vfnative_issues"
 """Pydantic error type whose ``ctx["issues"]`` holds several `Issue`s below the error's location."""
@@ -154,7 +172,7 @@ class Keyframe(DocModel):
 
     time: float
     value: JsonValue
-    easing: str | None = None
+    easing: Easing = None
 
 
 class Animation(DocModel):
@@ -162,7 +180,7 @@ class Animation(DocModel):
 
     property: str
     keyframes: list[Keyframe]
-    easing: str | None = None
+    easing: Easing = None
 
 
 class TransitionSpec(DocModel):
@@ -170,7 +188,7 @@ class TransitionSpec(DocModel):
 
     transition: str
     duration: float = Field(default=0.2, ge=0)
-    easing: str | None = None
+    easing: Easing = None
     params: JsonObject = Field(default_factory=dict)
 
 

@@ -3,7 +3,9 @@
 Pydantic reports locations in its own terms (`layers.2.text.settings.startTime`, terse
 messages); here they become document paths and `<path>: <what is wrong>; got <value>` lines
 (`layers[2].settings.startTime: expected seconds >= 0; got -0.5`). All issues are reported at
-once, so an author fixes a document in one pass. Imports `model.*` and `errors`.
+once, so an author fixes a document in one pass. `Limits` are enforced here too: the JSON's size
+before parsing, its structure (layers, nesting, text, keyframes) before validation, and the frame
+size, duration and frame count right after (`model.limits`). Imports `model.*`, `settings` and `errors`.
 """
 
 from __future__ import annotations
@@ -22,8 +24,10 @@ from vfnative.errors import AssetError, DocumentError, DocumentIssue, MissingAss
 from vfnative.model.animation import ISSUES_ERROR, Loc, describe_value
 from vfnative.model.document import VideoJSON
 from vfnative.model.layers import LAYER_TYPES
+from vfnative.model.limits import check_document_bytes, check_size, check_structure
+from vfnative.settings import Limits
 
-__all__ = ["issues_from_validation_error", "load"]
+__all__ = ["issues_from_validation_error", "load", "validate"]
 
 _SECONDS_FIELDS = frozenset(
     {
@@ -62,17 +66,22 @@ def load(
     source: str | os.PathLike[str] | bytes | dict[str, Any] | VideoJSON,
     *,
     base_dir: str | os.PathLike[str] | None = None,
+    limits: Limits | None = None,
 ) -> VideoJSON:
-    """Read and validate a VideoJSON document.
+    """Read and validate a VideoJSON document, within `limits` (default: `Limits()`).
 
     * a path (or a str naming an existing file, or ending in `.json`) is read as UTF-8 JSON;
       `base_dir` defaults to the file's folder;
     * a str starting with `{` or `[`, or bytes, is JSON text; `base_dir` defaults to the cwd;
     * a dict is validated as is; a `VideoJSON` is passed through (re-based if `base_dir` is given).
 
-    Raises `DocumentError` listing every problem, or `MissingAssetError` for a missing file.
+    Raises `DocumentError` listing every problem (a limit exceeded names the limit), or
+    `MissingAssetError` for a missing file.
     """
+    limits = limits if limits is not None else Limits()
     if isinstance(source, VideoJSON):
+        check_structure(source.to_dict(), limits)
+        check_size(source, limits)
         if base_dir is None:
             return source
         doc = source.model_copy()
@@ -83,28 +92,40 @@ def load(
     if isinstance(source, dict):
         data = source
     elif isinstance(source, bytes | bytearray):
+        check_document_bytes(len(source), limits)
         data = _parse_json(_decode(bytes(source)))
     elif isinstance(source, str) and source.lstrip().startswith(("{", "[")):
+        _check_text_size(source, limits)
         data = _parse_json(source)
     elif isinstance(source, str) and not _is_file_like(source):
+        _check_text_size(source, limits)
         data = _parse_json(source, hint=" (and it is not the path of an existing file)")
     else:
         path = Path(source)
-        data = _parse_json(_decode(_read(path)))
+        data = _parse_json(_decode(_read(path, limits)))
         default_dir = path.resolve().parent
-    doc = validate(data)
+    doc = validate(data, limits)
     doc._base_dir = Path(base_dir).resolve() if base_dir is not None else default_dir
     return doc
 
 
-def validate(data: object) -> VideoJSON:
-    """Validate already-parsed JSON data; every problem becomes one issue of a `DocumentError`."""
+def validate(data: object, limits: Limits | None = None) -> VideoJSON:
+    """Validate already-parsed JSON data; every problem becomes one issue of a `DocumentError`.
+
+    The structural limits are checked before pydantic sees the data, the size limits after.
+    """
+    limits = limits if limits is not None else Limits()
     if not isinstance(data, dict):
         raise DocumentError(f"expected a JSON object at the top level; got {_json_type(data)}")
+    check_structure(data, limits)
     try:
-        return VideoJSON.model_validate(data)
+        doc = VideoJSON.model_validate(data)
     except ValidationError as exc:
         raise DocumentError(issues_from_validation_error(exc)) from exc
+    except RecursionError as exc:  # only reachable with limits raised far past their defaults
+        raise DocumentError("the document is nested too deeply to validate") from exc
+    check_size(doc, limits)
+    return doc
 
 
 def _json_type(value: object) -> str:
@@ -150,15 +171,25 @@ def _is_file_like(text: str) -> bool:
         return False
 
 
-def _read(path: Path) -> bytes:
+def _check_text_size(text: str, limits: Limits) -> None:
+    """`max_document_bytes` for JSON given as text: its UTF-8 length (encoded only when it could matter)."""
+    if len(text) * 4 > limits.max_document_bytes:
+        check_document_bytes(len(text.encode("utf-8", "surrogatepass")), limits)
+
+
+def _read(path: Path, limits: Limits) -> bytes:
+    """The file's bytes, reading at most `max_document_bytes` + 1 (so `/dev/zero` or a huge file cannot exhaust memory)."""
     try:
-        return path.read_bytes()
+        with path.open("rb") as file:
+            data = file.read(limits.max_document_bytes + 1)
     except FileNotFoundError as exc:
         raise MissingAssetError(f"{path}: document file not found", source=str(path)) from exc
     except OSError as exc:
         raise AssetError(
             f"{path}: cannot read the document: {exc.strerror or exc}", source=str(path)
         ) from exc
+    check_document_bytes(len(data), limits)
+    return data
 
 
 def _decode(raw: bytes) -> str:
@@ -176,6 +207,10 @@ def _parse_json(text: str, *, hint: str = "") -> Any:
         raise DocumentError(
             f"not valid JSON{hint}: {exc.msg} at line {exc.lineno} column {exc.colno}"
         ) from exc
+    except RecursionError as exc:  # [[[[...]]]] thousands deep: the C scanner recurses
+        raise DocumentError("not valid JSON: nested too deeply") from exc
+    except ValueError as exc:  # e.g. an integer literal longer than Python's 4300-digit limit
+        raise DocumentError(f"not valid JSON: {exc}") from exc
 
 
 # --------------------------------------------------------------------------- messages
