@@ -10,9 +10,12 @@ The model: a `Job` is a promise that is fulfilled once; `then` queues its reacti
 already fulfilled, as soon as) it is fulfilled; `spawn` runs a generator as an async function,
 synchronously up to its first `yield` (an `await`), exactly like calling an async function; `all`
 is `Promise.all`. `run` drains the queue first-in first-out and, when it runs dry with work still
-waiting on the outside world (media probes), settles the next outside job: I/O only completes once
-no promise job is left, as in Node. That is enough to reproduce V8's ordering for the shapes the
-compiler uses (await of native promises, async functions returning plain values).
+waiting on the outside world (media probes), settles every outside job at once, in creation order:
+I/O only completes once no promise job is left, as in Node, and the core starts all its probes
+together before the walk, so by the time the walk first waits for one, the others (local files,
+similar work) have finished too. Checked against the core on `fixtures/builder/extra/media-probe`.
+That is enough to reproduce V8's ordering for the shapes the compiler uses (await of native
+promises, async functions returning plain values).
 
 Standard library only.
 """
@@ -98,7 +101,7 @@ class JobQueue:
         return Job(self)
 
     def outside(self, value: T) -> Job[T]:
-        """A job settled by the outside world (I/O) with `value`, in creation order, once idle."""
+        """A job settled by the outside world (I/O) with `value` the first time the queue is idle."""
         job: Job[T] = Job(self)
         self._outside.append((job, value))
         return job
@@ -138,7 +141,7 @@ class JobQueue:
         return combined
 
     def run(self, main: Job[T]) -> T:
-        """Drain jobs (and outside settlements, one at a time when idle) until `main` is fulfilled."""
+        """Drain jobs (settling all outside jobs whenever the queue runs dry) until `main` is fulfilled."""
         while True:
             while self._jobs:
                 self._jobs.popleft()()
@@ -146,5 +149,6 @@ class JobQueue:
                 return main.result()
             if not self._outside:
                 raise RuntimeError("flow compilation stalled: nothing left to run")  # a bug, not bad input
-            job, value = self._outside.popleft()
-            job.resolve(value)
+            while self._outside:
+                job, value = self._outside.popleft()
+                job.resolve(value)
