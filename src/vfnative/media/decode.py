@@ -1,138 +1,419 @@
-"""Decode video frames at source times, as the reference's <video> element shows them (spec 01 §8.5).
+"""Decode video pictures at source times and whole audio tracks, as the reference's browser does.
 
-The frame shown for source time t is the last one whose presentation time is <= t, compared in
-whole microseconds as the browser does: the seek target is truncated to microseconds and each
-frame's timestamp rounded to them (measured on the video-layer golden: at t = 59/30 s the frame
-stamped 1.9666667 s is *not* yet shown), with t clamped to [0, duration]: before the start the first frame, past the end the
-last. Playback that moves forward decodes sequentially (no seek per frame); a jump backwards or
-far ahead seeks to the keyframe before the target and decodes forward. Colour conversion honours
-the stream's matrix and range tags; untagged streams are treated as BT.601 limited range, the
-browser's assumption for them. Imports av and numpy only.
+**Which picture** (spec 01 §8.5, spec 04 §5.1): the one shown for source time t is the last whose
+presentation time is <= t, compared in whole microseconds as the browser does: the seek target is
+truncated to microseconds and each frame's timestamp rounded to them (measured on the video-layer
+golden: at t = 59/30 s the frame stamped 1.9666667 s is *not* yet shown), with t clamped to
+[0, duration]: before the start the first frame, past the end the last.
+
+**How it is found.** One `VideoDecoder` per source serves every layer that shows it. It learns the
+stream's frame times as it decodes (which frame follows which) and keeps decoded pictures in a
+shared byte-bounded `FrameCache`, so a request is answered, in order of preference, by
+
+1. the cache (a converted picture, or a decoded one that only needs converting);
+2. decoding forward from where the decoder stands, when the target is ahead and either close
+   (`_SEEK_AHEAD_S`) or not past the next keyframe (sequential playback at any speed);
+3. seeking to the keyframe before the target and decoding forward (jumps, reverse playback).
+
+Reverse playback (speed < 0) seeks once per GOP, not once per frame: the forward run from the
+keyframe leaves the GOP's pictures in the cache and the next, earlier targets are cache hits.
+
+**Colour** follows the stream's matrix and range tags; untagged streams are treated as BT.601
+limited range, the browser's assumption for them. **Geometry** follows the browser's
+`videoWidth × videoHeight`: non-square pixels are stretched along one axis (Chrome's
+natural-size rule) and the display-matrix rotation is applied (multiples of 90°; flips are not).
+
+Audio: `decode_audio` decodes a file's first audio stream whole, resampled to 48 kHz float32
+planar, keeping the source channel count (as `decodeAudioData` does, spec 04 §1.4).
+Imports av, numpy, the cache, types and errors.
 """
 
 from __future__ import annotations
 
+import bisect
 import logging
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import av
 import numpy as np
+import numpy.typing as npt
 
 from vfnative.errors import MediaDecodeError, MissingAssetError
+from vfnative.media.cache import FrameCache
+from vfnative.media.probe import probe_duration
 from vfnative.types import RGBA8
 
-__all__ = ["VideoDecoder", "probe_duration"]
+__all__ = ["AudioTrack", "VideoDecoder", "decode_audio", "natural_size", "probe_duration"]
 
 log = logging.getLogger(__name__)
 
-_EPSILON = 1e-6
-"""Slack for deciding that a target lies before the current frame (then a seek is needed)."""
+PixelFormat = Literal["rgba", "bgra"]
+
 _SEEK_AHEAD_S = 1.0
-"""Targets further ahead than this seek instead of decoding every frame in between."""
+"""Targets further ahead than this seek (if a keyframe lies in between) instead of decoding through."""
+_SEEK_AHEAD_US = int(_SEEK_AHEAD_S * 1_000_000)
 
 # AVColorSpace values -> swscale colourspace names understood by VideoFrame.reformat.
 _MATRIX = {1: "ITU709", 5: "ITU601", 6: "SMPTE170M", 7: "SMPTE240M", 9: "BT2020"}
 
 
-def probe_duration(path: str | Path) -> float:
-    """Container duration in seconds (what ffprobe's format.duration gives), > 0 or an error."""
-    try:
-        with av.open(str(path)) as container:
-            if container.duration:
-                return float(container.duration) / 1_000_000
-            for stream in container.streams:
-                if stream.duration and stream.time_base:
-                    return float(stream.duration * stream.time_base)
-    except (av.FFmpegError, OSError) as exc:
-        raise MediaDecodeError(f"cannot probe media: {exc}", source=str(path)) from exc
-    raise MediaDecodeError("media has no known duration", source=str(path))
+def natural_size(width: int, height: int, pixel_aspect: float, rotation: int) -> tuple[int, int]:
+    """The browser's `videoWidth × videoHeight`: one axis stretched by the pixel aspect ratio
+    (wider pixels widen, taller pixels heighten, as Chrome's VideoAspectRatio does), then swapped
+    for a quarter-turn rotation."""
+    w, h = width, height
+    if pixel_aspect > 0 and math.isfinite(pixel_aspect) and pixel_aspect != 1:
+        if pixel_aspect > 1:
+            w = math.floor(width * pixel_aspect + 0.5)
+        else:
+            h = math.floor(height / pixel_aspect + 0.5)
+    if rotation % 180:
+        w, h = h, w
+    return max(1, w), max(1, h)
+
+
+class _Frame:
+    """A decoded picture and its presentation time in whole microseconds from the stream start."""
+
+    __slots__ = ("av", "us")
+
+    def __init__(self, us: int, frame: Any) -> None:
+        self.us = us
+        self.av = frame
 
 
 class VideoDecoder:
-    """Frames of one video file as RGBA8 at chosen source times; one instance per source."""
+    """The pictures of one video file at chosen source times; one instance per source per render.
 
-    def __init__(self, path: str | Path) -> None:
+    Usage::
+
+        cache = FrameCache()
+        video = VideoDecoder("clip.mp4", cache=cache)
+        pixels = video.frame_at(1.25, pixel_format="bgra")      # (H, W, 4) uint8, opaque, read-only
+
+    `width`/`height` are the display size (after pixel aspect and rotation), `duration` the
+    container's (what the browser's `video.duration` reports). Several decoders may share a cache;
+    each keys its entries by its own path.
+    """
+
+    def __init__(self, path: str | Path, *, cache: FrameCache | None = None) -> None:
         self.path = Path(path)
         if not self.path.exists():
             raise MissingAssetError(f"video not found: {self.path}", source=str(self.path))
+        self._cache = cache if cache is not None else FrameCache(64 * 1024 * 1024)
+        self._key = str(self.path)
         try:
             self._container = av.open(str(self.path))
             self._stream = self._container.streams.video[0]
-        except (av.FFmpegError, IndexError, OSError) as exc:
+        except (av.FFmpegError, IndexError, OSError, UnicodeDecodeError) as exc:
             raise MediaDecodeError(f"cannot open video: {exc}", source=str(self.path)) from exc
-        self._stream.thread_type = "AUTO"
-        ctx = self._stream.codec_context
-        self.width: int = int(ctx.width)
-        self.height: int = int(ctx.height)
-        tb = self._stream.time_base
+        try:
+            self._setup()
+        except BaseException:
+            self._container.close()
+            raise
+
+    def _setup(self) -> None:
+        stream = self._stream
+        stream.thread_type = "AUTO"
+        ctx = stream.codec_context
+        tb = stream.time_base
         self._time_base = float(tb) if tb else 1.0 / 90000
-        self._start = float(self._stream.start_time or 0) * self._time_base
+        self._start = float(stream.start_time or 0) * self._time_base
         self.duration: float = probe_duration(self.path)
         self._matrix = _MATRIX.get(int(ctx.colorspace or 2), "ITU601")
         self._full_range = int(ctx.color_range or 0) == 2
+        self._keyframes = self._keyframe_times()
+        # what has been learned about the stream's frame times (microseconds)
+        self._starts: list[int] = []
+        self._next: dict[int, int] = {}
+        self._first_us: int | None = None
+        self._last_us: int | None = None
+        # decoder position
         self._frames: Iterator[Any] | None = None
-        self._current: tuple[float, Any] | None = None
-        self._pending: tuple[float, Any] | None = None
-        self._converted: tuple[tuple[float, str], RGBA8] | None = None
+        self._current: _Frame | None = None
+        self._pending: _Frame | None = None
         self._exhausted = False
+        self._warned_decode = False
+        self.decoded_frames = 0
+        """Pictures decoded so far (a measure of the work done, for tests and benchmarks)."""
+        self.seeks = 0
+        """Seeks done so far."""
+        self._seek(0)
+        first = self._pending
+        if first is None:
+            raise MediaDecodeError("video has no decodable frames", source=str(self.path))
+        self.coded_width = int(first.av.width)
+        self.coded_height = int(first.av.height)
+        sar = ctx.sample_aspect_ratio or stream.sample_aspect_ratio
+        self.pixel_aspect = float(sar) if sar else 1.0
+        rotation = getattr(first.av, "rotation", 0) or 0
+        self.rotation: int = (round(float(rotation) / 90.0) % 4) * 90
+        """Counter-clockwise degrees the picture is turned for display (display matrix)."""
+        self.width, self.height = natural_size(
+            self.coded_width, self.coded_height, self.pixel_aspect, self.rotation
+        )
+
+    def _keyframe_times(self) -> list[int] | None:
+        """Keyframe decode times (µs) from the demuxer's index, or None if the format has none."""
+        try:
+            entries = self._stream.index_entries
+        except (AttributeError, av.FFmpegError):
+            return None
+        if not entries:
+            return None
+        tb, start = self._time_base, self._start
+        times = sorted(round((e.timestamp * tb - start) * 1e6) for e in entries if e.is_keyframe)
+        return times or None
 
     def __repr__(self) -> str:
-        return f"<VideoDecoder {self.path.name} {self.width}x{self.height} {self.duration:.3f}s>"
+        return (
+            f"<VideoDecoder {self.path.name} {self.width}x{self.height} {self.duration:.3f}s "
+            f"decoded={self.decoded_frames} seeks={self.seeks}>"
+        )
+
+    @property
+    def size(self) -> tuple[int, int]:
+        """Display size (width, height): the browser's videoWidth × videoHeight."""
+        return (self.width, self.height)
 
     def close(self) -> None:
+        self._frames = None
+        self._current = self._pending = None
         self._container.close()
 
-    def _restart(self, target: float) -> None:
-        if target > 0:
-            self._container.seek(
-                int((target + self._start) / self._time_base), stream=self._stream, backward=True
-            )
-        else:
-            self._container.seek(0, stream=self._stream, backward=True)
-        self._frames = self._container.decode(self._stream)
-        self._current = None
-        self._pending = None
-        self._exhausted = False
+    # ------------------------------------------------------------------ public
 
-    def _read(self) -> tuple[float, Any] | None:
+    def frame_at(self, t: float, *, pixel_format: PixelFormat = "rgba", size: tuple[int, int] | None = None) -> RGBA8:
+        """The picture shown at source time `t` as (H, W, 4) uint8, opaque, read-only.
+
+        Channels in `pixel_format` order ('rgba', or 'bgra': Skia's native order); `size` is
+        (width, height), by default the display size. The array may be shared with other callers
+        (it lives in the cache); copy it to modify it.
+        """
+        t = min(max(t, 0.0), self.duration) if math.isfinite(t) else 0.0
+        target = math.floor(t * 1e6)
+        size = size or self.size
+        us = self._known(target)
+        frame: Any = None
+        if us is not None:
+            hit = self._cache.get((self._key, us, pixel_format, size))
+            if hit is not None:
+                return hit  # type: ignore[no-any-return]
+            frame = self._cache.get((self._key, us))
+        if frame is None:
+            found = self._decode_to(target)
+            us, frame = found.us, found.av
+            hit = self._cache.get((self._key, us, pixel_format, size))
+            if hit is not None:
+                return hit  # type: ignore[no-any-return]
+        pixels = self._convert(frame, pixel_format, size)
+        self._cache.put((self._key, us, pixel_format, size), pixels, pixels.nbytes)
+        return pixels
+
+    def frame_time(self, t: float) -> float | None:
+        """Presentation time (s) of the picture `frame_at(t)` returns, if already known."""
+        t = min(max(t, 0.0), self.duration)
+        us = self._known(math.floor(t * 1e6))
+        return None if us is None else us / 1e6
+
+    # ------------------------------------------------------------------ index
+
+    def _known(self, target: int) -> int | None:
+        """The frame shown at `target` µs if the learned frame times already decide it."""
+        starts = self._starts
+        i = bisect.bisect_right(starts, target) - 1
+        if i < 0:
+            first = self._first_us
+            return first if first is not None and starts and starts[0] == first else None
+        us = starts[i]
+        if us in self._next or us == self._last_us:
+            return us
+        return None
+
+    def _learn(self, frame: _Frame, previous: _Frame | None) -> None:
+        us = frame.us
+        i = bisect.bisect_left(self._starts, us)
+        if i == len(self._starts) or self._starts[i] != us:
+            self._starts.insert(i, us)
+        if previous is not None and previous.us < us:
+            self._next[previous.us] = us
+        av_frame = frame.av
+        nbytes = sum(int(p.buffer_size) for p in av_frame.planes)
+        self._cache.put((self._key, us), av_frame, nbytes)
+
+    # ------------------------------------------------------------------ decoding
+
+    def _read(self, previous: _Frame | None) -> _Frame | None:
         if self._exhausted or self._frames is None:
             return None
         try:
             frame = next(self._frames)
         except StopIteration:
             self._exhausted = True
+            if previous is not None:
+                self._last_us = previous.us
             return None
         except av.FFmpegError as exc:
-            log.warning("decode error in %s: %s; keeping the last good frame", self.path, exc)
+            if not self._warned_decode:
+                self._warned_decode = True
+                log.warning("decode error in %s: %s; keeping the last good frame", self.path, exc)
             self._exhausted = True
+            if previous is not None:
+                self._last_us = previous.us
             return None
-        return (float(frame.pts or 0) * self._time_base - self._start, frame)
+        self.decoded_frames += 1
+        us = round((float(frame.pts if frame.pts is not None else 0) * self._time_base - self._start) * 1e6)
+        decoded = _Frame(us, frame)
+        self._learn(decoded, previous)
+        return decoded
 
-    def frame_at(self, t: float, *, pixel_format: str = "rgba") -> RGBA8:
-        """The picture shown at source time `t`: (H, W, 4) uint8, opaque, channels in `pixel_format`
-        order ('rgba' or 'bgra', Skia's native order). Valid until the next call."""
-        t = min(max(t, 0.0), self.duration)
-        cur = self._current
-        if self._frames is None or cur is None or t < cur[0] - _EPSILON or t > cur[0] + _SEEK_AHEAD_S:
-            self._restart(t)
+    def _seek(self, target: int) -> None:
+        """Position the decoder on the keyframe at or before `target` µs (earlier if the demuxer
+        lands past it), so that the next frame read is at or before the target."""
+        back = 0
+        while True:
+            seek_us = max(0, target - back)
+            self.seeks += 1
+            try:
+                if seek_us > 0:
+                    ts = int((seek_us / 1e6 + self._start) / self._time_base)
+                    self._container.seek(ts, stream=self._stream, backward=True)
+                else:
+                    self._container.seek(0, stream=self._stream, backward=True)
+            except av.FFmpegError as exc:
+                if seek_us == 0:
+                    raise MediaDecodeError(f"cannot seek: {exc}", source=str(self.path)) from exc
+                back = target
+                continue
+            self._frames = self._container.decode(self._stream)
+            self._exhausted = False
+            self._current = None
+            self._pending = self._read(None)
+            if seek_us == 0 and self._pending is not None:
+                self._first_us = self._pending.us
+            if self._pending is None or self._pending.us <= target or seek_us == 0:
+                return
+            back = max(_SEEK_AHEAD_US, 2 * back)
+
+    def _position(self) -> int | None:
+        if self._frames is None:
+            return None
+        if self._current is not None:
+            return self._current.us
+        return self._pending.us if self._pending is not None else None
+
+    def _keyframe_between(self, after: int, upto: int) -> bool:
+        """Whether a keyframe lies in (after, upto]; True when the stream has no index."""
+        keys = self._keyframes
+        if keys is None:
+            return True
+        i = bisect.bisect_right(keys, after)
+        return i < len(keys) and keys[i] <= upto
+
+    def _decode_to(self, target: int) -> _Frame:
+        """Decode until the frame shown at `target` µs is the current one, and return it."""
+        pos = self._position()
+        forward = (
+            pos is not None
+            and pos <= target
+            and (target - pos <= _SEEK_AHEAD_US or not self._keyframe_between(pos, target))
+        )
+        if not forward:
+            self._seek(target)
         if self._current is None:
-            self._current = self._read()
-            self._pending = self._read()
-        target_us = math.floor(t * 1e6)
-        while self._pending is not None and round(self._pending[0] * 1e6) <= target_us:
+            # just after a seek: the first frame read is the answer even if it is past the target
+            # (a target before the stream's first frame shows the first frame)
             self._current = self._pending
-            self._pending = self._read()
+            self._pending = self._read(self._current)
+        while self._pending is not None and self._pending.us <= target:
+            self._current = self._pending
+            self._pending = self._read(self._current)
         if self._current is None:
             raise MediaDecodeError("video has no decodable frames", source=str(self.path))
-        when, frame = self._current
-        if self._converted is None or self._converted[0] != (when, pixel_format):
-            rgb = frame.reformat(
-                format=pixel_format,
-                src_colorspace=self._matrix,
-                src_color_range=2 if self._full_range else 1,
-            ).to_ndarray()
-            self._converted = ((when, pixel_format), np.ascontiguousarray(rgb))
-        return self._converted[1]
+        return self._current
+
+    def _convert(self, frame: Any, pixel_format: str, size: tuple[int, int]) -> RGBA8:
+        turns = self.rotation // 90
+        width, height = size
+        if turns % 2:
+            width, height = height, width
+        kwargs: dict[str, Any] = {
+            "format": pixel_format,
+            "src_colorspace": self._matrix,
+            "src_color_range": 2 if self._full_range else 1,
+        }
+        if (width, height) != (frame.width, frame.height):
+            kwargs["width"], kwargs["height"] = width, height
+            kwargs["interpolation"] = "AREA" if width < frame.width and height < frame.height else "BILINEAR"
+        pixels: npt.NDArray[np.uint8] = frame.reformat(**kwargs).to_ndarray()
+        if turns:
+            pixels = np.rot90(pixels, turns)
+        pixels = np.ascontiguousarray(pixels)
+        pixels.flags.writeable = False
+        return pixels
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    """A decoded audio stream: planar float32 samples at `rate`, the source's channel count."""
+
+    samples: npt.NDArray[np.float32]
+    """(channels, n) float32, C-contiguous, not clipped."""
+    rate: int
+
+    @property
+    def channels(self) -> int:
+        return int(self.samples.shape[0])
+
+    @property
+    def duration(self) -> float:
+        return self.samples.shape[1] / self.rate
+
+
+def decode_audio(path: str | Path, *, rate: int = 48_000) -> AudioTrack | None:
+    """Decode the first audio stream of `path` whole, resampled to `rate`; None if it has none.
+
+    Channels are kept (mono stays mono, 5.1 stays 6 channels), as `decodeAudioData` keeps them;
+    the mixer down-mixes. Packets that fail to decode are skipped with one warning. Raises
+    MissingAssetError / MediaDecodeError when the file is missing or cannot be read at all.
+    """
+    path = Path(path)
+    if not path.exists():
+        raise MissingAssetError(f"media not found: {path}", source=str(path))
+    try:
+        container = av.open(str(path))
+    except (av.FFmpegError, OSError, UnicodeDecodeError) as exc:
+        raise MediaDecodeError(f"cannot open media: {exc}", source=str(path)) from exc
+    with container:
+        if not container.streams.audio:
+            return None
+        stream = container.streams.audio[0]
+        channels = int(stream.codec_context.channels or 0)
+        if channels < 1:
+            raise MediaDecodeError("audio stream has no channels", source=str(path))
+        resampler = av.AudioResampler(format="fltp", layout=av.AudioLayout(channels), rate=rate)
+        chunks: list[npt.NDArray[np.float32]] = []
+        bad = 0
+        try:
+            for packet in container.demux(stream):
+                try:
+                    frames = packet.decode()
+                except av.FFmpegError:
+                    bad += 1
+                    continue
+                for frame in frames:
+                    chunks.extend(out.to_ndarray() for out in resampler.resample(frame))
+            chunks.extend(out.to_ndarray() for out in resampler.resample(None))
+        except av.FFmpegError as exc:
+            raise MediaDecodeError(f"cannot decode audio: {exc}", source=str(path)) from exc
+    if bad:
+        log.warning("%s: %d audio packet(s) could not be decoded and were skipped", path, bad)
+    if not chunks:
+        raise MediaDecodeError("audio stream has no decodable samples", source=str(path))
+    samples = np.ascontiguousarray(np.concatenate(chunks, axis=1), dtype=np.float32)
+    return AudioTrack(samples=samples, rate=rate)
