@@ -188,7 +188,9 @@ class VideoDecoder:
 
     # ------------------------------------------------------------------ public
 
-    def frame_at(self, t: float, *, pixel_format: PixelFormat = "rgba", size: tuple[int, int] | None = None) -> RGBA8:
+    def frame_at(
+        self, t: float, *, pixel_format: PixelFormat = "rgba", size: tuple[int, int] | None = None
+    ) -> RGBA8:
         """The picture shown at source time `t` as (H, W, 4) uint8, opaque, read-only.
 
         Channels in `pixel_format` order ('rgba', or 'bgra': Skia's native order); `size` is

@@ -245,7 +245,9 @@ def _media_layers(layers: Iterable[Layer], prefix: str, *, top: bool) -> Iterabl
             yield from _media_layers(children, f"{path}.children", top=False)
 
 
-def _rebuild(layers: list[Layer], prefix: str, updates: dict[str, dict[str, Any]]) -> tuple[list[Layer], bool]:
+def _rebuild(
+    layers: list[Layer], prefix: str, updates: dict[str, dict[str, Any]]
+) -> tuple[list[Layer], bool]:
     """`layers` with the settings updates applied (copies only along changed paths)."""
     out: list[Layer] = []
     changed = False
