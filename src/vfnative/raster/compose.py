@@ -36,6 +36,7 @@ from vfnative.timeline.timecode import LayerClock
 from vfnative.types import PremulRGBA8
 
 if TYPE_CHECKING:
+    from vfnative.media.library import MediaLibrary
     from vfnative.model.document import VideoJSON
 
 __all__ = ["Compositor", "to_rgba8"]
@@ -172,6 +173,7 @@ class Compositor:
         base_dir: Path | None = None,
         on_warning: Callable[[str], None] | None = None,
         text_painter: object | None = None,
+        media: MediaLibrary | None = None,
     ) -> None:
         self.doc = doc
         self.width = int(_attr(doc, "width"))
@@ -182,7 +184,7 @@ class Compositor:
         self._surface = RasterSurface(self.width, self.height)
         self._group_surfaces: list[RasterSurface] = []
         self._images = ImageStore(self.base_dir)
-        self._videos = VideoStore(self._images.resolve)
+        self._videos = VideoStore(media if media is not None else self._images.resolve)
         self._warned: set[str] = set()
         self._text = (
             text_painter

@@ -5,7 +5,7 @@ EXIF orientation as Chrome does; decoded images are cached by resolved path for 
 of the store (one render). Tier 1 (`drawImage` under a scale+translate canvas transform) is not
 antialiased and picks Mitchell only when both CTM scales exceed 1, else bilinear with linear
 mipmaps; tier 3 (CSS `<img>` painting) is antialiased and decides on the total scale.
-Imports skia, errors and stdlib only.
+Video pictures come from the render's MediaLibrary (media/). Imports skia, errors, media and stdlib.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from pathlib import Path
 import skia
 
 from vfnative.errors import MediaDecodeError, MissingAssetError
-from vfnative.media.decode import VideoDecoder
+from vfnative.media.library import MediaLibrary
 
 __all__ = [
     "ImageStore",
@@ -113,40 +113,31 @@ class ImageStore:
 
 
 class VideoStore:
-    """Open video decoders, one per (layer, source), so each layer decodes forward on its own.
+    """Video pictures as Skia images, from the render's `MediaLibrary`: one decoder per source,
+    shared by every layer that shows it, its decoded pictures in the library's byte-bounded cache.
 
-    A layer that fails to open is remembered, so the failure is reported once and the layer is
-    skipped for the rest of the render (the reference disables it).
+    A source that fails to open is remembered by the library, so each layer reports it once and is
+    skipped for the rest of the render (the reference disables it). The Skia image wraps the cached
+    (read-only) pixels without a copy; the last one per layer is kept so that a layer showing the
+    same picture again (slow speed, a held last frame) reuses it.
     """
 
-    def __init__(self, resolve: Callable[[str], Path]) -> None:
-        self._resolve = resolve
-        self._decoders: dict[tuple[str, str], VideoDecoder | Exception] = {}
+    def __init__(self, media: MediaLibrary | Callable[[str], Path]) -> None:
+        self.media = media if isinstance(media, MediaLibrary) else MediaLibrary(media)
+        self._last: dict[str, tuple[object, skia.Image]] = {}
 
     def frame(self, layer_path: str, source: str, source_time: float) -> skia.Image:
         """The frame of `source` shown at `source_time`, as an opaque BGRA skia image."""
-        key = (layer_path, source)
-        decoder = self._decoders.get(key)
-        if isinstance(decoder, Exception):
-            raise decoder
-        if decoder is None:
-            try:
-                if "://" in source and not source.startswith("file://"):
-                    raise MediaDecodeError(
-                        f"remote video sources are not fetched; got {source!r}", source=source
-                    )
-                decoder = VideoDecoder(self._resolve(source))
-            except (MissingAssetError, MediaDecodeError) as exc:
-                self._decoders[key] = exc
-                raise
-            self._decoders[key] = decoder
-        pixels = decoder.frame_at(source_time, pixel_format="bgra")
-        return skia.Image.fromarray(
-            pixels, colorType=skia.kBGRA_8888_ColorType, alphaType=skia.kOpaque_AlphaType
+        pixels = self.media.video(source).frame_at(source_time, pixel_format="bgra")
+        last = self._last.get(layer_path)
+        if last is not None and last[0] is pixels:
+            return last[1]
+        image = skia.Image.fromarray(
+            pixels, colorType=skia.kBGRA_8888_ColorType, alphaType=skia.kOpaque_AlphaType, copy=False
         )
+        self._last[layer_path] = (pixels, image)  # keeps the pixels alive as long as the image
+        return image
 
     def close(self) -> None:
-        for decoder in self._decoders.values():
-            if isinstance(decoder, VideoDecoder):
-                decoder.close()
-        self._decoders.clear()
+        self._last.clear()
+        self.media.close()
