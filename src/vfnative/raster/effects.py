@@ -281,9 +281,9 @@ def _dot_path_values(layer: Any, props: Mapping[str, Any]) -> list[tuple[str, An
         if key not in ordered and parse_effect_path(key) is not None:
             ordered[key] = value
     for key in props:
-        if isinstance(key, str) and key not in ordered and parse_effect_path(key) is not None:
+        if key not in ordered and parse_effect_path(key) is not None:
             ordered[key] = props[key]
-    return [(key, props[key] if key in props else value) for key, value in ordered.items()]
+    return [(key, props.get(key, value)) for key, value in ordered.items()]
 
 
 def resolve_effects(layer: Any, props: Mapping[str, Any]) -> list[EffectCall]:
@@ -301,7 +301,9 @@ def resolve_effects(layer: Any, props: Mapping[str, Any]) -> list[EffectCall]:
         if isinstance(name, str):
             entries.append((name, dict(_get(spec, "params") or {})))
     for entry in props.get("__effects") or ():
-        name, params = (entry[0], entry[1]) if isinstance(entry, tuple | list) and len(entry) == 2 else (None, None)
+        name, params = (
+            (entry[0], entry[1]) if isinstance(entry, tuple | list) and len(entry) == 2 else (None, None)
+        )
         if isinstance(name, str):
             entries.append((name, dict(params) if isinstance(params, Mapping) else {}))
     for key, value in _dot_path_values(layer, props):
@@ -315,7 +317,7 @@ def resolve_effects(layer: Any, props: Mapping[str, Any]) -> list[EffectCall]:
     for name, params in entries:
         schema = SCHEMAS.get(name)
         if schema is not None:
-            params = {p.name: params[p.name] if p.name in params else p.default for p in schema}
+            params = {p.name: params.get(p.name, p.default) for p in schema}
         calls.append(EffectCall(name, params))
     return calls
 
@@ -434,7 +436,7 @@ def bind_params(name: str, params: Mapping[str, Any], width: int) -> npt.NDArray
     em = width * 0.01
     out: list[float] = []
     for param in SCHEMAS[name]:
-        value = params[param.name] if param.name in params else param.default
+        value = params.get(param.name, param.default)
         if param.em:
             value = _em_scaled(value, em)
         if param.kind == "float":
@@ -801,7 +803,9 @@ def apply_effects(
     Returns a new array, or `pixels` itself when nothing ran.
     """
     if pixels.shape != (height, width, 4) or pixels.dtype != np.uint8:
-        raise ValueError(f"apply_effects: expected ({height}, {width}, 4) uint8 pixels; got {pixels.shape} {pixels.dtype}")
+        raise ValueError(
+            f"apply_effects: expected ({height}, {width}, 4) uint8 pixels; got {pixels.shape} {pixels.dtype}"
+        )
     src = pixels if pixels.flags.c_contiguous else np.ascontiguousarray(pixels)
     time = np.float32(time_s)
     box: Box | None = _clip_bounds(bounds, width, height)

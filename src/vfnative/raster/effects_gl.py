@@ -263,10 +263,22 @@ def tex(src, u, v):  # type: ignore[no-untyped-def]
     w01 = (_1 - fx) * fy
     w11 = fx * fy
     return (
-        w00 * LUT[src[r0, i0, 0]] + w10 * LUT[src[r0, i1, 0]] + w01 * LUT[src[r1, i0, 0]] + w11 * LUT[src[r1, i1, 0]],
-        w00 * LUT[src[r0, i0, 1]] + w10 * LUT[src[r0, i1, 1]] + w01 * LUT[src[r1, i0, 1]] + w11 * LUT[src[r1, i1, 1]],
-        w00 * LUT[src[r0, i0, 2]] + w10 * LUT[src[r0, i1, 2]] + w01 * LUT[src[r1, i0, 2]] + w11 * LUT[src[r1, i1, 2]],
-        w00 * LUT[src[r0, i0, 3]] + w10 * LUT[src[r0, i1, 3]] + w01 * LUT[src[r1, i0, 3]] + w11 * LUT[src[r1, i1, 3]],
+        w00 * LUT[src[r0, i0, 0]]
+        + w10 * LUT[src[r0, i1, 0]]
+        + w01 * LUT[src[r1, i0, 0]]
+        + w11 * LUT[src[r1, i1, 0]],
+        w00 * LUT[src[r0, i0, 1]]
+        + w10 * LUT[src[r0, i1, 1]]
+        + w01 * LUT[src[r1, i0, 1]]
+        + w11 * LUT[src[r1, i1, 1]],
+        w00 * LUT[src[r0, i0, 2]]
+        + w10 * LUT[src[r0, i1, 2]]
+        + w01 * LUT[src[r1, i0, 2]]
+        + w11 * LUT[src[r1, i1, 2]],
+        w00 * LUT[src[r0, i0, 3]]
+        + w10 * LUT[src[r0, i1, 3]]
+        + w01 * LUT[src[r1, i0, 3]]
+        + w11 * LUT[src[r1, i1, 3]],
     )
 
 

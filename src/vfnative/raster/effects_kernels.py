@@ -23,20 +23,20 @@ import math
 import numpy as np
 
 from vfnative.raster.effects_gl import (
+    _H,
     RAD,
     F,
     _0,
     _1,
     _2,
-    _H,
     blur9,
     clamp,
     clamp01,
     copy_region,
     fbm,
     fetch,
-    frag_uv,
     fract,
+    frag_uv,
     glmod,
     glow_composite,
     hash21,
@@ -435,10 +435,7 @@ def k_fisheye(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyp
             dx = (u - cx) * asp
             dy = v - cy
             r = length2(dx, dy) / rad
-            if st >= _0:
-                m = mix(r, math.sin(clamp01(r) * F(1.5707963)), st)
-            else:
-                m = mix(r, r * r, -st)
+            m = mix(r, math.sin(clamp01(r) * F(1.5707963)), st) if st >= _0 else mix(r, r * r, -st)
             if r > _0:
                 k = m / r
                 dx = dx * k
@@ -464,10 +461,7 @@ def k_glow_extract(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-
     for y in range(y0, y1):
         for x in range(x0, x1):
             c = fetch(src, x, y)
-            if source == 0:
-                mask = c[3]
-            else:
-                mask = smoothstep(thr, thr + F(0.1), luminance(c[0], c[1], c[2]))
+            mask = c[3] if source == 0 else smoothstep(thr, thr + F(0.1), luminance(c[0], c[1], c[2]))
             store(dst, x, y, cr * ca * mask, cg * ca * mask, cb * ca * mask, mask * ca)
 
 
@@ -598,7 +592,15 @@ def k_vignette(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-unty
             f = smoothstep(rad - soft, rad + soft, d)
             k = f * inten * p[8]
             c = fetch(src, x, y)
-            store(dst, x, y, mix(c[0], p[5] * c[3], k), mix(c[1], p[6] * c[3], k), mix(c[2], p[7] * c[3], k), c[3])
+            store(
+                dst,
+                x,
+                y,
+                mix(c[0], p[5] * c[3], k),
+                mix(c[1], p[6] * c[3], k),
+                mix(c[2], p[7] * c[3], k),
+                c[3],
+            )
 
 
 # =========================================================================== 15 lightSweep
@@ -635,7 +637,15 @@ def k_light_sweep(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-u
             if blend == 0:
                 store(dst, x, y, c[0] + ar * a, c[1] + ag * a, c[2] + ab * a, a)
             elif blend == 1:
-                store(dst, x, y, c[0] + ar * a - c[0] * ar, c[1] + ag * a - c[1] * ag, c[2] + ab * a - c[2] * ab, a)
+                store(
+                    dst,
+                    x,
+                    y,
+                    c[0] + ar * a - c[0] * ar,
+                    c[1] + ag * a - c[1] * ag,
+                    c[2] + ab * a - c[2] * ab,
+                    a,
+                )
             else:
                 store(dst, x, y, mix(c[0], cr * a, band), mix(c[1], cg * a, band), mix(c[2], cb * a, band), a)
 
@@ -669,10 +679,7 @@ def k_scan_reveal(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-u
             ox = px * ed * band * n
             oy = py * ed * band * n
             c = tex_c(src, u + ox, v + oy)
-            if inv:
-                soft = smoothstep(pos - s, pos + s, along)
-            else:
-                soft = smoothstep(pos + s, pos - s, along)
+            soft = smoothstep(pos - s, pos + s, along) if inv else smoothstep(pos + s, pos - s, along)
             e = glow * band * c[3]
             store(dst, x, y, c[0] + e, c[1] + e, c[2] + e, c[3] * soft)
 
@@ -1427,10 +1434,7 @@ def _grain_blend(x, gamma, amount, mode):  # type: ignore[no-untyped-def]
     if mode == 2:
         return x
     if mode == 0:
-        if x < _H:
-            res = _2 * x * gamma
-        else:
-            res = _1 - _2 * (_1 - x) * (_1 - gamma)
+        res = _2 * x * gamma if x < _H else _1 - _2 * (_1 - x) * (_1 - gamma)
     else:
         if gamma < _H:
             res = _2 * x * gamma + x * x * (_1 - _2 * gamma)
@@ -1858,4 +1862,12 @@ def k_invert(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untype
             xr = c[0] / a
             xg = c[1] / a
             xb = c[2] / a
-            store(dst, x, y, mix(xr, _1 - xr, amount) * a, mix(xg, _1 - xg, amount) * a, mix(xb, _1 - xb, amount) * a, a)
+            store(
+                dst,
+                x,
+                y,
+                mix(xr, _1 - xr, amount) * a,
+                mix(xg, _1 - xg, amount) * a,
+                mix(xb, _1 - xb, amount) * a,
+                a,
+            )
