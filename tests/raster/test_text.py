@@ -213,3 +213,190 @@ def test_rotated_text_is_rasterised_locally_and_cached() -> None:
     assert len(painter._raster_cache) == 1
     px = surface.makeImageSnapshot().toarray(colorType=skia.kRGBA_8888_ColorType)
     assert (px[..., 0] > 200).sum() > 300
+
+
+# -- fallback, bidi, missing families ------------------------------------------------------
+
+EMOJI = 0x1F600
+
+
+def _make_box_font(path: Path, family: str, codepoints: list[int], advance: int = 800) -> Path:
+    """A TrueType font drawing each code point as a filled box: a deterministic fallback font."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    def box(x0: int, y0: int, x1: int, y1: int) -> object:
+        pen = TTGlyphPen(None)
+        pen.moveTo((x0, y0))
+        pen.lineTo((x0, y1))
+        pen.lineTo((x1, y1))
+        pen.lineTo((x1, y0))
+        pen.closePath()
+        return pen.glyph()
+
+    names = [".notdef", "space"] + [f"u{cp:05X}" for cp in codepoints]
+    fb = FontBuilder(1000, isTTF=True)
+    fb.setupGlyphOrder(names)
+    fb.setupCharacterMap({0x20: "space", **{cp: f"u{cp:05X}" for cp in codepoints}})
+    glyphs = {".notdef": box(50, 0, 450, 700), "space": TTGlyphPen(None).glyph()}
+    glyphs.update({f"u{cp:05X}": box(100, -100, advance - 100, 700) for cp in codepoints})
+    fb.setupGlyf(glyphs)
+    fb.setupHorizontalMetrics({n: (advance if n.startswith("u") else 500, 0) for n in names})
+    fb.setupHorizontalHeader(ascent=900, descent=-250)
+    fb.setupNameTable({"familyName": family, "styleName": "Regular"})
+    fb.setupOS2(sTypoAscender=900, sTypoDescender=-250, usWinAscent=900, usWinDescent=250, usWeightClass=400)
+    fb.setupPost()
+    fb.save(str(path))
+    return path
+
+
+HEBREW = [0x05D0 + i for i in range(27)]  # א..ת
+
+
+@pytest.fixture(scope="module")
+def fallback_painter(tmp_path_factory: pytest.TempPathFactory) -> TextPainter:
+    """Noto Sans plus a generated box font for an emoji and Hebrew; no system fonts."""
+    d = tmp_path_factory.mktemp("fallback")
+    _make_box_font(d / "TestBoxes.ttf", "Test Boxes", [EMOJI, *HEBREW])
+    return TextPainter(FontRegistry(fallback_dirs=[d], system_fallback=False), width=1280, height=720)
+
+
+def _render(
+    painter: TextPainter, p: dict[str, object], w: int = 1000, h: int = 160
+) -> tuple[np.ndarray, object]:
+    box = painter.measure(p)
+    surface = skia.Surface.MakeRaster(skia.ImageInfo.MakeN32Premul(w, h))
+    canvas = surface.getCanvas()
+    canvas.clear(skia.ColorBLACK)
+    canvas.translate(10, 20)
+    painter.paint(canvas, p, box)
+    return surface.makeImageSnapshot().toarray(colorType=skia.kRGBA_8888_ColorType), box
+
+
+def test_fallback_draws_every_glyph(fallback_painter: TextPainter) -> None:
+    """Latin, Cyrillic, Greek and an emoji: no .notdef, and ink inside every glyph's box."""
+    text = "Hi Жж Ωλ \U0001f600!"
+    px, box = _render(fallback_painter, props(text, 48.0, fontWeight=600))
+    (line,) = box.lines
+    assert [f.face.family for f in box.fonts] == ["Noto Sans", "Test Boxes"]
+    assert np.all(line.glyphs != 0)
+    fidx = line.font_indices
+    assert fidx is not None
+    emoji_glyphs = [i for i, k in enumerate(fidx) if box.fonts[k].face.family == "Test Boxes"]
+    assert len(emoji_glyphs) == 1
+    cx0, cy0 = box.content_origin
+    for i, (gid, k) in enumerate(zip(line.glyphs.tolist(), fidx.tolist(), strict=True)):
+        bounds = box.skia_fonts[k].getBounds([gid])[0]
+        if bounds.isEmpty():
+            continue  # the space
+        x, y = line.positions[i]
+        r = bounds.makeOffset(10 + cx0 + float(x), 20 + cy0 + float(y)).roundOut()
+        patch = px[r.top() : r.bottom(), r.left() : r.right(), 0]
+        assert patch.max() > 200, f"glyph {i} ({gid}) drew nothing in {r}"
+
+
+def test_fallback_families_order_and_system_switch(tmp_path: Path) -> None:
+    _make_box_font(tmp_path / "A.ttf", "Test Boxes", [EMOJI])
+    reg = FontRegistry(fallback_dirs=[tmp_path], system_fallback=False)
+    fams = reg.fallback_families("Inter")
+    assert fams[:2] == ["Noto Sans", "Test Boxes"]
+    primary = reg.resolve("Noto Sans", weight=600)
+    assert reg.font_for_character(EMOJI, primary, weight=600).face.family == "Test Boxes"
+    assert reg.font_for_character(0x10FFFD, primary, weight=600) is None  # private use: nobody
+
+
+def test_missing_glyph_everywhere_warns_once(tmp_path: Path) -> None:
+    warnings: list[str] = []
+    painter = TextPainter(
+        FontRegistry(system_fallback=False), width=640, height=360, on_warning=warnings.append
+    )
+    box = painter.measure(props("a\U0010fffdb", 30.0))
+    assert box.lines[0].glyphs[1] == 0
+    painter.measure(props("c\U0010fffd", 30.0))
+    assert len([w for w in warnings if "U+10FFFD" in w]) == 2  # one per distinct line text
+    assert "notdef" in warnings[0]
+
+
+def test_tab_draws_no_tofu(painter: TextPainter) -> None:
+    px, box = _render(painter, props("a\tb", 40.0))
+    assert np.all(box.lines[0].glyphs != 0)
+
+
+@pytest.mark.parametrize(
+    ("text", "base", "levels"),
+    [
+        ("abc", 0, None),
+        ("abc \u05d0\u05d1 12 d", 0, [0, 0, 0, 0, 1, 1, 1, 2, 2, 0, 0]),
+        ("\u05d0\u05d1 (\u05d2) ab 12", 1, [1, 1, 1, 1, 1, 1, 1, 2, 2, 2, 2, 2]),
+        ("ab ", 1, [2, 2, 1]),  # L1: trailing white space takes the paragraph level
+        ("\u0627\u0644 123", 0, [1, 1, 1, 2, 2, 2]),  # W2: digits after Arabic letters are AN
+    ],
+)
+def test_bidi_levels(text: str, base: int, levels: list[int] | None) -> None:
+    from vfnative.raster.text import bidi_levels
+
+    assert bidi_levels(text, base) == levels
+
+
+def test_visual_order() -> None:
+    from vfnative.raster.text import visual_order
+
+    assert visual_order([0, 0, 1, 1, 2, 2, 0]) == [0, 1, 4, 5, 3, 2, 6]  # level 2 reads LTR again
+    assert visual_order([1, 1, 1]) == [2, 1, 0]
+    assert visual_order([0, 0]) == [0, 1]
+
+
+def test_rtl_line_is_reordered(fallback_painter: TextPainter) -> None:
+    """'abc אבג' in an LTR paragraph: Latin on the left; the Hebrew run runs right to left."""
+    text = "abc \u05d0\u05d1\u05d2"
+    box = fallback_painter.measure(props(text, 40.0, textAlign="left"))
+    (line,) = box.lines
+    xs = line.positions[:, 0]
+    fidx = line.font_indices
+    heb = [i for i, k in enumerate(fidx) if box.fonts[k].face.family == "Test Boxes"]
+    lat = [
+        i
+        for i, k in enumerate(fidx)
+        if k == 0 and line.glyphs[i] != box.fonts[0].hb_font.get_nominal_glyph(32)
+    ]
+    assert max(xs[lat]) < min(xs[heb])
+    # glyphs are stored left to right, so the three Hebrew boxes are the last three glyphs
+    assert heb == [len(xs) - 3, len(xs) - 2, len(xs) - 1]
+
+
+def test_rtl_paragraph_alignment_and_indent(fallback_painter: TextPainter) -> None:
+    """direction: rtl — justify aligns right, left/right/center stay physical, indent on the right."""
+    text = "\u05d0\u05d1\n\u05d0\u05d1\u05d2\u05d3"
+    for align, expect_right in (("justify", True), ("right", True), ("left", False)):
+        box = fallback_painter.measure(props(text, 40.0, direction="rtl", textAlign=align))
+        short, long_ = box.lines
+        assert long_.x == 0.0
+        assert (short.x > 0.0) == expect_right
+    box = fallback_painter.measure(props(text, 40.0, direction="rtl", textAlign="right", textIndent=12.0))
+    first, _ = box.lines
+    assert first.positions[0, 0] == pytest.approx(first.x, abs=1e-3)  # the indent is at the right end
+    assert first.width == pytest.approx(2 * 32.0 + 12.0, abs=0.1)  # 800/1000 em boxes at 40 px
+
+
+def test_inter_renders_with_inter() -> None:
+    painter = TextPainter(FontRegistry(system_fallback=False), width=1280, height=720)
+    box = painter.measure(props("Inter Regular", 38.4, fontFamily="Inter", fontWeight=400))
+    assert box.font.face.family == "Inter"
+    assert not box.font.fallback
+
+
+def test_inter_missing_falls_back_to_noto_sans_with_warning() -> None:
+    """A registry that cannot see fontpkg-inter: Noto Sans, and one warning naming "Inter"."""
+    from vfnative.fonts.registry import _fontpkg_roots
+
+    noto = next(r for r in _fontpkg_roots() if "noto_sans" in str(r))
+    warnings: list[str] = []
+    reg = FontRegistry([noto], include_installed=False, system_fallback=False, on_warning=warnings.append)
+    assert not reg.has_family("Inter")
+    painter = TextPainter(reg, width=1280, height=720)
+    box = painter.measure(props("Inter Regular", 38.4, fontFamily="Inter", fontWeight=400))
+    painter.measure(props("again", 38.4, fontFamily="Inter", fontWeight=700))
+    assert box.font.face.family == "Noto Sans"
+    assert box.font.fallback
+    assert len(warnings) == 1
+    assert "'Inter'" in warnings[0]

@@ -44,6 +44,7 @@ import importlib.util
 import io
 import logging
 import os
+import struct
 import tempfile
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -59,6 +60,7 @@ from vfnative.errors import FontError
 
 __all__ = [
     "DEFAULT_FAMILY",
+    "FALLBACK_DISTRIBUTIONS",
     "FontFace",
     "FontRegistry",
     "FontStyle",
@@ -163,6 +165,16 @@ class ResolvedFont:
             self.synthetic_bold,
             self.synthetic_italic,
         )
+
+    def covers(self, codepoint: int) -> bool:
+        """True when the face maps `codepoint` to a glyph (cmap lookup through HarfBuzz)."""
+        return bool(self.hb_font.get_nominal_glyph(codepoint))
+
+    @property
+    def is_color(self) -> bool:
+        """True for colour glyph fonts (CBDT/sbix bitmaps, COLR layers, SVG): drawn without masks."""
+        face = self.hb_font.face
+        return bool(face.has_color_png or face.has_color_layers or face.has_color_paint or face.has_color_svg)
 
     @property
     def typeface(self) -> skia.Typeface:
@@ -307,6 +319,54 @@ def _iter_font_files(root: Path) -> Iterator[Path]:
             p = Path(dirpath) / name
             if p.suffix.lower() in _FONT_SUFFIXES:
                 yield p
+
+
+FALLBACK_DISTRIBUTIONS = ("manimgx-fonts", "manimgx-fonts-cjk")
+"""Font distributions (not fontpkg-*) used for per-character fallback when installed.
+
+``manimgx-fonts`` (OFL, 3.5 MB): Noto Emoji (monochrome), Noto Sans Symbols and Noto Sans for
+Arabic, Hebrew, Devanagari, Thai, Georgian, Armenian, Ethiopic and other scripts;
+``manimgx-fonts-cjk``: Noto Sans CJK. Their families join the registry only when no font dir
+or fontpkg distribution already provides that family (their "Noto Sans" never shadows
+fontpkg-noto-sans, whose instances the goldens were measured with).
+"""
+
+
+def _distribution_roots(names: Iterable[str]) -> list[Path]:
+    """Directories holding the font files of the named installed distributions, in that order."""
+    roots: list[Path] = []
+    for name in names:
+        try:
+            dist = importlib.metadata.distribution(name)
+        except importlib.metadata.PackageNotFoundError:
+            continue
+        for f in dist.files or ():
+            if Path(str(f)).suffix.lower() in _FONT_SUFFIXES:
+                top = Path(str(dist.locate_file(f))).parent
+                if top not in roots:
+                    roots.append(top)
+    return roots
+
+
+def _sfnt_from_typeface(tf: skia.Typeface) -> bytes:
+    """The typeface's tables packed into an sfnt file (checksums computed, tables 4-byte aligned)."""
+    tags = sorted(int(t) for t in tf.getTableTags())
+    tables = [(t, bytes(tf.getTableData(t) or b"")) for t in tags]
+    n = len(tables)
+    sel = max(n.bit_length() - 1, 0)
+    search = (1 << sel) * 16
+    cff = any(t in (_tag("CFF "), _tag("CFF2")) for t, _ in tables)
+    out = [struct.pack(">4sHHHH", b"OTTO" if cff else b"\x00\x01\x00\x00", n, search, sel, n * 16 - search)]
+    offset = 12 + 16 * n
+    records: list[bytes] = []
+    bodies: list[bytes] = []
+    for t, data in tables:
+        padded = data + b"\0" * (-len(data) % 4)
+        checksum = sum(struct.unpack(f">{len(padded) // 4}I", padded)) & 0xFFFFFFFF
+        records.append(struct.pack(">IIII", t, checksum, offset, len(data)))
+        bodies.append(padded)
+        offset += len(padded)
+    return b"".join(out + records + bodies)
 
 
 def _fontpkg_roots() -> list[Path]:
@@ -467,8 +527,16 @@ class FontRegistry:
         local_fonts: bool = True,
         apply_stretch_axis: bool | None = None,
         apply_optical_size: bool | None = None,
+        fallback_dirs: Sequence[str | os.PathLike[str]] = (),
+        system_fallback: bool = True,
     ) -> None:
         self._font_dirs = tuple(Path(d) for d in font_dirs)
+        self._fallback_dirs = tuple(Path(d) for d in fallback_dirs)
+        self._system_fallback = system_fallback
+        self._fallback_order: list[str] = []
+        self._fallback_cache: dict[tuple[object, ...], ResolvedFont | None] = {}
+        self._system_fonts: dict[tuple[str, int, int, int], ResolvedFont] = {}
+        self._font_mgr: skia.FontMgr | None = None
         self._cache_dir = Path(cache_dir) if cache_dir is not None else None
         self._variation_mode: VariationMode = variation_mode
         self._on_warning = on_warning
@@ -516,6 +584,29 @@ class FontRegistry:
                             lst = families.setdefault(name.casefold(), [])
                             if face not in lst:
                                 lst.append(face)
+            # Fallback fonts: their families join only where nothing above provides them.
+            fallback_roots = list(self._fallback_dirs)
+            if self._include_installed:
+                fallback_roots += _distribution_roots(FALLBACK_DISTRIBUTIONS)
+            primary = set(families)
+            order: list[str] = []
+            for root in fallback_roots:
+                for path in _iter_font_files(root):
+                    rp = path.resolve()
+                    if rp in seen_files:
+                        continue
+                    seen_files.add(rp)
+                    for face, names in _scan_file(rp):
+                        keys = {n.casefold() for n in names | {face.family}}
+                        if keys & primary:
+                            continue
+                        for key in keys:
+                            lst = families.setdefault(key, [])
+                            if face not in lst:
+                                lst.append(face)
+                        if face.family.casefold() not in order:
+                            order.append(face.family.casefold())
+            self._fallback_order = order
             self._families = families
             log.debug("font registry: %d families from %d roots", len(families), len(roots))
             return families
@@ -596,6 +687,126 @@ class FontRegistry:
             resolved = self._build(face, name, variations, synthetic_bold, synthetic_italic, fallback)
             self._resolved[key] = resolved
             return resolved
+
+    # -- per-character fallback ------------------------------------------------------------
+
+    def fallback_families(self, primary: str = DEFAULT_FAMILY) -> list[str]:
+        """Families tried, in order, for a character the `primary` family cannot draw.
+
+        Noto Sans first (the reference's CSS stack: `"<name>", "Noto Sans", Roboto, Verdana,
+        Helvetica, sans-serif`), then the CSS stack's other names when installed, then the
+        fallback fonts (`fallback_dirs`, `FALLBACK_DISTRIBUTIONS`, in scan order), then other
+        Noto families, then every other known family (sorted, so the choice is deterministic).
+        System fonts (`system_font_for`) come after all of these.
+        """
+        families = self._scan()
+        skip = {primary.strip().casefold()}
+        out: list[str] = []
+
+        def add(key: str) -> None:
+            if key in families and key not in skip and key not in out:
+                out.append(key)
+
+        for key in (DEFAULT_FAMILY.casefold(), "roboto", "verdana", "helvetica"):
+            add(key)
+        for key in self._fallback_order:
+            add(key)
+        rest = sorted({f.family.casefold() for faces in families.values() for f in faces})
+        for key in rest:
+            if key.startswith("noto"):
+                add(key)
+        for key in rest:
+            add(key)
+        return [families[k][0].family for k in out]
+
+    def font_for_character(
+        self,
+        codepoint: int,
+        primary: ResolvedFont,
+        *,
+        weight: float = 400.0,
+        style: FontStyle | str = "normal",
+        stretch: float = 100.0,
+        size: float | None = None,
+    ) -> ResolvedFont | None:
+        """The first font of the fallback chain that has a glyph for `codepoint`, or None.
+
+        Registry families are resolved with the same weight/style/stretch (so they snap to
+        named instances like the primary font); then the system fonts through Skia's font
+        manager (fontconfig on Linux), the way Chrome's system fallback ends. Cached.
+        """
+        key = (
+            codepoint,
+            primary.requested_family.casefold(),
+            float(weight),
+            str(style),
+            float(stretch),
+            size,
+        )
+        if key in self._fallback_cache:
+            return self._fallback_cache[key]
+        found: ResolvedFont | None = None
+        for family in self.fallback_families(primary.face.family):
+            cand = self.resolve(family, weight=weight, style=style, stretch=stretch, size=size)
+            if cand.covers(codepoint):
+                found = cand
+                break
+        if found is None:
+            found = self.system_font_for(codepoint, weight=weight, style=style)
+        self._fallback_cache[key] = found
+        return found
+
+    def system_font_for(self, codepoint: int, *, weight: float = 400.0, style: FontStyle | str = "normal"
+                        ) -> ResolvedFont | None:  # fmt: skip
+        """A system font that draws `codepoint` (Skia `FontMgr.matchFamilyStyleCharacter`), or None.
+
+        Off with ``system_fallback=False`` (tests, reproducible renders). The typeface's tables
+        are reassembled into an sfnt for HarfBuzz (skia-python exposes no font file).
+        """
+        if not self._system_fallback:
+            return None
+        if self._font_mgr is None:
+            self._font_mgr = skia.FontMgr()
+        italic = style in ("italic", "oblique")
+        slant = skia.FontStyle.kItalic_Slant if italic else skia.FontStyle.kUpright_Slant
+        fs = skia.FontStyle(int(weight), skia.FontStyle.kNormal_Width, slant)
+        tf = self._font_mgr.matchFamilyStyleCharacter("", fs, ["und"], int(codepoint))
+        if tf is None or not tf.unicharToGlyph(int(codepoint)):
+            return None
+        tstyle = tf.fontStyle()
+        k = (tf.getFamilyName(), int(tstyle.weight()), int(tstyle.width()), int(tstyle.slant()))
+        with self._lock:
+            hit = self._system_fonts.get(k)
+            if hit is None:
+                hit = self._from_typeface(tf, weight, italic)
+                self._system_fonts[k] = hit
+        return hit
+
+    def _from_typeface(self, tf: skia.Typeface, weight: float, italic: bool) -> ResolvedFont:
+        raw = _sfnt_from_typeface(tf)
+        hb_face = hb.Face(hb.Blob(raw))
+        hb_font = hb.Font(hb_face)
+        ext = hb_font.get_font_extents("ltr")
+        tw = float(tf.fontStyle().weight())
+        face = FontFace(Path(f"<system>/{tf.getFamilyName()}"), 0, tf.getFamilyName(), bool(tf.isItalic()),
+                        (tw, tw), (100.0, 100.0))  # fmt: skip
+
+        def provider(_glyphs: Iterable[int] | None) -> skia.Typeface:
+            return tf
+
+        return ResolvedFont(
+            face=face,
+            requested_family=tf.getFamilyName(),
+            variations=(),
+            typeface_provider=provider,
+            hb_font=hb_font,
+            upem=int(hb_face.upem),
+            ascent=float(ext.ascender),
+            descent=float(-ext.descender),
+            synthetic_bold=self._local_fonts and weight > _LOCAL_BOLD_DELTA + tw,
+            synthetic_italic=italic and not tf.isItalic(),
+            fallback=True,
+        )
 
     def _variations(self, face: FontFace, weight: float, stretch: float, size: float | None,
                     instance: tuple[tuple[str, float], ...] | None = None,

@@ -16,6 +16,22 @@ Chromium quirks reproduced here, each measured against the goldens:
   rounded to 1/64 px, half-leading truncated in 1/64 units then floored for the baseline; no
   subpixel descent hack in headless Chrome (see `line_metrics`).
 * Widths: the box is the widest line, rounded *up* to 1/64 px (LayoutUnit::FromFloatCeil).
+  Nominal glyph advances come from Skia (FreeType at the 26.6-truncated size), kerning from
+  HarfBuzz, as Blink's HarfBuzz font funcs do (`_advances_px`).
+* Decorations: Blink's offsets and `floor(y + 0.5)` band tops (`_paint_decoration`).
+* Text under rotation/skew/perspective is rasterised at scale 1 and warped (`TextPainter.paint`).
+
+Lines (``white-space: pre``: one bidi paragraph each) are itemised into runs of one font and
+one bidi level. Fonts: per grapheme cluster, the primary font if its cmap has the cluster, else
+the registry's fallback chain (`FontRegistry.font_for_character`: Noto Sans, fallback fonts,
+other families, then system fonts). Bidi: `bidi_levels` resolves UAX #9 levels for the line
+with the CSS `direction` as base level, each run is shaped by HarfBuzz with that direction
+(which also mirrors brackets and joins Arabic with the line as context), and runs are
+reordered with rule L2 (`visual_order`). Why our own level resolver: HarfBuzz has no bidi by
+design; python-bidi's maintained (Rust) API only returns a reordered *string*, not levels, and
+reordering the string before shaping breaks joining and mirroring; its legacy pure-Python
+module drops BN characters (the ZWJ of emoji sequences) from its arrays and has no isolates;
+pyfribidi needs the C libfribidi and is unmaintained. Explicit embeddings are ignored (X9).
 * Glyph coverage: Chrome's glyph edges are lighter than skia-python's (its build applies its
   own A8 gamma tables and exposes no text-contrast setting). By default glyphs are rasterised
   once more onto a *linear* colour-space A8 surface, where Skia applies no pre-blend (raw
@@ -292,7 +308,10 @@ def _split_lines(text: str) -> list[str]:
 
 @dataclass(frozen=True, eq=False)
 class _Shaped:
-    """One line shaped at upem scale (font units), before spacing."""
+    """One run shaped at upem scale (font units), before spacing; glyphs in visual order.
+
+    `clusters` index into `text`, the whole line (a run is shaped with the line as context).
+    """
 
     glyphs: npt.NDArray[np.uint32]
     advances: npt.NDArray[np.float64]
@@ -300,6 +319,158 @@ class _Shaped:
     y_offsets: npt.NDArray[np.float64]
     clusters: npt.NDArray[np.int64]
     text: str
+
+
+@dataclass(frozen=True, eq=False)
+class _Run:
+    """A maximal span of one line with one font and one bidi level, shaped."""
+
+    font: ResolvedFont
+    level: int
+    shaped: _Shaped
+
+
+def _is_ignorable(cp: int) -> bool:
+    """Default-ignorable code points (ZWJ, variation selectors, bidi controls, tags…): no fallback.
+
+    HarfBuzz hides them when the font has no glyph, so they never need a font of their own.
+    """
+    return (
+        cp in _IGNORABLE_CPS
+        or 0x200B <= cp <= 0x200F
+        or 0x202A <= cp <= 0x202E
+        or 0x2060 <= cp <= 0x206F
+        or 0xFE00 <= cp <= 0xFE0F
+        or 0xE0000 <= cp <= 0xE0FFF
+    )
+
+
+_IGNORABLE_CPS = frozenset({0x00AD, 0x034F, 0x061C, 0x115F, 0x1160, 0x17B4, 0x17B5, 0x180E, 0x3164, 0xFEFF})
+
+_STRONG_RTL = frozenset({"R", "AL"})
+_BIDI_NEUTRAL = frozenset({"B", "S", "WS", "ON", "LRI", "RLI", "FSI", "PDI"})
+_BIDI_REMOVED = frozenset({"BN", "LRE", "RLE", "LRO", "RLO", "PDF"})
+
+
+def bidi_levels(text: str, base_level: int) -> list[int] | None:
+    """Resolved bidi embedding levels of one line (one paragraph: lines break only at \n).
+
+    UAX #9 for a paragraph with a given base level (CSS `direction`, not auto-detected):
+    W1–W7, N1–N2, I1–I2 and L1. Explicit embeddings/overrides (LRE…PDF) and BN are ignored
+    (X9) and isolates count as neutrals: `white-space: pre` text from a document rarely
+    carries them. None when the line is all level 0 (LTR base and no RTL character), the
+    common case, so callers can skip reordering.
+    """
+    types = [unicodedata.bidirectional(c) or "L" for c in text]
+    if base_level == 0 and not any(t in _STRONG_RTL or t == "AN" for t in types):
+        return None
+    keep = [i for i, t in enumerate(types) if t not in _BIDI_REMOVED]
+    t = [types[i] for i in keep]
+    n = len(t)
+    sor = "R" if base_level % 2 else "L"
+    # W1: NSM takes the type of the previous character (sor at the start).
+    prev = sor
+    for i in range(n):
+        if t[i] == "NSM":
+            t[i] = "ON" if prev in _BIDI_NEUTRAL else prev
+        prev = t[i]
+    # W2 / W3: EN after AL becomes AN; AL becomes R.
+    strong = sor
+    for i in range(n):
+        if t[i] in ("L", "R", "AL"):
+            strong = t[i]
+        elif t[i] == "EN" and strong == "AL":
+            t[i] = "AN"
+    t = ["R" if x == "AL" else x for x in t]
+    # W4: a single ES between ENs, a single CS between two numbers of one type.
+    for i in range(1, n - 1):
+        if t[i] == "ES" and t[i - 1] == "EN" and t[i + 1] == "EN":
+            t[i] = "EN"
+        elif t[i] == "CS" and t[i - 1] == t[i + 1] and t[i - 1] in ("EN", "AN"):
+            t[i] = t[i - 1]
+    # W5: ET sequences next to EN become EN.
+    i = 0
+    while i < n:
+        if t[i] == "ET":
+            j = i
+            while j < n and t[j] == "ET":
+                j += 1
+            if (i > 0 and t[i - 1] == "EN") or (j < n and t[j] == "EN"):
+                t[i:j] = ["EN"] * (j - i)
+            i = j
+        else:
+            i += 1
+    # W6: other separators and terminators become neutral.
+    t = ["ON" if x in ("ES", "ET", "CS") else x for x in t]
+    # W7: EN after L (or an L sor) becomes L.
+    strong = sor
+    for i in range(n):
+        if t[i] in ("L", "R"):
+            strong = t[i]
+        elif t[i] == "EN" and strong == "L":
+            t[i] = "L"
+    # N1 / N2: neutral sequences take the surrounding direction, else the embedding one.
+    embedding = "R" if base_level % 2 else "L"
+    i = 0
+    while i < n:
+        if t[i] in _BIDI_NEUTRAL:
+            j = i
+            while j < n and t[j] in _BIDI_NEUTRAL:
+                j += 1
+            before = sor if i == 0 else ("R" if t[i - 1] in ("EN", "AN") else t[i - 1])
+            after = sor if j == n else ("R" if t[j] in ("EN", "AN") else t[j])
+            t[i:j] = [before if before == after else embedding] * (j - i)
+            i = j
+        else:
+            i += 1
+    # I1 / I2.
+    levels_kept = []
+    for x in t:
+        if base_level % 2 == 0:
+            levels_kept.append(base_level + (1 if x == "R" else 2 if x in ("EN", "AN") else 0))
+        else:
+            levels_kept.append(base_level + (1 if x in ("L", "EN", "AN") else 0))
+    levels = [base_level] * len(text)
+    for k, i in enumerate(keep):
+        levels[i] = levels_kept[k]
+    for i in range(len(text)):  # removed characters (BN, embeddings) follow their predecessor
+        if types[i] in _BIDI_REMOVED and i > 0:
+            levels[i] = levels[i - 1]
+    # L1: segment separators, and whitespace before them or at the line end, get the base level.
+    trailing = True
+    for i in range(len(text) - 1, -1, -1):
+        ty = types[i]
+        if ty in ("S", "B"):
+            levels[i] = base_level
+            trailing = True
+        elif trailing and ty in ("WS", "LRI", "RLI", "FSI", "PDI", "BN", "LRE", "RLE", "LRO", "RLO", "PDF"):
+            levels[i] = base_level
+        else:
+            trailing = False
+    return levels
+
+
+def visual_order(levels: Sequence[int]) -> list[int]:
+    """UAX #9 L2: indices of `levels` (runs or characters) in visual order, left to right."""
+    order = list(range(len(levels)))
+    if not levels:
+        return order
+    highest = max(levels)
+    odd = [lv for lv in levels if lv % 2]
+    if not odd:
+        return order
+    for level in range(highest, min(odd) - 1, -1):
+        i = 0
+        while i < len(order):
+            if levels[order[i]] >= level:
+                j = i
+                while j < len(order) and levels[order[j]] >= level:
+                    j += 1
+                order[i:j] = order[i:j][::-1]
+                i = j
+            else:
+                i += 1
+    return order
 
 
 @dataclass(frozen=True, eq=False)
@@ -316,6 +487,10 @@ class TextLine:
     """Start of the line in the content box (text-align offset)."""
     top: float
     baseline: float
+    font_indices: npt.NDArray[np.int16] | None = None
+    """Per glyph: index into `TextBox.fonts` (0 = the primary font); None = all primary."""
+    height: float | None = None
+    """Line box height: the line-height, or more when a fallback font's ascent/descent needs it."""
 
 
 @dataclass(frozen=True, eq=False)
@@ -341,7 +516,13 @@ class TextBox:
     ascent_px: float
     skia_font: skia.Font | None
     blob: skia.TextBlob | None
-    """All glyphs of all lines, in border-box-local coordinates (origin = border-box top-left)."""
+    """All mask glyphs of all lines, in border-box-local coordinates (origin = border-box top-left)."""
+    fonts: tuple[ResolvedFont, ...] = ()
+    """Every font the lines use: the primary font first, then per-character fallbacks."""
+    skia_fonts: tuple[skia.Font, ...] = ()
+    """The Skia font drawing each of `fonts` (same order)."""
+    color_blob: skia.TextBlob | None = None
+    """Glyphs of colour fonts (emoji bitmaps/layers): drawn as they are, never as A8 masks."""
 
     @property
     def content_origin(self) -> tuple[float, float]:
@@ -352,13 +533,15 @@ class TextBox:
         return f"<TextBox {self.w:.3f}x{self.h:.3f} lines={len(self.lines)} size={self.size:g}px font={self.font!r}>"
 
 
-def _shape(font: ResolvedFont, text: str, features: Mapping[str, bool], rtl: bool) -> _Shaped:
+def _shape(font: ResolvedFont, text: str, features: Mapping[str, bool], rtl: bool,
+           start: int = 0, end: int | None = None) -> _Shaped:  # fmt: skip
+    """Shape `text[start:end]` with the rest of the line as context; direction set explicitly."""
     buf = hb.Buffer()
     cps = [ord(c) for c in text]
-    buf.add_codepoints(cps)
+    end = len(cps) if end is None else end
+    buf.add_codepoints(cps, start, end - start)
     buf.guess_segment_properties()
-    if rtl:
-        buf.direction = "rtl"
+    buf.direction = "rtl" if rtl else "ltr"
     hb.shape(font.hb_font, buf, dict(features))
     infos = buf.glyph_infos
     pos = buf.glyph_positions
@@ -407,14 +590,105 @@ def _advances_px(font: ResolvedFont, shaped: _Shaped, scale: float, widths: Mapp
     return out
 
 
+@dataclass(frozen=True, eq=False)
+class _LaidLine:
+    """A line's glyphs in visual order with x origins from the line start (px), before alignment."""
+
+    glyphs: npt.NDArray[np.uint32]
+    xs: npt.NDArray[np.float64]
+    ys: npt.NDArray[np.float64]
+    width: float
+    font_indices: npt.NDArray[np.int16]
+    fonts: tuple[int, ...]
+
+    @staticmethod
+    def empty(width: float) -> _LaidLine:
+        return _LaidLine(np.zeros(0, np.uint32), np.zeros(0), np.zeros(0), width, np.zeros(0, np.int16), ())
+
+
+def _visible_glyphs(shaped: _Shaped, font: ResolvedFont) -> npt.NDArray[np.uint32]:
+    """Glyph ids to draw: controls (tab, C0/C1) show nothing in Chrome, so they get the space glyph."""
+    text = shaped.text
+    glyphs = shaped.glyphs
+    bad = [i for i, c in enumerate(shaped.clusters.tolist())
+           if glyphs[i] == 0 and 0 <= c < len(text) and _is_control(ord(text[c]))]  # fmt: skip
+    if not bad:
+        return glyphs
+    out = glyphs.copy()
+    out[bad] = font.hb_font.get_nominal_glyph(0x20) or 0
+    return out
+
+
+def _is_control(cp: int) -> bool:
+    return cp < 0x20 or 0x7F <= cp < 0xA0
+
+
+def _positions(adv: npt.NDArray[np.float64], x_offsets: npt.NDArray[np.float64], clusters: npt.NDArray[np.int64],
+               letter: float, word: float, start: float, space_adv: float, text: str,
+               ) -> tuple[npt.NDArray[np.float64], float]:  # fmt: skip
+    """Glyph x origins (px, from the line start, visual order) and the line's width.
+
+    Letter-spacing goes after every cluster (including the last one on the line, Blink
+    counts it in the width); word-spacing after every space; tabs advance to the next
+    multiple of 8 space widths (letter- and word-spacing included, as CSS tab-size says).
+    """
+    n = len(adv)
+    last_in_cluster = np.ones(n, dtype=bool)
+    if n > 1:
+        last_in_cluster[:-1] = clusters[:-1] != clusters[1:]
+    extra = np.zeros(n)
+    if letter != 0.0:
+        extra[last_in_cluster] += letter
+    if word != 0.0 or "\t" in text:
+        chars = [text[c] if 0 <= c < len(text) else "" for c in clusters]
+        for gi, ch in enumerate(chars):
+            if ch in _SPACE_CHARS and last_in_cluster[gi]:
+                extra[gi] += word
+    xs = np.empty(n)
+    pen = start
+    if "\t" in text:
+        tab_w = _TAB_SIZE * (space_adv + letter + word)
+        for gi in range(n):
+            xs[gi] = pen + x_offsets[gi]
+            ch = text[clusters[gi]] if 0 <= clusters[gi] < len(text) else ""
+            if ch == "\t" and tab_w > 0:
+                pen = (math.floor((pen - start) / tab_w + 1e-9) + 1) * tab_w + start
+            else:
+                pen += adv[gi] + extra[gi]
+    else:
+        steps = adv + extra
+        if n:
+            xs[0] = 0.0
+            np.cumsum(steps[:-1], out=xs[1:])
+        xs += start + x_offsets
+        pen = start + float(steps.sum())
+    return xs, pen
+
+
+def _make_blob(runs: Sequence[tuple[int, npt.NDArray[np.uint32], npt.NDArray[np.float32]]],
+               skia_fonts: Sequence[skia.Font | None]) -> skia.TextBlob | None:  # fmt: skip
+    """One text blob with a positioned run per (font, glyph span)."""
+    builder = skia.TextBlobBuilder()
+    any_run = False
+    for k, glyphs, pos in runs:
+        sf = skia_fonts[k]
+        if sf is None or not len(glyphs):
+            continue
+        points = [skia.Point(float(px), float(py)) for px, py in pos]
+        builder.allocRunPos(sf, [int(g) for g in glyphs], points)
+        any_run = True
+    return builder.make() if any_run else None
+
+
 class TextPainter:
     """Measures and paints text boxes for one render (fonts and shaping cached across frames).
 
     `measure(props)` is pure in its inputs and cached per (text, style); `paint` draws a cached
     blob, so an unchanged text layer costs one `drawTextBlob` (plus the mask pass below) per
-    frame. With `chrome_gamma` on, each fill/stroke draw rasterises the glyphs on a small linear
-    A8 surface covering the text's device bounds, applies Chrome's pre-blend table with numpy
-    and draws the mask in the text colour: about a millisecond for a 1080p title.
+    frame. With a coverage table (the default), each fill/stroke draw rasterises the glyphs on a
+    small linear A8 surface covering the text's device bounds, applies the table with numpy and
+    draws the mask in the text colour: about a millisecond for a 1080p title. Colour-font
+    glyphs (emoji) go into a separate blob drawn as they are.
     """
 
     def __init__(
@@ -486,17 +760,74 @@ class TextPainter:
             self._box_cache.popitem(last=False)
         return box
 
-    def _shaped(self, font: ResolvedFont, text: str, features: Mapping[str, bool], rtl: bool) -> _Shaped:
-        key = (font.key, text, tuple(sorted(features.items())), rtl)
+    def _shaped(self, font: ResolvedFont, text: str, features: Mapping[str, bool], rtl: bool,
+                start: int = 0, end: int | None = None) -> _Shaped:  # fmt: skip
+        end = len(text) if end is None else end
+        key = (font.key, text, start, end, tuple(sorted(features.items())), rtl)
         hit = self._shape_cache.get(key)
         if hit is not None:
             self._shape_cache.move_to_end(key)
             return hit
-        shaped = _shape(font, text, features, rtl)
+        shaped = _shape(font, text, features, rtl, start, end)
         self._shape_cache[key] = shaped
         if len(self._shape_cache) > _CACHE_SIZE * 4:
             self._shape_cache.popitem(last=False)
         return shaped
+
+    def _assign_fonts(self, line: str, primary: ResolvedFont, style: Mapping[str, Any],
+                      features: Mapping[str, bool]) -> list[ResolvedFont] | None:  # fmt: skip
+        """The font of every character of `line`, or None when the primary font draws them all.
+
+        Per grapheme cluster (HarfBuzz's clusters from shaping with the primary font: a base
+        with its marks, an emoji ZWJ sequence, a flag): the primary font when its cmap has
+        every character of the cluster, else the first font of the registry's fallback chain
+        with the first missing character (Blink's FontFallbackList, then system fallback).
+        Default-ignorables and controls never trigger fallback. Clusters nothing can draw
+        keep the primary font (a .notdef box, as in Chrome) and warn once.
+        """
+        cps = [ord(c) for c in line]
+        if all(primary.covers(cp) or _is_ignorable(cp) or cp < 0x20 or 0x7F <= cp < 0xA0 for cp in cps):
+            return None
+        base = self._shaped(primary, line, features, False)
+        starts = sorted({int(c) for c in base.clusters} | {0})
+        bounds = [*starts, len(cps)]
+        out = [primary] * len(cps)
+        for a, b in zip(bounds[:-1], bounds[1:], strict=True):
+            wanted = [cp for cp in cps[a:b] if not (_is_ignorable(cp) or cp < 0x20 or 0x7F <= cp < 0xA0)]
+            missing = [cp for cp in wanted if not primary.covers(cp)]
+            if not missing:
+                continue
+            font = self.registry.font_for_character(missing[0], primary, **style)
+            if font is None:
+                names = ", ".join(f"U+{cp:04X}" for cp in missing[:4])
+                self._warn(f"no installed font has a glyph for {names} (in {line[:40]!r}); drawn as .notdef")
+                continue
+            for i in range(a, b):
+                out[i] = font
+        return out
+
+    def _shape_line(self, line: str, primary: ResolvedFont, features: Mapping[str, bool], base_level: int,
+                    style: Mapping[str, Any]) -> list[_Run]:  # fmt: skip
+        """Itemise one line into (font, bidi level) runs, shape each, return them in visual order."""
+        fonts = self._assign_fonts(line, primary, style, features)
+        levels = bidi_levels(line, base_level)
+        if fonts is None and levels is None:
+            return [_Run(primary, 0, self._shaped(primary, line, features, False))]
+        n = len(line)
+        spans: list[tuple[int, int, ResolvedFont, int]] = []
+        start = 0
+        for i in range(1, n + 1):
+            if i < n:
+                same_font = fonts is None or fonts[i] is fonts[start]
+                same_level = levels is None or levels[i] == levels[start]
+                if same_font and same_level:
+                    continue
+            spans.append(
+                (start, i, fonts[start] if fonts else primary, levels[start] if levels else base_level)
+            )
+            start = i
+        runs = [_Run(f, lv, self._shaped(f, line, features, lv % 2 == 1, a, b)) for a, b, f, lv in spans]
+        return [runs[k] for k in visual_order([r.level for r in runs])]
 
     def _layout(self, props: Mapping[str, Any], text: str, font: ResolvedFont, size: float,
                 line_height: float) -> TextBox:  # fmt: skip
@@ -506,119 +837,121 @@ class TextPainter:
         word = float(props.get("wordSpacing", 0.0) or 0.0)
         indent = float(props.get("textIndent", 0.0) or 0.0)
         align = str(props.get("textAlign") or "center")
-        direction = str(props.get("direction") or "ltr")
-        rtl = direction == "rtl"
-        if rtl:
-            self._warn("direction: rtl is laid out without bidi reordering (text stays in logical order)")
+        rtl = str(props.get("direction") or "ltr") == "rtl"
+        base_level = 1 if rtl else 0
+        style = {
+            "weight": _weight(props.get("fontWeight", 600)),
+            "style": str(props.get("fontStyle") or "normal"),
+            "stretch": float(props.get("fontStretch", 100.0) or 100.0),
+            "size": size,
+        }
         scale = size / font.upem if font.upem else 0.0
         ascent_px = font.ascent * scale
         a, d, lh, baseline = line_metrics(ascent_px, font.descent * scale, line_height)
         features = _LIGATURE_FEATURES_OFF if letter != 0.0 else {}
         raw_lines = _split_lines(_transform_text(text, props.get("textTransform")))
 
-        shaped_lines: list[_Shaped | None] = [
-            self._shaped(font, line, features, rtl) if line else None for line in raw_lines
+        line_runs = [
+            self._shape_line(line, font, features, base_level, style) if line else [] for line in raw_lines
         ]
-        used = sorted({int(g) for sh in shaped_lines if sh is not None for g in sh.glyphs})
-        skia_font = font.make_skia_font(size, used) if size > 0 and used else None
-        widths = _skia_advances(skia_font, used)
-        laid: list[
-            tuple[str, npt.NDArray[np.uint32], npt.NDArray[np.float64], npt.NDArray[np.float64], float]
-        ] = []
-        space_adv = self._space_advance(font, features) * scale
-        for i, (line, shaped) in enumerate(zip(raw_lines, shaped_lines, strict=True)):
-            start = indent if i == 0 else 0.0
-            if shaped is None:
-                laid.append((line, np.zeros(0, np.uint32), np.zeros(0), np.zeros(0), start))
-                continue
-            adv_px = _advances_px(font, shaped, scale, widths)
-            xs, ys, width = self._positions(shaped, adv_px, scale, letter, word, start, space_adv, line)
-            if np.any(shaped.glyphs == 0) and any(not c.isspace() for c in line):
-                self._warn(f"{font.face.family!r} has no glyph for some characters of {line[:40]!r}; "
-                           "per-character font fallback is not implemented")  # fmt: skip
-            laid.append((line, shaped.glyphs, xs, ys, width))
+        # Every font in use, primary first; one Skia font per font, subset to the glyphs it draws.
+        fonts: list[ResolvedFont] = [font]
+        glyph_sets: list[set[int]] = [set()]
+        index: dict[int, int] = {id(font): 0}
+        for runs in line_runs:
+            for run in runs:
+                k = index.get(id(run.font))
+                if k is None:
+                    k = index[id(run.font)] = len(fonts)
+                    fonts.append(run.font)
+                    glyph_sets.append(set())
+                glyph_sets[k].update(int(g) for g in run.shaped.glyphs)
+        skia_fonts: list[skia.Font | None] = []
+        widths: list[dict[int, float]] = []
+        for f, gs in zip(fonts, glyph_sets, strict=True):
+            used = sorted(gs)
+            sf = f.make_skia_font(size, used) if size > 0 and (used or f is font) else None
+            skia_fonts.append(sf)
+            widths.append(_skia_advances(sf, used))
+        space_adv = self._space_advance(font, features, skia_fonts[0], scale)
 
-        content_w = _ceil64(max((w for *_, w in laid), default=0.0))
-        content_h = len(laid) * lh
+        laid: list[tuple[str, _LaidLine]] = []
+        for i, (line, runs) in enumerate(zip(raw_lines, line_runs, strict=True)):
+            indent_here = indent if i == 0 else 0.0
+            start = 0.0 if rtl else indent_here
+            if not runs:
+                laid.append((line, _LaidLine.empty(indent_here)))
+                continue
+            parts = []
+            for run in runs:
+                k = index[id(run.font)]
+                f_scale = size / run.font.upem if run.font.upem else 0.0
+                sh = run.shaped
+                glyphs = _visible_glyphs(sh, run.font)
+                adv = _advances_px(run.font, sh, f_scale, widths[k])
+                parts.append((glyphs, adv, sh.x_offsets * f_scale, sh.y_offsets * f_scale, sh.clusters,
+                              np.full(len(glyphs), k, dtype=np.int16)))  # fmt: skip
+            glyphs, adv, xo, yo, clusters, fidx = (np.concatenate(col) for col in zip(*parts, strict=True))
+            xs, width = _positions(adv, xo, clusters, letter, word, start, space_adv, line)
+            if rtl:
+                width += indent_here
+            used_fonts = sorted({int(k) for k in fidx})
+            laid.append((line, _LaidLine(glyphs, xs, yo, width, fidx, tuple(used_fonts))))
+
+        content_w = _ceil64(max((ll.width for _, ll in laid), default=0.0))
         cx0 = border[3] + padding[3]
         cy0 = border[0] + padding[0]
         lines: list[TextLine] = []
-        all_glyphs: list[npt.NDArray[np.uint32]] = []
-        all_pos: list[npt.NDArray[np.float32]] = []
-        for i, (line, glyphs, xs, ys, width) in enumerate(laid):
-            x = _align_offset(align, rtl, content_w, _ceil64(width))
-            top = i * lh
-            pos = np.empty((len(glyphs), 2), dtype=np.float32)
-            pos[:, 0] = xs + x
-            pos[:, 1] = top + baseline - ys
-            lines.append(TextLine(line, glyphs, pos, width, x, top, top + baseline))
-            if len(glyphs):
+        mask_runs: list[tuple[int, npt.NDArray[np.uint32], npt.NDArray[np.float32]]] = []
+        color_runs: list[tuple[int, npt.NDArray[np.uint32], npt.NDArray[np.float32]]] = []
+        top = 0.0
+        for line, ll in laid:
+            above, height = baseline, lh
+            for k in ll.fonts:
+                if k == 0:
+                    continue
+                f = fonts[k]
+                fs = size / f.upem if f.upem else 0.0
+                _a, _d, _lh, f_base = line_metrics(f.ascent * fs, f.descent * fs, line_height)
+                above_k = max(above, f_base)
+                height = above_k + max(height - above, lh - f_base)
+                above = above_k
+            x = _align_offset(align, rtl, content_w, _ceil64(ll.width))
+            pos = np.empty((len(ll.glyphs), 2), dtype=np.float32)
+            pos[:, 0] = ll.xs + x
+            pos[:, 1] = top + above - ll.ys
+            line_fonts = ll.font_indices if len(ll.fonts) > 1 or (ll.fonts and ll.fonts[0] != 0) else None
+            lines.append(TextLine(line, ll.glyphs, pos, ll.width, x, top, top + above, line_fonts, height))
+            if len(ll.glyphs):
                 blob_pos = pos.copy()
                 blob_pos[:, 0] += cx0
                 blob_pos[:, 1] += cy0
-                all_glyphs.append(glyphs)
-                all_pos.append(blob_pos)
+                cuts = np.flatnonzero(np.diff(ll.font_indices)) + 1
+                for seg in np.split(np.arange(len(ll.glyphs)), cuts):
+                    k = int(ll.font_indices[seg[0]])
+                    target = color_runs if fonts[k].is_color else mask_runs
+                    target.append((k, ll.glyphs[seg], blob_pos[seg]))
+            top += height
+        content_h = top
 
-        blob = None
-        if skia_font is not None and all_glyphs:
-            glyphs_cat = np.concatenate(all_glyphs)
-            pos_cat = np.concatenate(all_pos)
-            builder = skia.TextBlobBuilder()
-            points = [skia.Point(float(px), float(py)) for px, py in pos_cat]
-            builder.allocRunPos(skia_font, [int(g) for g in glyphs_cat], points)
-            blob = builder.make()
+        blob = _make_blob(mask_runs, skia_fonts)
+        color_blob = _make_blob(color_runs, skia_fonts)
         w = content_w + padding[1] + padding[3] + border[1] + border[3]
         h = content_h + padding[0] + padding[2] + border[0] + border[2]
+        drawn = tuple(sf for sf in skia_fonts if sf is not None)
         return TextBox(w, h, content_w, content_h, padding, border, tuple(lines), font, size, a, d, lh,
-                       ascent_px, skia_font, blob)  # fmt: skip
+                       ascent_px, skia_fonts[0], blob, tuple(fonts),
+                       drawn if len(drawn) == len(fonts) else (), color_blob)  # fmt: skip
 
-    def _space_advance(self, font: ResolvedFont, features: Mapping[str, bool]) -> float:
+    def _space_advance(self, font: ResolvedFont, features: Mapping[str, bool], skia_font: skia.Font | None,
+                       scale: float) -> float:  # fmt: skip
+        """Width of U+0020 in px (Skia's advance, like Blink's `SimpleFontData::SpaceWidth`)."""
         shaped = self._shaped(font, " ", features, False)
-        return float(shaped.advances.sum()) if len(shaped.advances) else 0.0
-
-    @staticmethod
-    def _positions(shaped: _Shaped, adv: npt.NDArray[np.float64], scale: float, letter: float, word: float,
-                   start: float, space_adv: float, text: str,
-                   ) -> tuple[npt.NDArray[np.float64], npt.NDArray[np.float64], float]:  # fmt: skip
-        """Glyph x origins (px, from the line start) and y offsets, and the line's width.
-
-        Letter-spacing goes after every cluster (including the last one on the line, Blink
-        counts it in the width); word-spacing after every space; tabs advance to the next
-        multiple of 8 space widths (letter- and word-spacing included, as CSS tab-size says).
-        """
-        n = len(shaped.glyphs)
-        clusters = shaped.clusters
-        last_in_cluster = np.ones(n, dtype=bool)
-        if n > 1:
-            last_in_cluster[:-1] = clusters[:-1] != clusters[1:]
-        extra = np.zeros(n)
-        if letter != 0.0:
-            extra[last_in_cluster] += letter
-        if word != 0.0 or "\t" in text:
-            chars = [text[c] if 0 <= c < len(text) else "" for c in clusters]
-            for gi, ch in enumerate(chars):
-                if ch in _SPACE_CHARS and last_in_cluster[gi]:
-                    extra[gi] += word
-        xs = np.empty(n)
-        pen = start
-        if "\t" in text:
-            tab_w = _TAB_SIZE * (space_adv + letter + word)
-            for gi in range(n):
-                xs[gi] = pen + shaped.x_offsets[gi] * scale
-                ch = text[clusters[gi]] if 0 <= clusters[gi] < len(text) else ""
-                if ch == "\t" and tab_w > 0:
-                    pen = (math.floor((pen - start) / tab_w + 1e-9) + 1) * tab_w + start
-                else:
-                    pen += adv[gi] + extra[gi]
-        else:
-            steps = adv + extra
-            if n:
-                xs[0] = 0.0
-                np.cumsum(steps[:-1], out=xs[1:])
-            xs += start + shaped.x_offsets * scale
-            pen = start + float(steps.sum())
-        ys = shaped.y_offsets * scale
-        return xs, ys, pen
+        if not len(shaped.advances):
+            return 0.0
+        if skia_font is not None:
+            return float(skia_font.getWidths([int(shaped.glyphs[0])])[0])
+        return float(shaped.advances.sum()) * scale
 
     # -- paint ---------------------------------------------------------------------------
 
@@ -670,6 +1003,9 @@ class TextPainter:
                 self._draw_glyphs(canvas, box, stroke_color, stroke_w)
             if color is not None and color[3] > 0:
                 self._draw_glyphs(canvas, box, color, 0.0)
+        if box.color_blob is not None and color is not None and color[3] > 0:
+            # colour glyphs keep their own colours; the text colour's alpha still applies
+            canvas.drawTextBlob(box.color_blob, 0, 0, _glyph_paint((0.0, 0.0, 0.0, color[3]), 0.0))
         if decoration == "line-through" and color is not None:
             self._paint_decoration(canvas, box, decoration, color)
 
@@ -732,7 +1068,8 @@ class TextPainter:
             return
         sigma = blur / 2.0
         shadow = skia.ImageFilters.DropShadowOnly(dx, dy, sigma, sigma, _to_skcolor(sc))
-        canvas.saveLayer(None, skia.Paint(ImageFilter=shadow))
+        # Bounded to the glyphs' own ink: an unbounded layer is the whole device (~30 ms a frame).
+        canvas.saveLayer(_ink_bounds({**props, "textShadow": False}, box), skia.Paint(ImageFilter=shadow))
         if decoration in ("underline", "overline") and color is not None:
             self._paint_decoration(canvas, box, decoration, color)
         if box.blob is not None:
@@ -740,6 +1077,8 @@ class TextPainter:
                 canvas.drawTextBlob(box.blob, 0, 0, _glyph_paint(stroke_color, stroke_w))
             if color is not None and color[3] > 0:
                 canvas.drawTextBlob(box.blob, 0, 0, _glyph_paint(color, 0.0))
+        if box.color_blob is not None and color is not None and color[3] > 0:
+            canvas.drawTextBlob(box.color_blob, 0, 0, _glyph_paint((0.0, 0.0, 0.0, color[3]), 0.0))
         if decoration == "line-through" and color is not None:
             self._paint_decoration(canvas, box, decoration, color)
         canvas.restore()
@@ -846,10 +1185,10 @@ def _paint_key(props: Mapping[str, Any]) -> tuple[Any, ...]:
 def _ink_bounds(props: Mapping[str, Any], box: TextBox) -> skia.Rect:
     """Box-local rect covering everything `paint` can draw: box, glyph overflow, stroke, shadow."""
     r = skia.Rect.MakeWH(max(box.w, 0.0), max(box.h, 0.0))
-    if box.blob is not None:
-        stroke_w = float(props.get("textStrokeWidth", 0.0) or 0.0) if props.get("textStroke") else 0.0
-        g = box.blob.bounds().makeOutset(stroke_w + 2.0, stroke_w + 2.0)
-        r.join(g)
+    stroke_w = float(props.get("textStrokeWidth", 0.0) or 0.0) if props.get("textStroke") else 0.0
+    for blob in (box.blob, box.color_blob):
+        if blob is not None:
+            r.join(blob.bounds().makeOutset(stroke_w + 2.0, stroke_w + 2.0))
     r = r.makeOutset(box.size / 10.0 + 4.0, box.size / 10.0 + 4.0)  # decorations, AA
     if props.get("textShadow"):
         off = props.get("textShadowOffset", (0.0, 0.0)) or (0.0, 0.0)
