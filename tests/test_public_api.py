@@ -31,6 +31,7 @@ PUBLIC = [
     "check_environment",
     "load",
     "render",
+    "render_audio",
     "render_frame",
 ]
 

@@ -6,6 +6,7 @@ Usage::
 
     report = vfnative.render("doc.json", "out.mp4")              # H.264 MP4, atomically written
     pixels = vfnative.render_frame("doc.json", 45)               # (H, W, 4) uint8, straight alpha
+    samples = vfnative.render_audio("doc.json")                  # (n, 2) float32 at 48 kHz, or None
     with vfnative.Renderer("doc.json", settings=vfnative.RenderSettings.preset("draft")) as r:
         r.render_video("draft.mp4", on_progress=lambda stage, done, total: ...)
 
@@ -16,7 +17,15 @@ from __future__ import annotations
 
 from vfnative.api.environment import Check, EnvironmentReport, check_environment
 from vfnative.api.progress import CancelToken, ProgressCallback
-from vfnative.api.render import Renderer, RenderReport, StageTimings, load, render, render_frame
+from vfnative.api.render import (
+    Renderer,
+    RenderReport,
+    StageTimings,
+    load,
+    render,
+    render_audio,
+    render_frame,
+)
 from vfnative.errors import (
     AssetError,
     DocumentError,
@@ -62,6 +71,7 @@ __all__ = [
     "check_environment",
     "load",
     "render",
+    "render_audio",
     "render_frame",
 ]
 

@@ -73,6 +73,8 @@ def test_metadata_of_a_six_second_clip(six_seconds: dict[str, object]) -> None:
         "color_trc": 1,
         "color_range": 1,  # tv (limited)
         "handler_name": "VideoFlow.dev",
+        "duration": 6.0,
+        "audio": None,  # no audio given: no audio stream (spec 04 §1.2)
     }
     assert keyframes == [0.0, 5.0]
     assert boxes.index("moov") < boxes.index("mdat")  # faststart: index before the media data

@@ -23,6 +23,10 @@ from vfnative.settings import RenderSettings
 from vfnative.types import RGBA8, FrameIndex, PremulRGBA8
 
 if TYPE_CHECKING:
+    import numpy as np
+    import numpy.typing as npt
+
+    from vfnative.media.library import MediaLibrary
     from vfnative.model.document import VideoJSON
     from vfnative.raster.compose import Compositor
     from vfnative.timeline.plan import Timeline
@@ -35,6 +39,7 @@ __all__ = [
     "StageTimings",
     "load",
     "render",
+    "render_audio",
     "render_frame",
 ]
 
@@ -81,6 +86,8 @@ class StageTimings:
     """Handing frames to the encoder: copy into the ring, waiting on back-pressure, final flush."""
     encoder_thread: float
     """Time the encoder thread was busy converting and encoding; overlaps the stages above."""
+    audio: float = 0.0
+    """Decoding and mixing the audio (before the first frame)."""
 
 
 @dataclass(frozen=True)
@@ -172,6 +179,8 @@ class Renderer:
         self._warnings = _Warnings(on_warning)
         self._timeline: Timeline | None = None
         self._compositor: Compositor | None = None
+        self._media: MediaLibrary | None = None
+        self._media_document: VideoJSON | None = None
         self._setup_seconds = 0.0
 
     def __repr__(self) -> str:
@@ -188,9 +197,13 @@ class Renderer:
         self.close()
 
     def close(self) -> None:
-        """Drop the cached timeline, fonts and compositor."""
+        """Drop the cached timeline, fonts and compositor; close the media decoders."""
         self._timeline = None
         self._compositor = None
+        if self._media is not None:
+            self._media.close()
+        self._media = None
+        self._media_document = None
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -203,10 +216,39 @@ class Renderer:
         if self._timeline is None:
             from vfnative.timeline.plan import build_timeline
 
+            document = self.media_document
             start = time.perf_counter()
-            self._timeline = build_timeline(self.document)
+            self._timeline = build_timeline(document)
             self._setup_seconds += time.perf_counter() - start
         return self._timeline
+
+    @property
+    def media(self) -> MediaLibrary:
+        """This render's media: each source resolved, opened and decoded once (built on first use)."""
+        if self._media is None:
+            from vfnative.media.library import MediaLibrary
+
+            self._media = MediaLibrary(self._source_resolver())
+        return self._media
+
+    def _source_resolver(self) -> Callable[[str], Path]:
+        """The one function that turns a document `source` into a local file (relative to base_dir)."""
+        from vfnative.raster.media import ImageStore
+
+        return ImageStore(self.base_dir).resolve
+
+    @property
+    def media_document(self) -> VideoJSON:
+        """The document as rendered: media layers whose source fails disabled (one warning each),
+        ``sourceEnd`` resolved against the probed media duration (spec 01 §2.5). A copy."""
+        if self._media_document is None:
+            start = time.perf_counter()
+            prepared = self.media.prepare(self.document)
+            for message in prepared.warnings:
+                self._warnings(message)
+            self._media_document = prepared.doc
+            self._setup_seconds += time.perf_counter() - start
+        return self._media_document
 
     @property
     def frame_count(self) -> int:
@@ -219,10 +261,14 @@ class Renderer:
         if self._compositor is None:
             from vfnative.raster.compose import Compositor
 
+            doc = self.media_document
             start = time.perf_counter()
-            doc = self.document
             self._compositor = Compositor(
-                doc, base_dir=self.base_dir, on_warning=self._warnings, text_painter=self._text_painter()
+                doc,
+                base_dir=self.base_dir,
+                on_warning=self._warnings,
+                text_painter=self._text_painter(),
+                media=self.media,
             )
             self._setup_seconds += time.perf_counter() - start
         return self._compositor
@@ -310,6 +356,26 @@ class Renderer:
             clock.raster += time.perf_counter() - t0
             yield n, scene, pixels
 
+    # ------------------------------------------------------------------ audio
+
+    def render_audio(self) -> npt.NDArray[np.float32] | None:
+        """The mixed sound: (n, 2) float32 at 48 kHz, n = ceil(duration · 48000), not clipped.
+
+        None when no enabled layer can carry audio (then a video render has no audio stream).
+        """
+        mixed = self._mix()
+        return None if mixed is None else mixed.T.copy()
+
+    def _mix(self) -> npt.NDArray[np.float32] | None:
+        """The mix as (2, n) planar float32 (what the encoder takes), or None."""
+        from vfnative.audio.mixer import mix
+
+        timeline = self.timeline
+        try:
+            return mix(timeline, self.media, on_warning=self._warnings)
+        finally:
+            self.media.release_audio()
+
     # ------------------------------------------------------------------ video
 
     def render_video(
@@ -334,6 +400,9 @@ class Renderer:
         doc = self.document
         self.compositor  # noqa: B018 - built here so its cost is counted as setup, not raster
         clock = _Clock()
+        t0 = time.perf_counter()
+        audio = self._mix()
+        clock.audio = time.perf_counter() - t0
         output = Path(output)
         log.info("rendering %r to %s (%d frames)", self, output, total)
         muxer = Muxer(
@@ -344,6 +413,7 @@ class Renderer:
             frame_count=total,
             settings=self.settings.encode,
             pixel_format="bgra",  # Skia's native N32 order: the surface's own pixels, no swizzle
+            audio=audio,
         )
         with muxer:
             if is_cancelled():
@@ -370,6 +440,7 @@ class Renderer:
             raster=clock.raster,
             encode=clock.encode,
             encoder_thread=muxer.encode_seconds,
+            audio=clock.audio,
         )
         report = RenderReport(
             output=output,
@@ -390,12 +461,13 @@ class Renderer:
 class _Clock:
     """Per-render stage accumulators (seconds)."""
 
-    __slots__ = ("encode", "raster", "timeline")
+    __slots__ = ("audio", "encode", "raster", "timeline")
 
     def __init__(self) -> None:
         self.timeline = 0.0
         self.raster = 0.0
         self.encode = 0.0
+        self.audio = 0.0
 
 
 def _batch_api() -> tuple[Any, Any]:
@@ -451,3 +523,20 @@ def render_frame(
     """Draw frame `n` of a document as a (H, W, 4) uint8 array, straight alpha (the video's compositor)."""
     with Renderer(doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs) as renderer:
         return renderer.render_frame(n)
+
+
+def render_audio(
+    doc: VideoJSON | DocumentSource,
+    *,
+    settings: RenderSettings | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
+) -> npt.NDArray[np.float32] | None:
+    """Mix a document's sound: (n, 2) float32 at 48 kHz (n = ceil(duration · 48000)), or None.
+
+    None when no enabled layer can carry audio. Samples are not clipped (the WAV writer and the
+    AAC encoder clip to [-1, 1]). Usage::
+
+        samples = vfnative.render_audio("doc.json")
+    """
+    with Renderer(doc, settings=settings, base_dir=base_dir) as renderer:
+        return renderer.render_audio()

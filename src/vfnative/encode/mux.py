@@ -1,4 +1,4 @@
-"""Muxer: premultiplied RGBA frames in, an H.264 (libx264) MP4 out, written atomically.
+"""Muxer: premultiplied RGBA frames (and an optional stereo mix) in, an H.264 (+ AAC) MP4 out, atomically.
 
 Owns the encoder boundary: RGB→YUV conversion (BT.709 matrix, limited range, 4:2:0), exact timestamps
 (``pts = i`` in a ``1/fps`` time base), forced keyframes, the encoder thread and the temp file.
@@ -11,6 +11,13 @@ Why a ring of buffers: the compositor reuses one output buffer, so each frame mu
 next render. The producer copies into a free buffer from a small ring (bounded: that is the back-pressure),
 the worker wraps it without another copy (``VideoFrame.from_numpy_buffer``), converts it to yuv420p and
 hands the buffer back. Memory cost: ``(queue_frames + 1) · W·H·4`` bytes, 75 MB for 8 frames at 1080p.
+
+Audio (spec 04 §1.11): the whole mix is known before the first frame (the mixer is offline), so it is
+given to the constructor and encoded on the encoder thread as AAC-LC, 48 kHz stereo ``fltp``, 192 kb/s,
+in 1024-sample frames with ``pts`` counted in samples from 0, interleaved with the video (after frame *i*,
+the audio up to (i + 1)/fps). Samples are clipped to [-1, 1] first so the result does not depend on the
+encoder's overload behaviour. The encoder's priming delay is hidden by the MP4 edit list, so decoded audio
+starts exactly at 0.
 
 Why a temp file: the output appears only when it is complete. It is written beside the target (same
 filesystem, so ``os.replace`` is atomic) and removed on any error, on cancel and on KeyboardInterrupt.
@@ -38,10 +45,12 @@ from vfnative.settings import EncodeSettings, avc_level
 from vfnative.types import PremulRGBA8
 
 if TYPE_CHECKING:
+    import numpy.typing as npt
+    from av.audio.stream import AudioStream
     from av.container import OutputContainer
     from av.video.stream import VideoStream
 
-__all__ = ["Muxer", "frame_rate", "video_metadata"]
+__all__ = ["AUDIO_BITRATE", "AUDIO_RATE", "Muxer", "frame_rate", "video_metadata"]
 
 log = logging.getLogger(__name__)
 
@@ -50,6 +59,11 @@ _BT709 = 1
 _RANGE_TV = 1
 """AVCOL_RANGE_MPEG: limited ("tv") range, 16-235."""
 _STOP = None
+AUDIO_RATE = 48_000
+"""Sample rate of the audio track (the mix rate)."""
+AUDIO_BITRATE = 192_000
+"""AAC bitrate in bits/s: the reference's first choice (spec 04 §1.11)."""
+_AAC_FRAME = 1024
 
 
 def frame_rate(fps: float | Fraction) -> Fraction:
@@ -106,6 +120,9 @@ class Muxer:
         frame_count: int | None = None,
         settings: EncodeSettings | None = None,
         pixel_format: Literal["rgba", "bgra"] = "rgba",
+        audio: npt.NDArray[np.float32] | None = None,
+        audio_rate: int = AUDIO_RATE,
+        audio_bitrate: int = AUDIO_BITRATE,
     ) -> None:
         if width < 1 or height < 1:
             raise EncodeError(f"size: expected width, height >= 1; got {width}x{height}")
@@ -119,6 +136,20 @@ class Muxer:
             raise EncodeError(f"pixel_format: expected 'rgba' or 'bgra'; got {pixel_format!r}")
         self.pixel_format = pixel_format
         """Channel order of the frames given to `write` (premultiplied either way); Skia's native N32 is BGRA."""
+        self.audio: npt.NDArray[np.float32] | None = None
+        """The audio track: (2, n) float32 planar, clipped to [-1, 1]; None for a video-only file."""
+        if audio is not None:
+            if audio.ndim != 2 or audio.shape[0] != 2 or audio.shape[1] < 1:
+                raise EncodeError(
+                    f"audio: expected (2, n) planar stereo samples, n >= 1; got shape {audio.shape}"
+                )
+            if audio_rate < 1 or audio_bitrate < 1:
+                raise EncodeError(f"audio: expected rate, bitrate >= 1; got {audio_rate}, {audio_bitrate}")
+            self.audio = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
+        self.audio_rate = int(audio_rate)
+        self.audio_bitrate = int(audio_bitrate)
+        self._audio_stream: AudioStream | None = None
+        self._audio_pos = 0
         self.frames_written = 0
         """Frames handed to `write` so far."""
         self.frames_encoded = 0
@@ -143,8 +174,9 @@ class Muxer:
         total = f"/{self.frame_count}" if self.frame_count is not None else ""
         fps = f"{float(self.rate):g}" if self.rate.denominator != 1 else str(self.rate.numerator)
         state = "" if self._state in ("new", "open") else f" {self._state}"
+        aac = "+aac" if self.audio is not None else ""
         return (
-            f"<Muxer {self.output.name} {self.width}x{self.height}@{fps} h264 "
+            f"<Muxer {self.output.name} {self.width}x{self.height}@{fps} h264{aac} "
             f"frames={self.frames_written}{total}{state}>"
         )
 
@@ -212,14 +244,46 @@ class Muxer:
                     "level": avc_level(self.width, self.height, self._bitrate).replace(".", ""),
                 }
                 stream.metadata["handler_name"] = s.handler_name
+                if self.audio is not None:
+                    self._audio_stream = self._add_audio_stream(container)
             except BaseException:
                 container.close()
                 raise
         except av.FFmpegError as exc:
             raise EncodeError(
-                f"{self.output}: cannot set up libx264: {exc}", source=str(self.output)
+                f"{self.output}: cannot set up the encoders: {exc}", source=str(self.output)
             ) from exc
         return container, stream
+
+    def _add_audio_stream(self, container: OutputContainer) -> AudioStream:
+        stream = container.add_stream("aac", rate=self.audio_rate)
+        stream.layout = "stereo"
+        stream.format = "fltp"
+        stream.bit_rate = self.audio_bitrate
+        stream.time_base = Fraction(1, self.audio_rate)
+        stream.metadata["handler_name"] = self.settings.handler_name
+        return stream
+
+    def _encode_audio(self, container: OutputContainer, upto: int) -> None:
+        """Encode the mix up to sample `upto` (whole 1024-sample frames, the tail only at the end)."""
+        audio, stream = self.audio, self._audio_stream
+        if audio is None or stream is None:
+            return
+        total = audio.shape[1]
+        upto = min(upto, total)
+        while self._audio_pos < upto:
+            count = min(_AAC_FRAME, total - self._audio_pos)
+            if count < _AAC_FRAME and upto < total:
+                break  # a partial frame only as the very last one
+            start = self._audio_pos
+            frame = av.AudioFrame.from_ndarray(
+                np.ascontiguousarray(audio[:, start : start + count]), format="fltp", layout="stereo"
+            )
+            frame.sample_rate = self.audio_rate
+            frame.pts = start
+            frame.time_base = Fraction(1, self.audio_rate)
+            self._mux_packets(container, stream.encode(frame))
+            self._audio_pos += count
 
     def __enter__(self) -> Muxer:
         return self.open() if self._state == "new" else self
@@ -408,10 +472,15 @@ class Muxer:
                     last_gop = gop
                 self._mux_packets(container, stream.encode(yuv))
                 self.frames_encoded += 1
+                if self.audio is not None:
+                    self._encode_audio(container, math.ceil((index + 1) * self.audio_rate / self.rate))
                 self.encode_seconds += time.perf_counter() - start
             if not self._abort.is_set():
                 start = time.perf_counter()
                 self._mux_packets(container, stream.encode(None))
+                if self.audio is not None and self._audio_stream is not None:
+                    self._encode_audio(container, self.audio.shape[1])
+                    self._mux_packets(container, self._audio_stream.encode(None))
                 self.encode_seconds += time.perf_counter() - start
         except BaseException as exc:  # re-raised on the producer side
             self._error = exc
@@ -419,7 +488,7 @@ class Muxer:
 
 
 def video_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
-    """An ffprobe-like summary of an MP4's first video stream and layout, as JSON-ready data.
+    """An ffprobe-like summary of an MP4's first video stream, its audio stream and layout, as JSON-ready data.
 
     Used to check outputs by metadata (codec, size, rates, frame count, pixel format, colour tags,
     keyframe times, top-level box order) rather than by bytes, which change with x264 versions.
@@ -439,6 +508,7 @@ def video_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
             if packet.is_keyframe and packet.pts is not None:
                 keyframes.append(round(float(packet.pts * tb), 6))
         rate = stream.average_rate
+        audio = _audio_summary(container)
         return {
             "codec": cc.name,
             "profile": cc.profile,
@@ -458,7 +528,28 @@ def video_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
             "handler_name": stream.metadata.get("handler_name"),
             "keyframes": sorted(keyframes),
             "boxes": boxes,
+            "duration": float(stream.duration * tb) if stream.duration else None,
+            "audio": audio,
         }
+
+
+def _audio_summary(container: Any) -> dict[str, Any] | None:
+    """Codec, profile, rate, channels, bitrate, start and duration (s) of the first audio stream."""
+    if not container.streams.audio:
+        return None
+    stream = container.streams.audio[0]
+    cc = stream.codec_context
+    tb = stream.time_base
+    return {
+        "codec": cc.name,
+        "profile": cc.profile,
+        "sample_rate": cc.sample_rate,
+        "channels": cc.channels,
+        "bit_rate": cc.bit_rate,
+        "start": float(stream.start_time * tb) if stream.start_time is not None and tb else None,
+        "duration": float(stream.duration * tb) if stream.duration and tb else None,
+        "handler_name": stream.metadata.get("handler_name"),
+    }
 
 
 def _top_level_boxes(path: Path) -> list[str]:

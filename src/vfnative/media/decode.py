@@ -360,6 +360,9 @@ class VideoDecoder:
         return pixels
 
 
+_DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
+
+
 @dataclass(frozen=True)
 class AudioTrack:
     """A decoded audio stream: planar float32 samples at `rate`, the source's channel count."""
@@ -398,7 +401,10 @@ def decode_audio(path: str | Path, *, rate: int = 48_000) -> AudioTrack | None:
         channels = int(stream.codec_context.channels or 0)
         if channels < 1:
             raise MediaDecodeError("audio stream has no channels", source=str(path))
-        resampler = av.AudioResampler(format="fltp", layout=av.AudioLayout(channels), rate=rate)
+        layout = stream.codec_context.layout
+        if "channels" in layout.name:  # unspecified order ("2 channels"): the default layout
+            layout = av.AudioLayout(_DEFAULT_LAYOUTS.get(channels, "stereo" if channels >= 2 else "mono"))
+        resampler = av.AudioResampler(format="fltp", layout=layout, rate=rate)
         chunks: list[npt.NDArray[np.float32]] = []
         bad = 0
         try:
