@@ -174,6 +174,8 @@ class Compositor:
         on_warning: Callable[[str], None] | None = None,
         text_painter: object | None = None,
         media: MediaLibrary | None = None,
+        images: ImageStore | None = None,
+        max_media_pixels: int | None = None,
     ) -> None:
         self.doc = doc
         self.width = int(_attr(doc, "width"))
@@ -183,8 +185,13 @@ class Compositor:
         self._background = _background(doc)
         self._surface = RasterSurface(self.width, self.height)
         self._group_surfaces: list[RasterSurface] = []
-        self._images = ImageStore(self.base_dir)
-        self._videos = VideoStore(media if media is not None else self._images.resolve)
+        # images: the render's store (its source policy and pixel cap), or one over base_dir
+        self._images = (
+            images if images is not None else ImageStore(self.base_dir, max_pixels=max_media_pixels)
+        )
+        self._videos = VideoStore(
+            media if media is not None else self._images.resolve, max_pixels=max_media_pixels
+        )
         self._warned: set[str] = set()
         self._text = (
             text_painter

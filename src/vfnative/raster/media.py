@@ -5,19 +5,23 @@ EXIF orientation as Chrome does; decoded images are cached by resolved path for 
 of the store (one render). Tier 1 (`drawImage` under a scale+translate canvas transform) is not
 antialiased and picks Mitchell only when both CTM scales exceed 1, else bilinear with linear
 mipmaps; tier 3 (CSS `<img>` painting) is antialiased and decides on the total scale.
-Video pictures come from the render's MediaLibrary (media/). Imports skia, errors, media and stdlib.
+Video pictures come from the render's MediaLibrary (media/). Sources are turned into files by a
+``resolve(source) -> Path`` function, by default a `SourceResolver` confined to the document's folder
+(media/sources.py: allowed roots, data: URIs, network policy). Decoded sizes are capped by
+`max_pixels` (`Limits.max_media_pixels`), checked from the file header before any pixel is decoded.
+Imports skia, errors, media and stdlib.
 """
 
 from __future__ import annotations
 
-import urllib.parse
 from collections.abc import Callable
 from pathlib import Path
 
 import skia
 
-from vfnative.errors import MediaDecodeError, MissingAssetError
+from vfnative.errors import AssetError, MediaDecodeError, MissingAssetError
 from vfnative.media.library import MediaLibrary
+from vfnative.media.sources import SourceResolver
 
 __all__ = [
     "ImageStore",
@@ -53,21 +57,37 @@ def sampling_for_scale(sx: float, sy: float) -> skia.SamplingOptions:
     return _TRILINEAR
 
 
-class ImageStore:
-    """Decoded still images keyed by resolved path; failures are cached too (one error per source)."""
+def _check_pixels(width: int, height: int, max_pixels: int | None, what: str, source: str) -> None:
+    if max_pixels is not None and width * height > max_pixels:
+        raise MediaDecodeError(
+            f"{what} {source!r} is {width}×{height} = {width * height} px; the limit is {max_pixels} "
+            "(Limits.max_media_pixels)",
+            source=source,
+        )
 
-    def __init__(self, base_dir: Path | None = None) -> None:
+
+class ImageStore:
+    """Decoded still images keyed by source; failures are cached too (one error per source).
+
+    `resolve` turns a source into a file (default: a `SourceResolver` with the default policy over
+    `base_dir`, i.e. files inside the document's folder only); `max_pixels` caps width × height.
+    """
+
+    def __init__(
+        self,
+        base_dir: Path | None = None,
+        *,
+        resolve: Callable[[str], Path] | None = None,
+        max_pixels: int | None = None,
+    ) -> None:
         self.base_dir = base_dir
+        self._resolve = resolve if resolve is not None else SourceResolver(base_dir=base_dir)
+        self.max_pixels = max_pixels
         self._images: dict[str, skia.Image | Exception] = {}
 
     def resolve(self, source: str) -> Path:
-        """A document `source` → local path (relative paths against base_dir; file:// URLs)."""
-        if source.startswith("file://"):
-            return Path(urllib.parse.unquote(urllib.parse.urlparse(source).path))
-        path = Path(source)
-        if not path.is_absolute() and self.base_dir is not None:
-            path = self.base_dir / path
-        return path
+        """A document `source` → a local file, under the store's source policy (raises AssetError)."""
+        return self._resolve(source)
 
     def get(self, source: str) -> skia.Image:
         """The decoded image (raster-backed, with mipmaps); raises AssetError subclasses."""
@@ -78,15 +98,13 @@ class ImageStore:
             return cached
         try:
             image = self._decode(source)
-        except (MissingAssetError, MediaDecodeError) as exc:
+        except AssetError as exc:
             self._images[source] = exc
             raise
         self._images[source] = image
         return image
 
     def _decode(self, source: str) -> skia.Image:
-        if "://" in source and not source.startswith("file://"):
-            raise MediaDecodeError(f"remote image sources are not fetched; got {source!r}", source=source)
         path = self.resolve(source)
         try:
             data = path.read_bytes()
@@ -94,7 +112,16 @@ class ImageStore:
             raise MissingAssetError(f"image not found: {path}", source=source) from exc
         except OSError as exc:
             raise MediaDecodeError(f"cannot read image {path}: {exc}", source=source) from exc
-        encoded = skia.Image.MakeFromEncoded(skia.Data.MakeWithCopy(data))
+        skdata = skia.Data.MakeWithCopy(data)
+        try:
+            codec = skia.Codec.MakeFromData(skdata)  # reads the header only
+        except RuntimeError:  # skia-python: "Failed to make codec"
+            codec = None
+        if codec is None:
+            raise MediaDecodeError(f"cannot decode image {path}", source=source)
+        size = codec.dimensions()
+        _check_pixels(size.width(), size.height(), self.max_pixels, "image", source)
+        encoded = skia.Image.MakeFromEncoded(skdata)
         if encoded is None:
             raise MediaDecodeError(f"cannot decode image {path}", source=source)
         raster = encoded.makeRasterImage()
@@ -122,13 +149,16 @@ class VideoStore:
     same picture again (slow speed, a held last frame) reuses it.
     """
 
-    def __init__(self, media: MediaLibrary | Callable[[str], Path]) -> None:
+    def __init__(self, media: MediaLibrary | Callable[[str], Path], *, max_pixels: int | None = None) -> None:
         self.media = media if isinstance(media, MediaLibrary) else MediaLibrary(media)
+        self.max_pixels = max_pixels
         self._last: dict[str, tuple[object, skia.Image]] = {}
 
     def frame(self, layer_path: str, source: str, source_time: float) -> skia.Image:
         """The frame of `source` shown at `source_time`, as an opaque BGRA skia image."""
-        pixels = self.media.video(source).frame_at(source_time, pixel_format="bgra")
+        decoder = self.media.video(source)
+        _check_pixels(decoder.width, decoder.height, self.max_pixels, "video", source)
+        pixels = decoder.frame_at(source_time, pixel_format="bgra")
         last = self._last.get(layer_path)
         if last is not None and last[0] is pixels:
             return last[1]
