@@ -366,6 +366,18 @@ class Renderer:
         mixed = self._mix()
         return None if mixed is None else mixed.T.copy()
 
+    def write_audio(self, output: str | os.PathLike[str]) -> Path | None:
+        """Write the mix as a 16-bit PCM WAV (48 kHz stereo, the reference's conversion, spec 04 §2.9).
+
+        Returns the path, or None (and writes nothing) when the document has no audio.
+        """
+        from vfnative.audio.wav import write_wav
+
+        samples = self.render_audio()
+        if samples is None:
+            return None
+        return write_wav(output, samples)
+
     def _mix(self) -> npt.NDArray[np.float32] | None:
         """The mix as (2, n) planar float32 (what the encoder takes), or None."""
         from vfnative.audio.mixer import mix

@@ -215,6 +215,23 @@ def cmd_frames(ctx: Context) -> int:
     return EXIT_OK
 
 
+def cmd_audio(ctx: Context) -> int:
+    a = ctx.args
+    output = Path(a.output)
+    with vfnative.Renderer(a.document, base_dir=a.base_dir) as renderer:
+        written = renderer.write_audio(output)
+        duration = renderer.document.duration
+    if written is None:
+        ctx.console.print(
+            "vfnative audio: the document has no audio (no enabled audio or video layer); nothing written",
+            highlight=False,
+        )
+        return EXIT_USAGE
+    if not a.quiet:
+        ctx.console.print(f"Wrote {written} (48 kHz stereo 16-bit PCM, {duration:g} s)", highlight=False)
+    return EXIT_OK
+
+
 def cmd_probe(ctx: Context) -> int:
     a = ctx.args
     renderer = vfnative.Renderer(a.document, base_dir=a.base_dir)
@@ -337,6 +354,12 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
     _render_args(p, encode=False)
     _common(p, top=False)
     p.set_defaults(func=cmd_frames)
+
+    p = sub.add_parser("audio", help="mix a document's sound into a 16-bit WAV (exit 2 if it has none)")
+    _document_args(p)
+    p.add_argument("-o", "--output", required=True, help="output .wav path")
+    _common(p, top=False)
+    p.set_defaults(func=cmd_audio)
 
     p = sub.add_parser("probe", help="validate a document and print its size, timing and layers")
     _document_args(p)
