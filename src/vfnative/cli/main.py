@@ -1,4 +1,6 @@
-"""`vfnative render | frames | probe | demo | doctor`: argparse front end over `vfnative` (the api).
+"""`vfnative render | frames | probe | demo | doctor | worker | submit | status`: argparse front end.
+
+The render-farm commands (`worker`, `submit`, `status`) live in `vfnative.worker.cli`.
 
 Errors are caught once, here, printed as ``TypeName: message`` (no traceback unless ``--debug``) and
 mapped to exit codes:
@@ -377,6 +379,10 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
     p.add_argument("--font-dir", action="append", metavar="DIR", help="also check this font folder")
     _common(p, top=False)
     p.set_defaults(func=cmd_doctor)
+
+    from vfnative.worker.cli import add_commands  # the render farm: worker, submit, status (worker extra)
+
+    add_commands(sub, common=lambda p: _common(p, top=False), render_args=lambda p: _render_args(p, encode=True))
     return parser
 
 

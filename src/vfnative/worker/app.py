@@ -1,0 +1,180 @@
+"""The render farm's Celery app: ``celery -A vfnative.worker.app worker`` (or ``vfnative worker``).
+
+Delivery settings (STYLE, spec 05 §6.1): JSON only; ``worker_prefetch_multiplier = 1`` and
+``task_acks_late`` so a message is acknowledged only after its piece is recorded, and a worker holds
+no more messages than it has processes; a Redis ``visibility_timeout`` longer than the longest render
+(`WorkerConfig.visibility_timeout_s`), so Celery never starts a second copy of a render that is still
+running. Lost work is found by leases instead (`vfnative.worker.jobs`): each worker's main process
+runs a `Sweeper` thread that re-dispatches pieces whose lease expired, and claims the lease of every
+farm message it reserves (``task_received``) so a piece is covered from the moment a worker holds it.
+
+The module-level `app` is configured from the environment (``VFNATIVE_BROKER`` ...); `configure`
+re-points it (the CLI's ``--broker``). Imports celery, redis and the worker's own modules.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import random
+import shutil
+import threading
+from pathlib import Path
+from typing import Any
+
+import redis
+from celery import Celery, signals
+
+from vfnative.worker.config import WorkerConfig
+from vfnative.worker.jobs import TASK_NAMES, JobStore, Message
+
+__all__ = ["Farm", "Sweeper", "app", "configure", "create_app", "farm"]
+
+log = logging.getLogger(__name__)
+
+_TASKS = frozenset(TASK_NAMES.values())
+
+
+class Farm:
+    """One process's handle on the farm: its config, Redis client and `JobStore` (rebuilt after a fork)."""
+
+    def __init__(self, app: Celery, config: WorkerConfig) -> None:
+        self.app = app
+        self.config = config
+        self._store: JobStore | None = None
+        self._pid = -1
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        return f"<Farm {self.config.broker} queue={self.config.queue!r}>"
+
+    @property
+    def store(self) -> JobStore:
+        with self._lock:
+            if self._store is None or self._pid != os.getpid():
+                client = redis.Redis.from_url(
+                    self.config.broker, decode_responses=True, health_check_interval=30
+                )
+                self._store = JobStore(
+                    client,
+                    send=self.send,
+                    lease_s=self.config.lease_s,
+                    max_attempts=self.config.max_attempts,
+                    job_ttl_s=self.config.job_ttl_s,
+                    on_end=_remove_work_dir,
+                )
+                self._pid = os.getpid()
+            return self._store
+
+    def send(self, name: str, message: Message, task_id: str) -> None:
+        self.app.send_task(name, args=[message], task_id=task_id, queue=self.config.queue)
+
+
+def _remove_work_dir(job: str, meta: dict[str, str]) -> None:
+    """A job has ended (done or failed): its chunk files are no longer needed."""
+    work_dir = meta.get("work_dir")
+    if work_dir and Path(work_dir).name.endswith(f".{job}.parts"):  # never anything but the job's own folder
+        shutil.rmtree(work_dir, ignore_errors=True)
+
+
+def configure(app: Celery, config: WorkerConfig) -> Celery:
+    """Apply `config` to `app`: broker and result backend, JSON only, prefetch 1, late acks, timeouts."""
+    transport = {"visibility_timeout": int(config.visibility_timeout_s)}
+    app.conf.update(
+        broker_url=config.broker,
+        result_backend=config.broker,
+        broker_transport_options=transport,
+        result_backend_transport_options=transport,
+        broker_connection_retry_on_startup=True,
+        task_serializer="json",
+        result_serializer="json",
+        accept_content=["json"],
+        result_accept_content=["json"],
+        task_default_queue=config.queue,
+        task_acks_late=True,
+        # A child killed mid-task acks its message (Celery's default); the piece's lease then expires
+        # and the sweeper dispatches it again, counted against max_attempts, so a document that crashes
+        # its process cannot loop forever, which requeue-on-worker-lost would allow.
+        task_reject_on_worker_lost=False,
+        worker_prefetch_multiplier=1,
+        worker_concurrency=config.worker_concurrency(),
+        result_expires=int(config.job_ttl_s),
+        task_track_started=False,
+        worker_send_task_events=False,
+        worker_hijack_root_logger=False,
+    )
+    app.farm = Farm(app, config)
+    return app
+
+
+def create_app(config: WorkerConfig | None = None) -> Celery:
+    """A configured Celery app with the farm's tasks (``vfnative.plan/chunk/audio/stitch``)."""
+    app = Celery("vfnative", include=["vfnative.worker.tasks"])
+    return configure(app, config or WorkerConfig.from_environ())
+
+
+def farm(app: Celery) -> Farm:
+    """The `Farm` attached to `app` by `configure`."""
+    found = getattr(app, "farm", None)
+    if not isinstance(found, Farm):
+        raise RuntimeError(f"{app!r} was not configured by vfnative.worker.app.configure")
+    return found
+
+
+class Sweeper(threading.Thread):
+    """Every `sweep_interval_s` (with jitter), dispatch again each piece whose lease has expired."""
+
+    def __init__(self, farm: Farm) -> None:
+        super().__init__(name="vfnative-sweeper", daemon=True)
+        self.farm = farm
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        interval = self.farm.config.sweep_interval_s
+        while not self._stop_event.wait(interval * random.uniform(0.75, 1.25)):
+            try:
+                for job, piece, attempt in self.farm.store.sweep():
+                    log.warning("job %s: dispatched %s again (attempt %d)", job, piece, attempt)
+            except Exception:  # Redis restarting, a network blip: try again next round
+                log.warning("lease sweep failed", exc_info=True)
+
+    def stop(self) -> None:
+        self._stop_event.set()
+
+
+app = create_app()
+
+_sweepers: list[Sweeper] = []
+
+
+@signals.worker_ready.connect
+def _start_sweeper(sender: Any = None, **_: Any) -> None:
+    """In the worker's main process: start the lease sweeper (it outlives any child process)."""
+    target = getattr(getattr(sender, "app", None), "farm", None) or farm(app)
+    sweeper = Sweeper(target)
+    sweeper.start()
+    _sweepers.append(sweeper)
+
+
+@signals.worker_shutdown.connect
+def _stop_sweeper(**_: Any) -> None:
+    while _sweepers:
+        _sweepers.pop().stop()
+
+
+@signals.task_received.connect
+def _claim_reserved(sender: Any = None, request: Any = None, **_: Any) -> None:
+    """In the main process, as soon as a farm message is reserved: take the piece's lease ("taken").
+
+    Covers the moment between reserving a message and a child starting it; the child's heartbeat
+    renews the same lease (same attempt and worker name) once the task runs.
+    """
+    if request is None or getattr(request, "name", None) not in _TASKS:
+        return
+    try:
+        message = request.args[0]
+        target = getattr(getattr(sender, "app", None), "farm", None) or farm(app)
+        target.store.claim(str(message["job"]), str(message["piece"]), int(message["attempt"]),
+                           str(request.hostname), state="taken")  # fmt: skip
+    except Exception:  # the task claims again when it starts
+        log.warning("could not claim the lease of %s", getattr(request, "id", "?"), exc_info=True)

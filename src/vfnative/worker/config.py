@@ -1,0 +1,109 @@
+"""WorkerConfig: every knob of the render farm, read once from an injectable environment mapping.
+
+Environment variables are read here (and in `cli/`) only, never deeper; tests pass a plain dict.
+Imports the standard library and `settings` (for the cgroup CPU limit).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
+
+from vfnative.settings import cpu_limit
+
+__all__ = ["DEFAULT_BROKER", "WorkerConfig"]
+
+DEFAULT_BROKER = "redis://localhost:6379/0"
+
+
+def _number(environ: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
+    raw = environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        value = float(raw)
+    except ValueError:
+        raise ValueError(f"{name}: expected a number >= {minimum:g}; got {raw!r}") from None
+    if not value >= minimum:
+        raise ValueError(f"{name}: expected a number >= {minimum:g}; got {raw!r}")
+    return value
+
+
+@dataclass(frozen=True)
+class WorkerConfig:
+    """Broker, Celery delivery settings, lease timing and retry limits of the render farm.
+
+    Usage::
+
+        WorkerConfig()                                          # localhost Redis, defaults below
+        WorkerConfig.from_environ(os.environ)                   # VFNATIVE_BROKER, VFNATIVE_LEASE_S, ...
+        WorkerConfig(broker="redis://farm:6379/2", lease_s=5)
+    """
+
+    broker: str = DEFAULT_BROKER
+    """Redis URL: Celery's broker, its result backend and the job store (VFNATIVE_BROKER)."""
+    visibility_timeout_s: float = 48 * 3600.0
+    """Redis re-delivers an unacknowledged message after this long (VFNATIVE_VISIBILITY_TIMEOUT_S).
+    It must exceed the longest single task: a 4 h document (the default duration limit) rendered as
+    one chunk at 0.1x realtime takes 40 h. A shorter value makes Celery start a second copy of a
+    render that is still running. Lost work is found by leases (`lease_s`), not by this timeout."""
+    lease_s: float = 10.0
+    """A piece of a job (plan, chunk, audio, stitch) is lost when its lease is not renewed for this
+    long (VFNATIVE_LEASE_S); a heartbeat renews it every `lease_s / 4` seconds."""
+    sweep_interval_s: float = 2.0
+    """How often each worker looks for expired leases and re-enqueues their pieces (VFNATIVE_SWEEP_S)."""
+    max_attempts: int = 3
+    """Deliveries of one piece before the job fails (lost workers and unexpected errors count; invalid
+    documents and missing assets fail at once)."""
+    concurrency: int | None = None
+    """Worker processes per `vfnative worker`; None = the cgroup CPU limit (VFNATIVE_CONCURRENCY)."""
+    job_ttl_s: float = 7 * 86400.0
+    """Finished jobs (status, result, error, events) stay readable for this long."""
+    queue: str = "vfnative"
+    """The Celery queue the farm's tasks go to."""
+
+    def __post_init__(self) -> None:
+        if not self.broker.startswith(("redis://", "rediss://", "unix://")):
+            raise ValueError(f"broker: expected a redis:// URL; got {self.broker!r}")
+        if self.lease_s < 1:
+            raise ValueError(f"lease_s: expected seconds >= 1; got {self.lease_s!r}")
+        if self.visibility_timeout_s <= self.lease_s:
+            raise ValueError(
+                f"visibility_timeout_s: expected more than lease_s={self.lease_s:g}; "
+                f"got {self.visibility_timeout_s!r}"
+            )
+        if self.sweep_interval_s <= 0:
+            raise ValueError(f"sweep_interval_s: expected seconds > 0; got {self.sweep_interval_s!r}")
+        if self.max_attempts < 1:
+            raise ValueError(f"max_attempts: expected >= 1; got {self.max_attempts!r}")
+        if self.concurrency is not None and self.concurrency < 1:
+            raise ValueError(f"concurrency: expected >= 1; got {self.concurrency!r}")
+
+    @classmethod
+    def from_environ(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> WorkerConfig:
+        """Defaults, then VFNATIVE_* variables from `environ` (default: os.environ), then `overrides`."""
+        env = os.environ if environ is None else environ
+        base = cls(
+            broker=env.get("VFNATIVE_BROKER", "").strip() or DEFAULT_BROKER,
+            visibility_timeout_s=_number(
+                env, "VFNATIVE_VISIBILITY_TIMEOUT_S", cls.visibility_timeout_s, minimum=60
+            ),
+            lease_s=_number(env, "VFNATIVE_LEASE_S", cls.lease_s, minimum=1),
+            sweep_interval_s=_number(env, "VFNATIVE_SWEEP_S", cls.sweep_interval_s, minimum=0.1),
+            concurrency=(
+                int(_number(env, "VFNATIVE_CONCURRENCY", 0, minimum=1))
+                if env.get("VFNATIVE_CONCURRENCY", "").strip()
+                else None
+            ),
+        )
+        given = {k: v for k, v in overrides.items() if v is not None}
+        return replace(base, **given) if given else base  # type: ignore[arg-type]
+
+    def worker_concurrency(self) -> int:
+        """Processes per worker: `concurrency`, or the CPUs this container may use."""
+        return self.concurrency if self.concurrency is not None else cpu_limit()
+
+    def encoder_threads(self) -> int:
+        """x264 threads per render process, so `concurrency` renders share the CPU limit, not oversubscribe it."""
+        return max(1, cpu_limit() // self.worker_concurrency())

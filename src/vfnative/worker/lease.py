@@ -1,0 +1,159 @@
+"""Running one piece of a job under a lease: claim, heartbeat, progress, and what each outcome means.
+
+`run_piece` is the frame every farm task shares. It claims the piece's lease (or skips: the piece is
+done, another live attempt holds it, or the job has ended), starts a `Heartbeat` thread that renews the
+lease every ``lease_s / 4`` seconds and cancels the render when the lease is lost or the job ends, runs
+the task's body, and then:
+
+* success → the piece is marked done; the last chunk/audio piece to finish dispatches the stitch;
+* `DocumentError` / `AssetError` → the job fails at once with the error's JSON; never retried;
+* any other error → the piece is dispatched again, until `max_attempts`, then the job fails with it.
+
+Imports the standard library, `errors` and the job store; nothing from Celery.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+import traceback
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from vfnative.errors import AssetError, DocumentError, RenderCancelled, VfnativeError
+from vfnative.worker.jobs import JobStore, Message
+
+__all__ = ["Heartbeat", "PieceRun", "error_json", "run_piece"]
+
+log = logging.getLogger(__name__)
+
+PROGRESS_INTERVAL_S = 0.5
+"""Progress is written at most twice a second (STYLE: worker progress)."""
+
+
+def error_json(exc: BaseException) -> dict[str, Any]:
+    """``{"type", "path", "frame", "message"}`` for any exception (a bug gets its type name and text)."""
+    if isinstance(exc, VfnativeError):
+        return exc.to_json()
+    return {"type": type(exc).__name__, "path": None, "frame": None, "message": str(exc) or repr(exc)}
+
+
+class Heartbeat(threading.Thread):
+    """Renews a piece's lease until stopped; sets `cancel` (and `reason`) when this attempt must stop."""
+
+    def __init__(self, store: JobStore, job: str, piece: str, attempt: int, holder: str) -> None:
+        super().__init__(name=f"vfnative-lease-{piece}", daemon=True)
+        self.store, self.job, self.piece, self.attempt, self.holder = store, job, piece, attempt, holder
+        self.interval = store.lease_ms / 4000
+        self.cancel = threading.Event()
+        """Set when the lease was lost or the job ended: the render checks it before each frame."""
+        self.reason: str | None = None
+        self._stop_event = threading.Event()
+
+    def run(self) -> None:
+        failures = 0
+        while not self._stop_event.wait(self.interval):
+            try:
+                outcome = self.store.refresh(self.job, self.piece, self.attempt, self.holder)
+                failures = 0
+            except Exception:  # Redis away for a moment: keep rendering, the lease may survive
+                failures += 1
+                log.warning("lease renewal for %s/%s failed (%d in a row)", self.job, self.piece, failures,
+                            exc_info=failures == 1)  # fmt: skip
+                continue
+            if outcome != "ok":
+                self.reason = outcome
+                self.cancel.set()
+                log.info("%s/%s attempt %d stops: %s", self.job, self.piece, self.attempt, outcome)
+                return
+
+    def stop(self) -> None:
+        self._stop_event.set()
+        if self.is_alive():
+            self.join(timeout=5)
+
+
+@dataclass
+class PieceRun:
+    """What a task body gets: the piece's identity and spec, the job's record, cancel and progress."""
+
+    store: JobStore
+    job: str
+    piece: str
+    attempt: int
+    holder: str
+    spec: dict[str, Any]
+    meta: dict[str, str]
+    heartbeat: Heartbeat
+    report_state: Callable[[dict[str, Any]], None] | None = None
+    """Called with ``{"job", "piece", "done", "total"}`` (the task's update_state), at most twice a second."""
+    _last: float = field(default=0.0, repr=False)
+
+    @property
+    def cancel(self) -> threading.Event:
+        return self.heartbeat.cancel
+
+    def progress(self, stage: str, done: int, total: int) -> None:
+        """A `ProgressCallback`: frames done of this piece, written at most twice a second."""
+        now = time.monotonic()
+        final = stage == "render" and done >= total
+        if stage != "render" or (not final and now - self._last < PROGRESS_INTERVAL_S):
+            return
+        self._last = now
+        try:
+            self.store.set_progress(self.job, self.piece, done)
+        except Exception:  # progress is best effort
+            log.debug("progress write failed", exc_info=True)
+        if self.report_state is not None:
+            self.report_state({"job": self.job, "piece": self.piece, "done": done, "total": total})
+
+
+def run_piece(
+    message: Message,
+    store: JobStore,
+    holder: str,
+    body: Callable[[PieceRun], dict[str, Any]],
+    *,
+    report_state: Callable[[dict[str, Any]], None] | None = None,
+) -> dict[str, Any]:
+    """Claim the piece named in `message`, run `body` under a heartbeat and record the outcome (JSON)."""
+    job, piece, attempt = str(message["job"]), str(message["piece"]), int(message["attempt"])
+    head = {"job": job, "piece": piece, "attempt": attempt}
+    claimed = store.claim(job, piece, attempt, holder)
+    if claimed != "ok":
+        return {**head, "skipped": claimed}
+    heartbeat = Heartbeat(store, job, piece, attempt, holder)
+    heartbeat.start()
+    run = PieceRun(store, job, piece, attempt, holder, store.piece(job, piece), store.meta(job), heartbeat,
+                   report_state)  # fmt: skip
+    started = time.perf_counter()
+    try:
+        result = body(run)
+    except BaseException as exc:
+        heartbeat.stop()
+        if heartbeat.cancel.is_set():  # lost the lease or the job ended: someone else owns the outcome
+            return {**head, "skipped": heartbeat.reason or "cancelled"}
+        if isinstance(exc, RenderCancelled) or not isinstance(exc, Exception):
+            raise  # a worker shutdown or signal: the message is redelivered or the lease expires
+        err = error_json(exc)
+        if isinstance(exc, (DocumentError, AssetError)):
+            store.fail(job, err)  # the document or its media is wrong: no retry can help
+            return {**head, "error": err}
+        log.error("%s/%s attempt %d failed: %s", job, piece, attempt, "".join(
+            traceback.format_exception_only(type(exc), exc)).strip())  # fmt: skip
+        log.debug("traceback", exc_info=True)
+        store.event(job, piece, "error", attempt=attempt, error=err)
+        if attempt >= store.max_attempts:
+            store.fail(job, err)
+        else:
+            store.dispatch(job, piece, mode="again")
+        return {**head, "error": err}
+    heartbeat.stop()
+    # The body finished, so its file is complete and in place: record it even if the lease was lost
+    # meanwhile (a duplicate attempt writes the same file under the same name).
+    outcome = store.complete(job, piece, frames=int(result.get("frames", 0)))
+    if outcome == "all":
+        store.dispatch(job, "stitch", mode="new")
+    return {**head, **result, "seconds": round(time.perf_counter() - started, 3)}

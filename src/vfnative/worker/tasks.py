@@ -1,0 +1,186 @@
+"""The farm's Celery tasks: thin wrappers over the api, one per kind of piece. JSON in, JSON out.
+
+Every task takes one message ``{"job": id, "piece": name, "attempt": n}`` and returns a JSON dict; the
+job's document, settings and piece specs are read from the job store (a document is stored once per
+job, not copied into every message). `run_piece` (`lease.py`) does the claiming, heartbeat, progress
+and error policy; the bodies below only call the api:
+
+* ``vfnative.plan``   validate the document (`vfnative.Renderer`), check local media, cut frame ranges,
+  dispatch the chunks and the audio piece;
+* ``vfnative.chunk``  `render_chunk(doc, frames, out)` into ``<work dir>/chunk_NNNN.mp4`` (the same
+  name for every attempt, written atomically: a redelivered chunk overwrites, never duplicates);
+* ``vfnative.audio``  `vfnative.render_audio(doc)` once, encoded to ``<work dir>/audio.m4a``;
+* ``vfnative.stitch`` remux the chunks (and the audio) into the output, check the frame count, move
+  it into place atomically, record the result, remove the work dir.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import socket
+import time
+from pathlib import Path
+from typing import Any
+
+import vfnative
+from vfnative.errors import EncodeError
+from vfnative.worker import primitives
+from vfnative.worker.app import app, farm
+from vfnative.worker.jobs import Message
+from vfnative.worker.lease import PieceRun, run_piece
+from vfnative.worker.plan import check_local_sources, plan_chunks, settings_from_json
+
+__all__ = ["audio", "chunk", "plan", "stitch"]
+
+log = logging.getLogger(__name__)
+
+
+def _run(task: Any, message: Message, body: Any) -> dict[str, Any]:
+    holder = str(task.request.hostname or socket.gethostname())
+
+    def report_state(meta: dict[str, Any]) -> None:
+        if task.request.id:
+            task.update_state(state="PROGRESS", meta=meta)
+
+    return run_piece(message, farm(task.app).store, holder, body, report_state=report_state)
+
+
+def _document(run: PieceRun) -> tuple[str, Any, str | None]:
+    """The job's document text, its RenderSettings (encoder threads sized to this worker) and base dir."""
+    text = run.store.document(run.job)
+    if text is None:
+        raise vfnative.RenderCancelled(f"job {run.job} has ended; its document is gone")
+    config = farm(app).config
+    settings = settings_from_json(
+        json.loads(run.meta.get("settings") or "{}"), threads=config.encoder_threads()
+    )
+    return text, settings, run.meta.get("base_dir") or None
+
+
+@app.task(name="vfnative.plan", bind=True)
+def plan(self: Any, message: Message) -> dict[str, Any]:
+    """Validate the document, cut it into chunks and dispatch them (and the audio piece)."""
+    return _run(self, message, _plan)
+
+
+def _plan(run: PieceRun) -> dict[str, Any]:
+    text, settings, base_dir = _document(run)
+    with vfnative.Renderer(text, settings=settings, base_dir=base_dir) as renderer:
+        doc = renderer.document
+        check_local_sources(doc, base_dir)
+        total = renderer.frame_count
+        fps, width, height = float(doc.fps), int(doc.width), int(doc.height)
+    output = Path(run.meta["output"])
+    work_dir = Path(run.meta["work_dir"])
+    if not output.parent.is_dir():
+        err = EncodeError(f"{output}: the output folder does not exist (on this worker)", source=str(output))
+        run.store.fail(run.job, err.to_json())
+        return {"frames": 0}
+    work_dir.mkdir(exist_ok=True)
+    ranges = plan_chunks(
+        run.meta.get("chunks_requested", "auto"), total, fps, settings.encode.keyframe_interval_s
+    )
+    pieces: dict[str, dict[str, Any]] = {
+        f"chunk-{i:04d}": {
+            "kind": "chunk",
+            "index": i,
+            "start": r.start,
+            "stop": r.stop,
+            "path": str(work_dir / f"chunk_{i:04d}.mp4"),
+        }
+        for i, r in enumerate(ranges)
+    }
+    if primitives.audio_available():
+        pieces["audio"] = {"kind": "audio", "path": str(work_dir / "audio.m4a")}
+    parts = list(pieces)
+    pieces["stitch"] = {"kind": "stitch"}
+    run.store.add_pieces(
+        run.job, pieces, frames=total, fps=fps, width=width, height=height, pieces=len(parts)
+    )
+    run.store.set_status(run.job, "running")
+    for name in parts:
+        run.store.dispatch(run.job, name, mode="new")
+    return {"frames": 0, "frames_total": total, "chunks": len(ranges)}
+
+
+@app.task(name="vfnative.chunk", bind=True)
+def chunk(self: Any, message: Message) -> dict[str, Any]:
+    """Render one frame range to its chunk file."""
+    return _run(self, message, _chunk)
+
+
+def _chunk(run: PieceRun) -> dict[str, Any]:
+    text, settings, base_dir = _document(run)
+    frames = range(int(run.spec["start"]), int(run.spec["stop"]))
+    out = Path(run.spec["path"])
+    primitives.render_chunk(text, frames, out, settings=settings, base_dir=base_dir, on_progress=run.progress,
+                            cancel=run.cancel)  # fmt: skip
+    return {"frames": len(frames), "path": str(out)}
+
+
+@app.task(name="vfnative.audio", bind=True)
+def audio(self: Any, message: Message) -> dict[str, Any]:
+    """Mix the document's audio once and encode it for the stitch."""
+    return _run(self, message, _audio)
+
+
+def _audio(run: PieceRun) -> dict[str, Any]:
+    text, settings, base_dir = _document(run)
+    samples = primitives.render_audio(text, settings=settings, base_dir=base_dir)
+    if samples is None:
+        return {"frames": 0, "audio": False}
+    primitives.encode_audio(samples, Path(run.spec["path"]))
+    return {"frames": 0, "audio": True, "samples": int(len(samples))}
+
+
+@app.task(name="vfnative.stitch", bind=True)
+def stitch(self: Any, message: Message) -> dict[str, Any]:
+    """Remux the chunks (and audio) into the job's output and finish the job."""
+    return _run(self, message, _stitch)
+
+
+def _stitch(run: PieceRun) -> dict[str, Any]:
+    store, job, meta = run.store, run.job, run.meta
+    store.set_status(job, "stitching")
+    output = Path(meta["output"])
+    work_dir = Path(meta["work_dir"])
+    status = store.status(job) or {}
+    names = sorted(p for p in status.get("pieces", {}) if p.startswith("chunk-"))
+    specs = [store.piece(job, name) for name in names]
+    paths = [Path(spec["path"]) for spec in specs]
+    missing = [p.name for p in paths if not p.is_file()]
+    if missing:
+        err = EncodeError(
+            f"{work_dir}: chunk file(s) {', '.join(missing)} not found although rendered; "
+            "is the output folder on storage every worker shares?",
+            source=str(work_dir),
+        )
+        store.fail(job, err.to_json())
+        return {"frames": 0}
+    audio_spec = store.piece(job, "audio")
+    audio_path = Path(audio_spec["path"]) if audio_spec.get("path") else None
+    audio_file = audio_path if audio_path is not None and audio_path.is_file() else None
+    stitched = work_dir / f"stitched{output.suffix or '.mp4'}"
+    primitives.stitch(paths, stitched, audio=audio_file)
+    frames = primitives.count_video_frames(stitched)
+    expected = int(meta.get("frames", 0) or 0)
+    if frames != expected:
+        raise EncodeError(f"{output}: stitched {frames} frames; expected {expected}", source=str(output))
+    os.replace(stitched, output)
+    fps = float(meta.get("fps", 0) or 0)
+    result = {
+        "output": str(output),
+        "frames": frames,
+        "width": int(meta.get("width", 0) or 0),
+        "height": int(meta.get("height", 0) or 0),
+        "fps": fps,
+        "duration_s": round(frames / fps, 6) if fps else None,
+        "chunks": len(paths),
+        "audio": audio_file is not None,
+        "seconds": round(time.time() - float(meta.get("created", time.time())), 3),
+        "primitives": primitives.describe(),
+    }
+    store.finish(job, result)  # also removes the work dir
+    return {"frames": 0, "output": str(output)}
