@@ -238,8 +238,11 @@ class _Compiler:
                 source = s.get("source")
                 if not isinstance(source, str) or not source or source in self.probes:
                     continue
-                # `.catch()` on the probe promise: one more job turn before awaiters see the value.
-                self.probes[source] = self.queue.outside(self.prober(source)).then(lambda value: value)
+                # A failed probe (ffprobe quits at once) settles before real ones; `.catch()` on
+                # the probe promise adds one job turn before awaiters see the value.
+                duration = self.prober(source)
+                rank = 1 if math.isfinite(duration) and duration > 0 else 0
+                self.probes[source] = self.queue.outside(duration, rank=rank).then(lambda value: value)
 
     def _media_timings(self, action: AddLayer) -> AsyncGen[_Timings]:
         """sourceDuration / mediaDuration / unresolved sourceEnd, in source seconds (core order)."""

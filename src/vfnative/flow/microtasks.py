@@ -10,10 +10,15 @@ The model: a `Job` is a promise that is fulfilled once; `then` queues its reacti
 already fulfilled, as soon as) it is fulfilled; `spawn` runs a generator as an async function,
 synchronously up to its first `yield` (an `await`), exactly like calling an async function; `all`
 is `Promise.all`. `run` drains the queue first-in first-out and, when it runs dry with work still
-waiting on the outside world (media probes), settles every outside job at once, in creation order:
-I/O only completes once no promise job is left, as in Node, and the core starts all its probes
-together before the walk, so by the time the walk first waits for one, the others (local files,
-similar work) have finished too. Checked against the core on `fixtures/builder/extra/media-probe`.
+waiting on the outside world (media probes), settles the next outside job and drains again: in
+Node each finished child process is its own event-loop callback, and every promise job runs before
+the next callback. The core starts all its probes together before the walk; they finish in order
+of cost, so outside jobs carry a `rank` (lower first; creation order breaks ties): a probe that
+fails (missing file) ends at once, real probes end in the order they were started. Checked against
+the core on `fixtures/builder/extra/media-probe` and on randomised flows. Where two probes of
+similar cost race with branches the core's own order can vary from run to run; this model then
+picks its most frequent one.
+
 That is enough to reproduce V8's ordering for the shapes the compiler uses (await of native
 promises, async functions returning plain values).
 
@@ -91,7 +96,7 @@ class JobQueue:
 
     def __init__(self) -> None:
         self._jobs: deque[Callable[[], None]] = deque()
-        self._outside: deque[tuple[Job[Any], Any]] = deque()
+        self._outside: list[tuple[int, int, Job[Any], Any]] = []
 
     def enqueue(self, job: Callable[[], None]) -> None:
         self._jobs.append(job)
@@ -100,10 +105,11 @@ class JobQueue:
         """A new pending job."""
         return Job(self)
 
-    def outside(self, value: T) -> Job[T]:
-        """A job settled by the outside world (I/O) with `value` the first time the queue is idle."""
+    def outside(self, value: T, *, rank: int = 0) -> Job[T]:
+        """A job the outside world (I/O) settles with `value` once the queue is idle, lowest `rank` first."""
         job: Job[T] = Job(self)
-        self._outside.append((job, value))
+        self._outside.append((rank, len(self._outside), job, value))
+        self._outside.sort(key=lambda entry: entry[:2])
         return job
 
     def spawn(self, gen: AsyncGen[T]) -> Job[T]:
@@ -141,7 +147,7 @@ class JobQueue:
         return combined
 
     def run(self, main: Job[T]) -> T:
-        """Drain jobs (settling all outside jobs whenever the queue runs dry) until `main` is fulfilled."""
+        """Drain jobs (settling one outside job each time the queue runs dry) until `main` is fulfilled."""
         while True:
             while self._jobs:
                 self._jobs.popleft()()
@@ -149,6 +155,5 @@ class JobQueue:
                 return main.result()
             if not self._outside:
                 raise RuntimeError("flow compilation stalled: nothing left to run")  # a bug, not bad input
-            while self._outside:
-                job, value = self._outside.popleft()
-                job.resolve(value)
+            _rank, _order, job, value = self._outside.pop(0)
+            job.resolve(value)
