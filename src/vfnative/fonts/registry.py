@@ -555,6 +555,8 @@ class FontRegistry:
         self._glyph_sets: dict[tuple[Path, int, tuple[tuple[str, float], ...]], frozenset[int]] = {}
         self._ref_glyphs: dict[tuple[Path, int], frozenset[int]] = {}
         self._resolved: dict[tuple[object, ...], ResolvedFont] = {}
+        self._requests: dict[tuple[object, ...], ResolvedFont] = {}
+        """resolve() arguments -> result: a text layer asks again every frame."""
 
     def __repr__(self) -> str:
         fams = "?" if self._families is None else str(len(self._families))
@@ -644,6 +646,10 @@ class FontRegistry:
         `size` (px) feeds the `opsz` axis (font-optical-sizing: auto) when the face has one.
         Unknown families fall back to Noto Sans with one warning per family name.
         """
+        request = (family, float(weight), style, float(stretch), size)
+        cached = self._requests.get(request)
+        if cached is not None:
+            return cached
         name = family.strip().strip('"').strip("'").strip() or DEFAULT_FAMILY
         weight = float(weight)
         stretch = float(stretch)
@@ -677,15 +683,12 @@ class FontRegistry:
             synthetic_bold = weight >= _BOLD_THRESHOLD and face.weight_range[1] < _BOLD_THRESHOLD
             variations = self._variations(face, weight, stretch, size)
         key = (face, variations, synthetic_bold, synthetic_italic, fallback)
-        hit = self._resolved.get(key)
-        if hit is not None:
-            return hit
         with self._lock:
-            hit = self._resolved.get(key)
-            if hit is not None:
-                return hit
-            resolved = self._build(face, name, variations, synthetic_bold, synthetic_italic, fallback)
-            self._resolved[key] = resolved
+            resolved = self._resolved.get(key)
+            if resolved is None:
+                resolved = self._build(face, name, variations, synthetic_bold, synthetic_italic, fallback)
+                self._resolved[key] = resolved
+            self._requests[request] = resolved
             return resolved
 
     # -- per-character fallback ------------------------------------------------------------

@@ -106,6 +106,8 @@ _LIGATURE_FEATURES_OFF = {"liga": False, "clig": False, "dlig": False, "hlig": F
 _TAB_SIZE = 8
 _CACHE_SIZE = 512
 _RASTER_CACHE_SIZE = 64
+_MASK_CACHE_SIZE = 256
+"""Coverage masks kept for static text (`TextPainter._draw_preblended`)."""
 _COMPOSITED_RASTER_SCALE = 1.0
 """Raster scale of text under a rotating/skewing/perspective CTM (see `TextPainter.paint`)."""
 """Local text rasters kept for rotated/skewed text layers (`TextPainter._paint_composited`)."""
@@ -709,6 +711,7 @@ class TextPainter:
         self._shape_cache: OrderedDict[tuple[Any, ...], _Shaped] = OrderedDict()
         self._box_cache: OrderedDict[tuple[Any, ...], TextBox] = OrderedDict()
         self._raster_cache: OrderedDict[tuple[Any, ...], tuple[TextBox, skia.Image, int, int]] = OrderedDict()
+        self._mask_cache: OrderedDict[tuple[Any, ...], tuple[TextBox, skia.Image, int, int]] = OrderedDict()
         self._warned: set[str] = set()
 
     def __repr__(self) -> str:
@@ -1068,6 +1071,43 @@ class TextPainter:
             return
         sigma = blur / 2.0
         shadow = skia.ImageFilters.DropShadowOnly(dx, dy, sigma, sigma, _to_skcolor(sc))
+        m = canvas.getTotalMatrix()
+        dev = m.mapRect(_ink_bounds(props, box)).roundOut()
+        if m.hasPerspective() or not canvas.getDeviceClipBounds().contains(dev):
+            self._draw_shadow_layer(canvas, box, shadow, props, color, stroke_w, stroke_color, decoration)
+            return
+        # A static text's shadow (a blur: the costliest thing here) is rendered once per matrix,
+        # up to whole-pixel translation, on a device-aligned surface, and then blitted.
+        tx, ty = m.getTranslateX(), m.getTranslateY()
+        ix, iy = math.floor(tx), math.floor(ty)
+        key = ("shadow", id(box), _paint_key(props), m.getScaleX(), m.getSkewX(), m.getSkewY(), m.getScaleY(),
+               tx - ix, ty - iy)  # fmt: skip
+        hit = self._mask_cache.get(key)
+        if hit is not None and hit[0] is box:
+            self._mask_cache.move_to_end(key)
+            _box, img, left, top = hit
+        else:
+            surface = skia.Surface.MakeRaster(
+                skia.ImageInfo.MakeN32Premul(max(dev.width(), 1), max(dev.height(), 1))
+            )
+            local = surface.getCanvas()
+            local.clear(skia.ColorTRANSPARENT)
+            mm = skia.Matrix.Translate(-dev.left(), -dev.top())
+            mm.preConcat(m)
+            local.setMatrix(mm)
+            self._draw_shadow_layer(local, box, shadow, props, color, stroke_w, stroke_color, decoration)
+            img, left, top = surface.makeImageSnapshot(), dev.left() - ix, dev.top() - iy
+            self._mask_cache[key] = (box, img, left, top)
+            if len(self._mask_cache) > _MASK_CACHE_SIZE:
+                self._mask_cache.popitem(last=False)
+        canvas.save()
+        canvas.resetMatrix()
+        canvas.drawImage(img, left + ix, top + iy)
+        canvas.restore()
+
+    def _draw_shadow_layer(self, canvas: skia.Canvas, box: TextBox, shadow: skia.ImageFilter,
+                           props: Mapping[str, Any], color: Color | None, stroke_w: float,
+                           stroke_color: Color | None, decoration: str) -> None:  # fmt: skip
         # Bounded to the glyphs' own ink: an unbounded layer is the whole device (~30 ms a frame).
         canvas.saveLayer(_ink_bounds({**props, "textShadow": False}, box), skia.Paint(ImageFilter=shadow))
         if decoration in ("underline", "overline") and color is not None:
@@ -1137,16 +1177,47 @@ class TextPainter:
                                    bounds.bottom() + pad)  # fmt: skip
         dev = m.mapRect(local).roundOut()
         clip = canvas.getDeviceClipBounds()
-        if not dev.intersect(clip):
-            return True
+        inside = clip.contains(dev)
+        # The mask depends on the matrix only up to whole-pixel translation: cache it per box.
+        tx, ty = m.getTranslateX(), m.getTranslateY()
+        ix, iy = math.floor(tx), math.floor(ty)
+        key = (id(box), stroke_w, m.getScaleX(), m.getSkewX(), m.getSkewY(), m.getScaleY(), tx - ix, ty - iy)
+        hit = self._mask_cache.get(key) if inside else None
+        if hit is not None and hit[0] is box:
+            self._mask_cache.move_to_end(key)
+            _box, img, left, top = hit
+        else:
+            if not inside and not dev.intersect(clip):
+                return True
+            made = self._coverage_mask(box, m, dev, stroke_w)
+            if made is None:
+                return True
+            img, left, top = made
+            left, top = left - ix, top - iy
+            if inside:
+                self._mask_cache[key] = (box, img, left, top)
+                if len(self._mask_cache) > _MASK_CACHE_SIZE:
+                    self._mask_cache.popitem(last=False)
+        paint = skia.Paint()
+        paint.setColor4f(skia.Color4f(*color))
+        canvas.save()
+        canvas.resetMatrix()
+        canvas.drawImage(img, left + ix, top + iy, skia.SamplingOptions(), paint)
+        canvas.restore()
+        return True
+
+    def _coverage_mask(self, box: TextBox, m: skia.Matrix, dev: skia.IRect, stroke_w: float
+                       ) -> tuple[skia.Image, int, int] | None:  # fmt: skip
+        """The glyphs' A8 mask through the coverage table, cropped to its ink; device origin."""
+        assert box.blob is not None
         w, h = dev.width(), dev.height()
         if w <= 0 or h <= 0:
-            return True
+            return None
         info = skia.ImageInfo.Make(w, h, skia.kAlpha_8_ColorType, skia.kPremul_AlphaType,
                                    skia.ColorSpace.MakeSRGBLinear())  # fmt: skip
         surface = skia.Surface.MakeRaster(info)
         if surface is None:
-            return False
+            return None
         c = surface.getCanvas()
         c.clear(skia.ColorTRANSPARENT)
         mm = skia.Matrix.Translate(-dev.left(), -dev.top())
@@ -1155,18 +1226,15 @@ class TextPainter:
         c.drawTextBlob(box.blob, 0, 0, _glyph_paint((1.0, 1.0, 1.0, 1.0), stroke_w))
         cov = surface.makeImageSnapshot().toarray(colorType=skia.kAlpha_8_ColorType)
         cov = cov.reshape(h, w) if cov.ndim == 3 else cov
-        if not cov.any():
-            return True
+        rows = np.flatnonzero(cov.any(axis=1))
+        if not len(rows):
+            return None
+        cols = np.flatnonzero(cov.any(axis=0))
+        y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
         assert self._coverage_table is not None
-        mask = np.ascontiguousarray(self._coverage_table[cov])
+        mask = np.ascontiguousarray(self._coverage_table[cov[y0:y1, x0:x1]])
         img = skia.Image.fromarray(mask, colorType=skia.kAlpha_8_ColorType)
-        paint = skia.Paint()
-        paint.setColor4f(skia.Color4f(*color))
-        canvas.save()
-        canvas.resetMatrix()
-        canvas.drawImage(img, dev.left(), dev.top(), skia.SamplingOptions(), paint)
-        canvas.restore()
-        return True
+        return img, dev.left() + x0, dev.top() + y0
 
 
 _PAINT_PROPS = ("color", "textStroke", "textStrokeWidth", "textStrokeColor", "textDecoration", "textShadow",
