@@ -30,7 +30,9 @@ def normalize_ids(doc: Any) -> Any:
 
     def walk(value: Any) -> Any:
         if isinstance(value, dict):
-            return {k: seen.setdefault(v, f"id{len(seen)}") if k == "id" else walk(v) for k, v in value.items()}
+            return {
+                k: seen.setdefault(v, f"id{len(seen)}") if k == "id" else walk(v) for k, v in value.items()
+            }
         if isinstance(value, list):
             return [walk(v) for v in value]
         return value
@@ -53,7 +55,9 @@ def assert_same_json(got: Any, want: Any, path: str = "$") -> None:
     """Equal as JSON values, numbers exactly (1 == 1.0, but 3.0999999999999996 != 3.1); bools are not numbers."""
     if isinstance(want, dict):
         assert isinstance(got, dict), f"{path}: expected an object, got {got!r}"
-        assert list(got) == list(want) or set(got) == set(want), f"{path}: keys {sorted(got)} != {sorted(want)}"
+        assert list(got) == list(want) or set(got) == set(want), (
+            f"{path}: keys {sorted(got)} != {sorted(want)}"
+        )
         for key in want:
             assert_same_json(got[key], want[key], f"{path}.{key}")
     elif isinstance(want, list):

@@ -61,7 +61,9 @@ def test_same_float_as_javascript() -> None:
     assert parse_time("01:00:00:01", 30) == 3600 + 1 / 30
 
 
-@pytest.mark.parametrize("value", ["abc", "", "-5", "5x", "1:2:3:4:5", "NaNs", "Infinitys", "s", True, None, [1]])
+@pytest.mark.parametrize(
+    "value", ["abc", "", "-5", "5x", "1:2:3:4:5", "NaNs", "Infinitys", "s", True, None, [1]]
+)
 def test_invalid(value: object) -> None:
     with pytest.raises(TimecodeError):
         parse_time(value)  # type: ignore[arg-type]

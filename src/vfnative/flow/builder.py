@@ -172,7 +172,9 @@ class VideoFlow:
 
     def _push(self, action: Action) -> None:
         if isinstance(self._pointer, _OutsideBranch):
-            raise DocumentError("inside `with vf.parallel() as p:`, put actions in a `with p.branch():` block")
+            raise DocumentError(
+                "inside `with vf.parallel() as p:`, put actions in a `with p.branch():` block"
+            )
         self._pointer.append(action)
         self._push_count += 1
 
@@ -203,7 +205,9 @@ class VideoFlow:
     @overload
     def parallel(self, *branches: Callable[[], object] | Iterable[Callable[[], object]]) -> Self: ...
 
-    def parallel(self, *branches: Callable[[], object] | Iterable[Callable[[], object]]) -> Self | ParallelBlock:
+    def parallel(
+        self, *branches: Callable[[], object] | Iterable[Callable[[], object]]
+    ) -> Self | ParallelBlock:
         """Run branches side by side from the current position; continue after the longest.
 
         Either callables (`vf.parallel(lambda: a.fade_in(), lambda: b.fade_in())`, or one list of
@@ -260,7 +264,10 @@ class VideoFlow:
             elif allow_props and (name in prop_names or name.startswith("effects.")):
                 target, value = props, json_ready(value)
             else:
-                candidates = [*(prop_names if allow_props else ()), *(setting_names if allow_settings else ())]
+                candidates = [
+                    *(prop_names if allow_props else ()),
+                    *(setting_names if allow_settings else ()),
+                ]
                 raise unknown_name(where, key, candidates)
             if name in target:
                 raise TypeError(f"{where}() got multiple values for {key!r}")
@@ -286,7 +293,9 @@ class VideoFlow:
         wait_for: WaitFor | None,
         index: int | None,
     ) -> L:
-        props, sets = self._split(cls.layer_type, f"add_{cls.layer_type}", primary, properties, settings, kwargs)
+        props, sets = self._split(
+            cls.layer_type, f"add_{cls.layer_type}", primary, properties, settings, kwargs
+        )
         layer = cls(self, self._new_id(), props, sets)
         self.layers.append(layer)
         self._push(AddLayer(layer.id, cls.layer_type, sets, props, wait_for=wait_for, index=index or 0))
@@ -472,7 +481,12 @@ class VideoFlow:
         from vfnative.api.render import render
 
         return render(
-            self.compile(), output, settings=settings, on_progress=on_progress, cancel=cancel, font_dirs=font_dirs
+            self.compile(),
+            output,
+            settings=settings,
+            on_progress=on_progress,
+            cancel=cancel,
+            font_dirs=font_dirs,
         )
 
     def render_frame(

@@ -659,4 +659,3 @@ def default_prober(base_dir: str | os.PathLike[str] | None) -> MediaProber:
             return math.nan
 
     return probe
-

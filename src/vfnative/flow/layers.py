@@ -92,9 +92,7 @@ def unknown_name(where: str, key: str, candidates: list[str]) -> TypeError:
     return TypeError(f"{where}() got an unexpected keyword argument {key!r}{hint}")
 
 
-def normalize_properties(
-    layer_type: str, where: str, *sources: Mapping[str, Any] | None
-) -> dict[str, Any]:
+def normalize_properties(layer_type: str, where: str, *sources: Mapping[str, Any] | None) -> dict[str, Any]:
     """Property values keyed by their VideoJSON names, for `set`/`animate` (no settings here).
 
     None means "not given" and is dropped. Effect paths (`effects.blur.radius`) pass through.
@@ -118,7 +116,9 @@ class Layer:
     layer_type: ClassVar[str] = ""
     """The VideoJSON `type` of this layer class."""
 
-    def __init__(self, flow: VideoFlow, layer_id: str, properties: dict[str, Any], settings: dict[str, Any]) -> None:
+    def __init__(
+        self, flow: VideoFlow, layer_id: str, properties: dict[str, Any], settings: dict[str, Any]
+    ) -> None:
         self._flow = flow
         self.id = layer_id
         self.properties: Mapping[str, Any] = MappingProxyType(properties)
@@ -191,11 +191,15 @@ class Layer:
         """
         return self._animate(start, end, duration, easing, delay, wait)
 
-    def fade_in(self, duration: Time = "300ms", easing: Easing | str | None = None, wait: bool = True) -> Self:
+    def fade_in(
+        self, duration: Time = "300ms", easing: Easing | str | None = None, wait: bool = True
+    ) -> Self:
         """Animate opacity 0 -> 1 (and make the layer visible), like the core's `fadeIn`."""
         return self._animate({"opacity": 0, "visible": True}, {"opacity": 1}, duration, easing, 0, wait)
 
-    def fade_out(self, duration: Time = "300ms", easing: Easing | str | None = None, wait: bool = True) -> Self:
+    def fade_out(
+        self, duration: Time = "300ms", easing: Easing | str | None = None, wait: bool = True
+    ) -> Self:
         """Animate opacity 1 -> 0 and hide the layer at the end, like the core's `fadeOut`."""
         return self._animate({"opacity": 1}, {"opacity": 0, "visible": False}, duration, easing, 0, wait)
 
@@ -224,7 +228,9 @@ class TextLayer(Layer):
 
     layer_type = "text"
 
-    def set(self, values: TextProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[TextProperties]) -> Self:  # type: ignore[override]  # narrowed per type for editors
+    def set(  # type: ignore[override]  # narrowed per type for editors
+        self, values: TextProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[TextProperties]
+    ) -> Self:
         """Set text properties at the flow position (step keyframes)."""
         return self._set(values, kwargs)
 
@@ -241,7 +247,12 @@ class CaptionsLayer(Layer):
 
     layer_type = "captions"
 
-    def set(self, values: CaptionsProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[CaptionsProperties]) -> Self:  # type: ignore[override]  # narrowed per type for editors
+    def set(  # type: ignore[override]  # narrowed per type for editors
+        self,
+        values: CaptionsProperties | Mapping[str, Any] | None = None,
+        /,
+        **kwargs: Unpack[CaptionsProperties],
+    ) -> Self:
         """Set captions properties at the flow position (step keyframes)."""
         return self._set(values, kwargs)
 
@@ -258,7 +269,9 @@ class ImageLayer(Layer):
 
     layer_type = "image"
 
-    def set(self, values: ImageProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[ImageProperties]) -> Self:  # type: ignore[override]  # narrowed per type for editors
+    def set(  # type: ignore[override]  # narrowed per type for editors
+        self, values: ImageProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[ImageProperties]
+    ) -> Self:
         """Set image properties at the flow position (step keyframes)."""
         return self._set(values, kwargs)
 
@@ -275,7 +288,9 @@ class VideoLayer(Layer):
 
     layer_type = "video"
 
-    def set(self, values: VideoProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[VideoProperties]) -> Self:  # type: ignore[override]  # narrowed per type for editors
+    def set(  # type: ignore[override]  # narrowed per type for editors
+        self, values: VideoProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[VideoProperties]
+    ) -> Self:
         """Set video properties at the flow position (step keyframes)."""
         return self._set(values, kwargs)
 
@@ -296,7 +311,9 @@ class AudioLayer(Layer):
 
     layer_type = "audio"
 
-    def set(self, values: AudioProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[AudioProperties]) -> Self:  # type: ignore[override]  # narrowed per type for editors
+    def set(  # type: ignore[override]  # narrowed per type for editors
+        self, values: AudioProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[AudioProperties]
+    ) -> Self:
         """Set audio properties at the flow position (step keyframes)."""
         return self._set(values, kwargs)
 
@@ -307,11 +324,15 @@ class AudioLayer(Layer):
         """Animate audio properties; see `Layer.animate`. (Volume steps at keyframes when rendered.)"""
         return self._animate(start, end, duration, easing, delay, wait)
 
-    def fade_in(self, duration: Time = "300ms", easing: Easing | str | None = None, wait: bool = True) -> Self:
+    def fade_in(
+        self, duration: Time = "300ms", easing: Easing | str | None = None, wait: bool = True
+    ) -> Self:
         """Not available: use `animate({"volume": 0}, {"volume": 1}, ...)`."""
         raise TypeError("fade_in() animates opacity, which an audio layer has not; animate 'volume' instead")
 
-    def fade_out(self, duration: Time = "300ms", easing: Easing | str | None = None, wait: bool = True) -> Self:
+    def fade_out(
+        self, duration: Time = "300ms", easing: Easing | str | None = None, wait: bool = True
+    ) -> Self:
         """Not available: use `animate({"volume": 1}, {"volume": 0}, ...)`."""
         raise TypeError("fade_out() animates opacity, which an audio layer has not; animate 'volume' instead")
 
@@ -329,7 +350,9 @@ class ShapeLayer(Layer):
 
     layer_type = "shape"
 
-    def set(self, values: ShapeProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[ShapeProperties]) -> Self:  # type: ignore[override]  # narrowed per type for editors
+    def set(  # type: ignore[override]  # narrowed per type for editors
+        self, values: ShapeProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[ShapeProperties]
+    ) -> Self:
         """Set shape properties at the flow position (step keyframes)."""
         return self._set(values, kwargs)
 
@@ -359,7 +382,9 @@ class GroupLayer(Layer):
         self._created_at = flow._push_count
         """The flow's action count when the group was added: entering later would misplace children."""
 
-    def set(self, values: GroupProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[GroupProperties]) -> Self:  # type: ignore[override]  # narrowed per type for editors
+    def set(  # type: ignore[override]  # narrowed per type for editors
+        self, values: GroupProperties | Mapping[str, Any] | None = None, /, **kwargs: Unpack[GroupProperties]
+    ) -> Self:
         """Set group properties at the flow position (step keyframes)."""
         return self._set(values, kwargs)
 
@@ -398,6 +423,6 @@ class GroupLayer(Layer):
 
 
 LAYER_CLASSES: dict[str, type[Layer]] = {
-    cls.layer_type: cls for cls in (TextLayer, CaptionsLayer, ImageLayer, VideoLayer, AudioLayer, ShapeLayer, GroupLayer)
+    cls.layer_type: cls
+    for cls in (TextLayer, CaptionsLayer, ImageLayer, VideoLayer, AudioLayer, ShapeLayer, GroupLayer)
 }
-

@@ -65,7 +65,9 @@ Lengths: TypeAlias = Length | Sequence[Length]
 Vector: TypeAlias = Sequence[float]
 """`[x, y]` or `[x, y, z]`."""
 
-BorderStyle: TypeAlias = Literal["none", "solid", "dashed", "dotted", "double", "groove", "ridge", "inset", "outset"]
+BorderStyle: TypeAlias = Literal[
+    "none", "solid", "dashed", "dotted", "double", "groove", "ridge", "inset", "outset"
+]
 BlendMode: TypeAlias = Literal[
     "normal", "multiply", "screen", "overlay", "darken", "lighten", "color-dodge", "color-burn",
     "hard-light", "soft-light", "difference", "exclusion", "hue", "saturation", "color", "luminosity",
