@@ -184,6 +184,7 @@ def _stitch(pieces: Sequence[Path], out: Path, *, audio: Path | None = None) -> 
             if audio is not None:
                 with av.open(str(audio)) as source:
                     astream = output.add_stream_from_template(source.streams.audio[0])
+                    astream.metadata.update(source.streams.audio[0].metadata)
 
             def video() -> Iterator[tuple[Fraction, Any, Any]]:
                 for piece, offset in zip(pieces, offsets, strict=True):
@@ -228,7 +229,7 @@ def render_audio(doc: Any, *, settings: Any = None, base_dir: str | os.PathLike[
     return _call(func, doc, settings=settings, base_dir=base_dir)
 
 
-def encode_audio(samples: Any, out: Path) -> Path:
+def encode_audio(samples: Any, out: Path, *, handler_name: str = "VideoFlow.dev") -> Path:
     """Encode an (n, 2) float32 mix as AAC-LC in an audio-only MP4 at `out`, atomically.
 
     The same encoder settings and 1024-sample framing from sample 0 as `Muxer`'s audio track, so the
@@ -252,6 +253,7 @@ def encode_audio(samples: Any, out: Path) -> Path:
             stream.format = "fltp"
             stream.bit_rate = AUDIO_BITRATE
             stream.time_base = Fraction(1, AUDIO_RATE)
+            stream.metadata["handler_name"] = handler_name
             total = planar.shape[1]
             for start in range(0, total, 1024):
                 frame = av.AudioFrame.from_ndarray(

@@ -131,7 +131,7 @@ def _audio(run: PieceRun) -> dict[str, Any]:
     samples = primitives.render_audio(text, settings=settings, base_dir=base_dir)
     if samples is None:
         return {"frames": 0, "audio": False}
-    primitives.encode_audio(samples, Path(run.spec["path"]))
+    primitives.encode_audio(samples, Path(run.spec["path"]), handler_name=settings.encode.handler_name)
     return {"frames": 0, "audio": True, "samples": int(len(samples))}
 
 
