@@ -1,0 +1,215 @@
+"""Write the bench documents (bench/documents/*.json): three representative 1920×1080@30 VideoJSON files.
+
+* ``promo.json`` (10 s) — a full-frame photo with colour correction (brightness/contrast/saturate
+  filters) and a slow Ken Burns push-in, a legibility band, a logo, titles with slide/zoom/fade
+  transitions, a call-to-action button and captions.
+* ``dashboard.json`` (8 s) — a dozen animated cards (rounded shape with a box shadow, label, a value
+  that counts up, a progress bar that grows) entering one after another; three cards and the "live"
+  dot keep animating until the end, so the frame is never fully static.
+* ``talking-head.json`` (10 s) — a full-frame presenter video, a lower third (bar, accent, name,
+  title) sliding in and out, a logo bug and background music.
+
+The JSON files are committed (small); this script documents how they were made and rewrites them.
+Media paths point to ``media/`` beside the documents (written by make_media.py, not committed).
+
+    python bench/make_documents.py
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+HERE = Path(__file__).resolve().parent
+OUT = HERE / "documents"
+W, H, FPS = 1920, 1080, 30
+SHAPE_UNIT = min(W, H) / 100  # px per shape unit
+EM = W / 100  # px per em for non-text lengths
+
+
+def settings(start: float, duration: float, name: str, **extra: Any) -> dict[str, Any]:
+    return {"enabled": True, "startTime": start, "sourceDuration": duration, "name": name, **extra}
+
+
+def layer(kind: str, ident: str, settings_: dict[str, Any], props: dict[str, Any], animations: list[Any] | None = None,
+          **extra: Any) -> dict[str, Any]:  # fmt: skip
+    out = {
+        "id": ident,
+        "type": kind,
+        "settings": settings_,
+        "properties": props,
+        "animations": animations or [],
+    }
+    out.update(extra)
+    return out
+
+
+def track(prop: str, *keys: tuple[float, Any, str]) -> dict[str, Any]:
+    """An animation: (time, value, easing) keyframes; the easing applies to the segment after the key."""
+    return {"property": prop, "keyframes": [{"time": t, "value": v, "easing": e} for t, v, e in keys]}
+
+
+def transition(name: str, duration: float, **params: Any) -> dict[str, Any]:
+    out: dict[str, Any] = {"transition": name, "duration": duration}
+    if params:
+        out["params"] = params
+    return out
+
+
+def promo() -> dict[str, Any]:
+    duration = 10.0
+    layers = [
+        layer("image", "photo", settings(0, duration, "photo", source="media/photo.jpg"),
+              {"fit": "cover", "filterBrightness": 1.08, "filterContrast": 1.12, "filterSaturate": 1.25},
+              [track("scale", (0, 1.0, "linear"), (duration, 1.08, "step")),
+               track("position", (0, [0.5, 0.5], "easeInOut"), (duration, [0.47, 0.5], "step"))]),
+        layer("shape", "band", settings(0, duration, "band", shapeType="rectangle"),
+              {"width": W / SHAPE_UNIT + 1, "height": 34, "fill": "rgba(8,10,24,0.5)", "position": [0.5, 0.84]}),
+        layer("image", "logo", settings(0, duration, "logo", source="media/logo.png"),
+              {"fit": "contain", "scale": 0.13, "position": [0.11, 0.09]}, transitionIn=transition("fade", 0.6)),
+        layer("text", "title", settings(0.3, 4.4, "title"),
+              {"text": "Summer Collection", "fontSize": 7, "fontWeight": 800, "fontFamily": "Inter",
+               "color": "#ffffff", "position": [0.5, 0.38], "textShadow": True,
+               "textShadowColor": "rgba(0,0,0,0.45)", "textShadowOffset": [0, 0.15], "textShadowBlur": 0.4},
+              transitionIn=transition("slideUp", 0.8), transitionOut=transition("fade", 0.5)),
+        layer("text", "subtitle", settings(0.9, 3.8, "subtitle"),
+              {"text": "Light layers for long evenings", "fontSize": 3, "fontWeight": 500, "fontFamily": "Inter",
+               "color": "#f1f5f9", "position": [0.5, 0.5]},
+              transitionIn=transition("fade", 0.8), transitionOut=transition("fade", 0.5)),
+        layer("text", "offer", settings(5.0, 5.0, "offer"),
+              {"text": "Up to 40% off", "fontSize": 8, "fontWeight": 900, "fontFamily": "Inter",
+               "color": "#ffd166", "position": [0.5, 0.4], "textShadow": True,
+               "textShadowColor": "rgba(0,0,0,0.5)", "textShadowOffset": [0, 0.2], "textShadowBlur": 0.5},
+              transitionIn=transition("zoom", 0.6)),
+        layer("shape", "cta-button", settings(6.4, 3.6, "cta button", shapeType="rectangle"),
+              {"width": 30, "height": 8, "fill": "#ffffff", "cornerRadius": 4, "position": [0.5, 0.6]},
+              transitionIn=transition("slideUp", 0.5)),
+        layer("text", "cta-label", settings(6.4, 3.6, "cta label"),
+              {"text": "Shop the collection", "fontSize": 1.9, "fontWeight": 700, "fontFamily": "Inter",
+               "color": "#111827", "position": [0.5, 0.6]},
+              transitionIn=transition("slideUp", 0.5)),
+        layer("captions", "captions", settings(0, duration, "captions", captions=[
+                  {"caption": "New season, new light.", "startTime": 0.2, "endTime": 2.6},
+                  {"caption": "Linen, cotton and wool blends made to layer.", "startTime": 2.6, "endTime": 5.0},
+                  {"caption": "This week only: up to 40% off everything.", "startTime": 5.0, "endTime": 7.6},
+                  {"caption": "Free returns. Free shipping over $50.", "startTime": 7.6, "endTime": 10.0},
+              ]),
+              {"fontSize": 2.2, "fontWeight": 600, "fontFamily": "Inter", "color": "#ffffff",
+               "position": [0.5, 0.86], "textStroke": True, "textStrokeWidth": 0.08, "textStrokeColor": "#000000"}),
+    ]  # fmt: skip
+    return {"name": "Bench promo", "width": W, "height": H, "fps": FPS, "duration": duration,
+            "backgroundColor": "#000000", "layers": layers}  # fmt: skip
+
+
+CARDS = [
+    ("Revenue", "$182,450", "#38bdf8", 0.82), ("Orders", "12,904", "#a78bfa", 0.64),
+    ("Conversion", "3.8%", "#34d399", 0.38), ("Avg. order", "$64.20", "#fbbf24", 0.55),
+    ("Visitors", "341,220", "#f472b6", 0.91), ("Returns", "2.1%", "#f87171", 0.21),
+    ("Support tickets", "1,208", "#60a5fa", 0.47), ("NPS", "62", "#4ade80", 0.62),
+    ("Uptime", "99.98%", "#2dd4bf", 0.99), ("Latency p95", "184 ms", "#fb923c", 0.44),
+    ("Active users", "58,310", "#c084fc", 0.73), ("Churn", "1.4%", "#facc15", 0.14),
+]  # fmt: skip
+LIVE_CARDS = (0, 5, 10)
+
+
+def dashboard() -> dict[str, Any]:
+    duration = 8.0
+    layers: list[dict[str, Any]] = [
+        layer("text", "header", settings(0, duration, "header"),
+              {"text": "Q3 Operations Overview", "fontSize": 2.6, "fontWeight": 800, "fontFamily": "Inter",
+               "color": "#f8fafc", "position": [0.2, 0.09]}, transitionIn=transition("fade", 0.5)),
+        layer("shape", "live-dot", settings(0, duration, "live dot", shapeType="ellipse"),
+              {"width": 1.6, "height": 1.6, "fill": "#ef4444", "position": [0.86, 0.09]},
+              [track("opacity", *[(t * 0.5, 1.0 if t % 2 == 0 else 0.25, "easeInOut") for t in range(16)],
+                     (duration, 1.0, "step"))]),
+        layer("text", "live-label", settings(0, duration, "live label"),
+              {"text": "LIVE", "fontSize": 1.2, "fontWeight": 700, "fontFamily": "Inter", "color": "#fca5a5",
+               "position": [0.9, 0.09]}),
+    ]  # fmt: skip
+    card_w, card_h = 420, 230
+    for i, (label, value, accent, fill) in enumerate(CARDS):
+        col, row = i % 4, i // 4
+        cx, cy = (col + 0.5) / 4, 0.3 + row * 0.255
+        start = 0.2 + 0.12 * i
+        life = duration - start
+        enter = transition("slideUp", 0.6)
+        left = cx - (card_w / 2 - 28) / W  # card content's left edge, as a fraction of the width
+        bar_w = (card_w - 56) / SHAPE_UNIT
+        bar_y = cy + 0.07
+        bar_keys = [(0.0, 0.0, "easeOut"), (1.4, bar_w * fill, "step")]
+        if i in LIVE_CARDS:  # keeps moving until the end
+            wobble = [fill, fill * 0.8, fill * 0.95, fill * 0.7, fill * 0.9, fill]
+            bar_keys = [(0.0, 0.0, "easeOut")] + [
+                (1.4 + k * (life - 1.4) / (len(wobble) - 1), bar_w * w, "easeInOut")
+                for k, w in enumerate(wobble)
+            ]
+            bar_keys[-1] = (*bar_keys[-1][:2], "step")
+        layers += [
+            layer("shape", f"card-{i}", settings(start, life, f"card {i}", shapeType="rectangle"),
+                  {"width": card_w / SHAPE_UNIT, "height": card_h / SHAPE_UNIT, "fill": "#1e293b", "cornerRadius": 1.6,
+                   "position": [cx, cy], "boxShadow": True, "boxShadowBlur": 1.0, "boxShadowOffset": [0, 0.3],
+                   "boxShadowColor": "rgba(0,0,0,0.45)"}, transitionIn=enter),
+            layer("text", f"label-{i}", settings(start, life, f"label {i}"),
+                  {"text": label, "fontSize": 1.1, "fontWeight": 500, "fontFamily": "Inter", "color": "#94a3b8",
+                   "position": [cx, cy - 0.068]}, transitionIn=enter),
+            layer("text", f"value-{i}", settings(start, life, f"value {i}"),
+                  {"text": value, "fontSize": 2.4, "fontWeight": 700, "fontFamily": "Inter", "color": "#f8fafc",
+                   "position": [cx, cy]}, transitionIn=transition("numberCountUp", 1.2)),
+            layer("shape", f"track-{i}", settings(start, life, f"track {i}", shapeType="rectangle"),
+                  {"width": bar_w, "height": 1.0, "fill": "#334155", "cornerRadius": 0.5, "position": [cx, bar_y]},
+                  transitionIn=enter),
+            layer("shape", f"bar-{i}", settings(start, life, f"bar {i}", shapeType="rectangle"),
+                  {"width": 0, "height": 1.0, "fill": accent, "cornerRadius": 0.5, "position": [left, bar_y],
+                   "anchor": [0, 0.5]},
+                  [track("width", *bar_keys)]),
+        ]  # fmt: skip
+    return {"name": "Bench dashboard", "width": W, "height": H, "fps": FPS, "duration": duration,
+            "backgroundColor": "#0f172a", "layers": layers}  # fmt: skip
+
+
+def talking_head() -> dict[str, Any]:
+    duration = 10.0
+    lt_x, lt_y = 0.26, 0.8
+    lt_w_px = 640
+    left = lt_x - lt_w_px / 2 / W
+    enter, leave = transition("slideRight", 0.6), transition("fade", 0.5)
+    layers = [
+        layer("video", "presenter", settings(0, duration, "presenter", source="media/talking-head.mp4",
+                                              mediaDuration=10),
+              {"fit": "cover", "volume": 1}),
+        layer("audio", "music", settings(0, duration, "music", source="media/music.m4a", mediaDuration=10),
+              {"volume": 0.25}),
+        layer("shape", "lt-bar", settings(1.0, 6.5, "lower third", shapeType="rectangle"),
+              {"width": lt_w_px / SHAPE_UNIT, "height": 12, "fill": "rgba(15,23,42,0.86)", "position": [lt_x, lt_y]},
+              transitionIn=enter, transitionOut=leave),
+        layer("shape", "lt-accent", settings(1.0, 6.5, "accent", shapeType="rectangle"),
+              {"width": 0.9, "height": 12, "fill": "#f59e0b", "position": [left, lt_y], "anchor": [0, 0.5]},
+              transitionIn=enter, transitionOut=leave),
+        layer("text", "lt-name", settings(1.2, 6.3, "name"),
+              {"text": "Dr. Amelia Hart", "fontSize": 2.6, "fontWeight": 700, "fontFamily": "Inter",
+               "color": "#ffffff", "position": [lt_x, lt_y - 0.025]}, transitionIn=enter, transitionOut=leave),
+        layer("text", "lt-title", settings(1.4, 6.1, "title"),
+              {"text": "Head of Research, Northwind Labs", "fontSize": 1.5, "fontWeight": 500, "fontFamily": "Inter",
+               "color": "#cbd5e1", "position": [lt_x, lt_y + 0.03]}, transitionIn=enter, transitionOut=leave),
+        layer("image", "logo-bug", settings(0, duration, "logo bug", source="media/logo.png"),
+              {"fit": "contain", "scale": 0.1, "opacity": 0.85, "position": [0.9, 0.08]}),
+    ]  # fmt: skip
+    return {"name": "Bench talking head", "width": W, "height": H, "fps": FPS, "duration": duration,
+            "backgroundColor": "#000000", "layers": layers}  # fmt: skip
+
+
+DOCUMENTS = {"promo.json": promo, "dashboard.json": dashboard, "talking-head.json": talking_head}
+
+
+def main() -> int:
+    OUT.mkdir(exist_ok=True)
+    for name, build in DOCUMENTS.items():
+        path = OUT / name
+        path.write_text(json.dumps(build(), indent=1) + "\n")
+        print(f"wrote {path} ({path.stat().st_size} bytes)")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
