@@ -5,6 +5,7 @@ from __future__ import annotations
 import math
 import re
 import uuid
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -98,7 +99,7 @@ def test_parallel_list_form_equals_varargs_and_block_forms() -> None:
     def build(form: str) -> dict[str, Any]:
         vf = VideoFlow(fps=30, seed=1)
         a = vf.add_text("a", source_duration=3)
-        branches = [lambda: a.fade_in("1s"), lambda: vf.wait("2s")]
+        branches: list[Callable[[], object]] = [lambda: a.fade_in("1s"), lambda: vf.wait("2s")]
         if form == "list":
             vf.parallel(branches)
         elif form == "varargs":
@@ -396,7 +397,7 @@ def test_duplicate_values_are_refused() -> None:
 
 def test_none_means_not_given() -> None:
     vf = VideoFlow()
-    vf.add_text(None, color=None, source_duration=1)
+    vf.add_text(None, color=None, source_duration=1)  # type: ignore[arg-type]
     assert vf.compile_dict()["layers"][0]["properties"] == {}
 
 
