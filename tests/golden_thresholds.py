@@ -9,7 +9,7 @@ measures every fixture.
 from __future__ import annotations
 
 THRESHOLDS: dict[str, float] = {
-    "basic-text": 47.5,
+    "basic-text": 48.0,
     "blend-modes": 55.5,
     "box-model": 37.0,
     "captions": 46.5,
@@ -19,8 +19,8 @@ THRESHOLDS: dict[str, float] = {
     "keyframes-easing": 78.5,
     "shapes": 58.0,
     "text-box": 45.5,
-    "text-fonts": 42.0,
-    "text-styles": 44.5,
+    "text-fonts": 43.0,
+    "text-styles": 45.0,
     "transform-3d": 38.5,
     "transitions-css": 33.5,
     "transitions-text": 45.0,
