@@ -43,6 +43,7 @@ from vfnative.flow.layers import (
     TextLayer,
     VideoLayer,
     camel_case,
+    is_effect_path,
     json_ready,
     unknown_name,
 )
@@ -261,7 +262,7 @@ class VideoFlow:
             name = camel_case(key)
             if allow_settings and name in setting_names:
                 target, value = sets, _setting_value(name, value, where)
-            elif allow_props and (name in prop_names or name.startswith("effects.")):
+            elif allow_props and (name in prop_names or is_effect_path(name)):
                 target, value = props, json_ready(value)
             else:
                 candidates = [

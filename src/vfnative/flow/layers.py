@@ -50,12 +50,18 @@ __all__ = [
     "VideoLayer",
     "LAYER_CLASSES",
     "camel_case",
+    "is_effect_path",
     "json_ready",
     "normalize_properties",
     "snake_case",
 ]
 
 _EFFECT_PATH = re.compile(r"effects\.[A-Za-z_][\w-]*(?:\[\d+\])?\.[A-Za-z_]\w*", re.ASCII)
+
+
+def is_effect_path(key: str) -> bool:
+    """`effects.<name>.<param>` or `effects.<name>[<k>].<param>`: an effect parameter, animatable by name."""
+    return _EFFECT_PATH.fullmatch(key) is not None
 
 
 def camel_case(key: str) -> str:
@@ -104,7 +110,7 @@ def normalize_properties(layer_type: str, where: str, *sources: Mapping[str, Any
             if value is None:
                 continue
             name = camel_case(key)
-            if name not in table and not _EFFECT_PATH.fullmatch(name):
+            if name not in table and not is_effect_path(name):
                 raise unknown_name(where, key, list(table))
             out[name] = json_ready(value)
     return out

@@ -404,4 +404,8 @@ class ShapeOptions(ShapeProperties, _ShapeSettings, _Creation, total=False):
 
 
 class GroupOptions(GroupProperties, LayerSettings, _Creation, total=False):
-    """Keyword arguments of `group`. Its `start_time` and `source_duration` are usually derived."""
+    """Keyword arguments of `group`. Its `start_time` and `source_duration` are usually derived.
+
+    `speed`, `source_start`, `media_duration` and `source_end` are accepted but, as in the core,
+    have no effect on a group (it always plays at speed 1 from its own time 0).
+    """
