@@ -40,7 +40,8 @@ from vfnative.errors import (
     TimecodeError,
     VfnativeError,
 )
-from vfnative.settings import PRESETS, EncodeSettings, RenderSettings
+from vfnative.media.sources import SourcePolicy
+from vfnative.settings import PRESETS, EncodeSettings, Limits, RenderSettings
 
 __version__ = "0.1.0"
 
@@ -55,6 +56,7 @@ __all__ = [
     "EncodeSettings",
     "EnvironmentReport",
     "FontError",
+    "Limits",
     "MediaDecodeError",
     "MissingAssetError",
     "PRESETS",
@@ -64,6 +66,7 @@ __all__ = [
     "RenderReport",
     "RenderSettings",
     "Renderer",
+    "SourcePolicy",
     "StageTimings",
     "TimecodeError",
     "VfnativeError",

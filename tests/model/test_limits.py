@@ -97,7 +97,7 @@ def test_layer_count_counts_group_children() -> None:
     load(doc, limits=Limits(max_layers=8))
     err = _error(doc, limits=Limits(max_layers=7))
     assert [str(i) for i in err.issues] == [
-        "layers: expected at most 7 layers, group children included (limit max_layers); got more"
+        "layers: expected at most 7 layers, group children included (limit max_layers); got 8 or more"
     ]
 
 

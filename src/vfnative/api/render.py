@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from vfnative.api.progress import ProgressCallback
 from vfnative.errors import RenderCancelled
-from vfnative.settings import RenderSettings
+from vfnative.media.sources import SourcePolicy, SourceResolver
+from vfnative.settings import Limits, RenderSettings
 from vfnative.types import RGBA8, FrameIndex, PremulRGBA8
 
 if TYPE_CHECKING:
@@ -28,7 +29,9 @@ if TYPE_CHECKING:
 
     from vfnative.media.library import MediaLibrary
     from vfnative.model.document import VideoJSON
+    from vfnative.model.layers import Layer
     from vfnative.raster.compose import Compositor
+    from vfnative.raster.media import ImageStore
     from vfnative.timeline.plan import Timeline
     from vfnative.timeline.scene import LayerFrame
 
@@ -41,6 +44,7 @@ __all__ = [
     "render",
     "render_audio",
     "render_frame",
+    "source_policy",
 ]
 
 log = logging.getLogger(__name__)
@@ -57,19 +61,40 @@ CancelLike: TypeAlias = "_Cancellable | Callable[[], bool]"
 """A `CancelToken`, a `threading.Event`, or any callable returning True when the render should stop."""
 
 
-def load(source: VideoJSON | DocumentSource, *, base_dir: str | os.PathLike[str] | None = None) -> VideoJSON:
+def load(
+    source: VideoJSON | DocumentSource,
+    *,
+    base_dir: str | os.PathLike[str] | None = None,
+    limits: Limits | None = None,
+) -> VideoJSON:
     """Parse and validate a VideoJSON document from a path, JSON text/bytes or a dict.
 
     Relative media paths resolve against `base_dir`, by default the document's folder (or the working
-    directory for JSON text). A `VideoJSON` passes through unchanged.
+    directory for JSON text). A `VideoJSON` passes through unchanged. `limits` (default `Limits()`)
+    caps size, duration, layers, nesting, text and keyframes.
 
-    Raises DocumentError listing every problem (with its DocPath), or MissingAssetError for a missing file.
+    Raises DocumentError listing every problem (with its DocPath; a limit exceeded names the limit),
+    or MissingAssetError for a missing file.
     """
     from vfnative.model import load as _load
 
     if isinstance(source, Mapping) and not isinstance(source, dict):
         source = dict(source)
-    return _load(source, base_dir=base_dir)
+    return _load(source, base_dir=base_dir, limits=limits)
+
+
+def source_policy(
+    sources: SourcePolicy | None = None,
+    *,
+    allow_network: bool = False,
+    allowed_roots: Sequence[str | os.PathLike[str]] = (),
+) -> SourcePolicy:
+    """The `SourcePolicy` for the api's convenience arguments: `sources`, or one built from the flags."""
+    if sources is None:
+        return SourcePolicy(allowed_roots=tuple(allowed_roots), allow_network=allow_network)
+    if allow_network or tuple(allowed_roots):
+        raise ValueError("give either sources=SourcePolicy(...) or allow_network/allowed_roots, not both")
+    return sources
 
 
 @dataclass(frozen=True)
@@ -133,6 +158,14 @@ class _Warnings:
         if self._forward is not None:
             self._forward(text)
 
+    def record(self, message: str) -> None:
+        """Keep a warning that its sender has already logged (listed in the report, not logged twice)."""
+        if message in self._seen:
+            return
+        self._seen[message] = None
+        if self._forward is not None:
+            self._forward(message)
+
     def snapshot(self) -> tuple[str, ...]:
         return tuple(self._seen)
 
@@ -158,8 +191,12 @@ class Renderer:
             still = r.render_frame(45)             # (H, W, 4) uint8, straight alpha
 
     `settings` sizes and fps override the document's (layout is relative, so a rescaled document keeps
-    its composition). `base_dir` resolves relative media paths; it defaults to the document's folder
-    when the document is given as a path. `on_warning` is called once per distinct soft problem.
+    its composition); `settings.limits` caps the document before any work. `base_dir` resolves relative
+    media paths; it defaults to the document's folder when the document is given as a path.
+    `sources` is the `SourcePolicy` every media source goes through (default: files inside the
+    document's folder, no network). A source that is missing, refused or undecodable skips its layer
+    with a warning, or raises `AssetError` before the first frame when `strict` is set.
+    `on_warning` is called once per distinct soft problem.
     """
 
     def __init__(
@@ -170,12 +207,19 @@ class Renderer:
         base_dir: str | os.PathLike[str] | None = None,
         font_dirs: Sequence[str | os.PathLike[str]] = (),
         on_warning: Callable[[str], None] | None = None,
+        sources: SourcePolicy | None = None,
+        strict: bool = False,
     ) -> None:
-        document = load(doc, base_dir=base_dir)
-        self.base_dir: Path | None = document.base_dir
         self.settings = settings or RenderSettings()
+        document = load(doc, base_dir=base_dir, limits=self.settings.limits)
+        self.base_dir: Path | None = document.base_dir
         self.document: VideoJSON = _apply_settings(document, self.settings)
         self.font_dirs = tuple(Path(d) for d in font_dirs)
+        self.strict = strict
+        """Missing, refused or undecodable media raise AssetError instead of skipping the layer."""
+        self.sources: SourceResolver = SourceResolver(sources, self.base_dir)
+        """Turns every media source into a local file under the source policy (closed with the renderer)."""
+        self._images: ImageStore | None = None
         self._warnings = _Warnings(on_warning)
         self._timeline: Timeline | None = None
         self._compositor: Compositor | None = None
@@ -197,13 +241,16 @@ class Renderer:
         self.close()
 
     def close(self) -> None:
-        """Drop the cached timeline, fonts and compositor; close the media decoders."""
+        """Drop the cached timeline, fonts and compositor; close the media decoders; remove fetched and
+        decoded sources (the resolver's temporary cache)."""
         self._timeline = None
         self._compositor = None
+        self._images = None
         if self._media is not None:
             self._media.close()
         self._media = None
         self._media_document = None
+        self.sources.close()
 
     @property
     def warnings(self) -> tuple[str, ...]:
@@ -220,6 +267,8 @@ class Renderer:
             start = time.perf_counter()
             self._timeline = build_timeline(document)
             self._setup_seconds += time.perf_counter() - start
+            for message in self._timeline.warnings:  # unknown or unimplemented transitions
+                self._warnings(message)
         return self._timeline
 
     @property
@@ -228,14 +277,25 @@ class Renderer:
         if self._media is None:
             from vfnative.media.library import MediaLibrary
 
-            self._media = MediaLibrary(self._source_resolver())
+            self._media = MediaLibrary(self._source_resolver(), strict=self.strict)
         return self._media
 
     def _source_resolver(self) -> Callable[[str], Path]:
-        """The one function that turns a document `source` into a local file (relative to base_dir)."""
-        from vfnative.raster.media import ImageStore
+        """The one function that turns a document `source` into a local file (the source policy)."""
+        return self.sources.resolve
 
-        return ImageStore(self.base_dir).resolve
+    @property
+    def images(self) -> ImageStore:
+        """Decoded still images, through the source policy and `Limits.max_media_pixels` (built on first use)."""
+        if self._images is None:
+            from vfnative.raster.media import ImageStore
+
+            self._images = ImageStore(
+                self.base_dir,
+                resolve=self._source_resolver(),
+                max_pixels=self.settings.limits.max_media_pixels,
+            )
+        return self._images
 
     @property
     def media_document(self) -> VideoJSON:
@@ -246,9 +306,36 @@ class Renderer:
             prepared = self.media.prepare(self.document)
             for message in prepared.warnings:
                 self._warnings(message)
+            if self.strict:
+                self._check_media(prepared.doc)
             self._media_document = prepared.doc
             self._setup_seconds += time.perf_counter() - start
         return self._media_document
+
+    def _check_media(self, doc: VideoJSON) -> None:
+        """Strict mode: every image decodes and every video fits the pixel cap, before the first frame
+        (videos and audio were already opened by `MediaLibrary.prepare`)."""
+        limit = self.settings.limits.max_media_pixels
+        for path, layer in _live_layers(doc.layers, "layers", top=True):
+            source = getattr(layer.settings, "source", None)
+            if not source or layer.type not in ("image", "video"):
+                continue
+            try:
+                if layer.type == "image":
+                    self.images.get(source)
+                else:
+                    width, height = self.media.video(source).size
+                    if width * height > limit:
+                        from vfnative.errors import MediaDecodeError
+
+                        raise MediaDecodeError(
+                            f"video {source!r} is {width}×{height} = {width * height} px; "
+                            f"the limit is {limit} (Limits.max_media_pixels)",
+                            source=source,
+                        )
+            except Exception as exc:
+                exc.add_note(f"while loading {path} ({layer.type} layer, source {source!r})")
+                raise
 
     @property
     def frame_count(self) -> int:
@@ -269,6 +356,8 @@ class Renderer:
                 on_warning=self._warnings,
                 text_painter=self._text_painter(),
                 media=self.media,
+                images=self.images,
+                max_media_pixels=self.settings.limits.max_media_pixels,
             )
             self._setup_seconds += time.perf_counter() - start
         return self._compositor
@@ -281,7 +370,7 @@ class Renderer:
         except ImportError:  # the compositor then skips text with a warning
             return None
         doc = self.document
-        registry = FontRegistry(font_dirs=self.font_dirs)
+        registry = FontRegistry(font_dirs=self.font_dirs, on_warning=self._warnings.record)
         return TextPainter(registry, width=doc.width, height=doc.height, on_warning=self._warnings)
 
     # ------------------------------------------------------------------ frames
@@ -500,7 +589,27 @@ def _apply_settings(doc: VideoJSON, settings: RenderSettings) -> VideoJSON:
         update["height"] = height
     if settings.fps is not None and settings.fps != doc.fps:
         update["fps"] = settings.fps
-    return doc.model_copy(update=update) if update else doc
+    if not update:
+        return doc
+    from vfnative.model.limits import check_size
+
+    out = doc.model_copy(update=update)
+    check_size(out, settings.limits, what=" (with the render settings' size and fps)")
+    return out
+
+
+def _live_layers(layers: Sequence[Layer], prefix: str, *, top: bool) -> Iterator[tuple[str, Layer]]:
+    """Layers that can show or sound, depth first, with their DocPaths: top-level layers need
+    ``enabled: true``; group children only count as off when ``enabled`` is explicitly false."""
+    for i, layer in enumerate(layers):
+        settings = layer.settings
+        if not (settings.enabled or (not top and "enabled" not in settings.model_fields_set)):
+            continue
+        path = f"{prefix}[{i}]"
+        yield path, layer
+        children = getattr(layer, "children", None)
+        if children:
+            yield from _live_layers(children, f"{path}.children", top=False)
 
 
 def render(
@@ -512,15 +621,27 @@ def render(
     on_progress: ProgressCallback | None = None,
     cancel: CancelLike | None = None,
     font_dirs: Sequence[str | os.PathLike[str]] = (),
+    allow_network: bool = False,
+    allowed_roots: Sequence[str | os.PathLike[str]] = (),
+    strict: bool = False,
+    sources: SourcePolicy | None = None,
 ) -> RenderReport:
     """Render a document to an H.264 MP4 at `output`; a thin wrapper over a short-lived `Renderer`.
+
+    Media sources come from the document's folder only, unless `allowed_roots` adds folders or
+    `allow_network` allows public http(s) URLs (`sources` gives a full `SourcePolicy` instead).
+    `strict` turns a missing, refused or undecodable source into an `AssetError` before any frame.
 
     Usage::
 
         report = vfnative.render("doc.json", "out.mp4")
         report = vfnative.render(doc, "out.mp4", settings=RenderSettings.preset("draft"), cancel=token)
+        report = vfnative.render("doc.json", "out.mp4", allow_network=True, strict=True)
     """
-    with Renderer(doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs) as renderer:
+    policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
+    with Renderer(
+        doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict
+    ) as renderer:
         return renderer.render_video(output, on_progress=on_progress, cancel=cancel)
 
 
@@ -531,9 +652,18 @@ def render_frame(
     settings: RenderSettings | None = None,
     base_dir: str | os.PathLike[str] | None = None,
     font_dirs: Sequence[str | os.PathLike[str]] = (),
+    allow_network: bool = False,
+    allowed_roots: Sequence[str | os.PathLike[str]] = (),
+    strict: bool = False,
+    sources: SourcePolicy | None = None,
 ) -> RGBA8:
-    """Draw frame `n` of a document as a (H, W, 4) uint8 array, straight alpha (the video's compositor)."""
-    with Renderer(doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs) as renderer:
+    """Draw frame `n` of a document as a (H, W, 4) uint8 array, straight alpha (the video's compositor).
+
+    Sources, `strict` and limits as in `render`."""
+    policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
+    with Renderer(
+        doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict
+    ) as renderer:
         return renderer.render_frame(n)
 
 
@@ -542,6 +672,10 @@ def render_audio(
     *,
     settings: RenderSettings | None = None,
     base_dir: str | os.PathLike[str] | None = None,
+    allow_network: bool = False,
+    allowed_roots: Sequence[str | os.PathLike[str]] = (),
+    strict: bool = False,
+    sources: SourcePolicy | None = None,
 ) -> npt.NDArray[np.float32] | None:
     """Mix a document's sound: (n, 2) float32 at 48 kHz (n = ceil(duration · 48000)), or None.
 
@@ -550,5 +684,6 @@ def render_audio(
 
         samples = vfnative.render_audio("doc.json")
     """
-    with Renderer(doc, settings=settings, base_dir=base_dir) as renderer:
+    policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
+    with Renderer(doc, settings=settings, base_dir=base_dir, sources=policy, strict=strict) as renderer:
         return renderer.render_audio()

@@ -93,15 +93,6 @@ def structure_issues(data: object, limits: Limits) -> list[DocumentIssue]:
             stack.extend((value[i], (*loc, i), depth + 1, None) for i in reversed(range(len(value))))
         elif isinstance(value, dict):
             if group_depth is not None:
-                layer_count += 1
-                if layer_count == limits.max_layers + 1:
-                    issues.append(
-                        _issue(
-                            ("layers",),
-                            f"expected at most {limits.max_layers} layers, group children included "
-                            f"(limit max_layers); got more",
-                        )
-                    )
                 _layer_issues(value, loc, limits, issues)
             pushed: list[tuple[Any, Loc, int, int | None]] = []
             for key, item in value.items():
@@ -123,6 +114,16 @@ def structure_issues(data: object, limits: Limits) -> list[DocumentIssue]:
                         )
                     )
                 else:
+                    layer_count += len(item)  # counted when seen, so a huge list is refused unwalked
+                    if layer_count > limits.max_layers:
+                        issues.append(
+                            _issue(
+                                ("layers",),
+                                f"expected at most {limits.max_layers} layers, group children included "
+                                f"(limit max_layers); got {layer_count} or more",
+                            )
+                        )
+                        return issues[:_MAX_ISSUES]
                     pushed.extend(
                         (layer, (*child_loc, i), depth + 2, layers_at) for i, layer in enumerate(item)
                     )
