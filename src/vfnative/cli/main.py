@@ -68,6 +68,15 @@ class Context:
         from_env = [d for d in self.environ.get("VFNATIVE_FONT_DIRS", "").split(os.pathsep) if d]
         return (*from_env, *(self.args.font_dir or ()))
 
+    def media_options(self) -> dict[str, Any]:
+        """`sources` (the source policy from --allow-root / --allow-network) and `strict` for a Renderer."""
+        a = self.args
+        policy = vfnative.SourcePolicy(
+            allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
+            allow_network=bool(getattr(a, "allow_network", False)),
+        )
+        return {"sources": policy, "strict": bool(getattr(a, "strict", False))}
+
     def threads(self) -> int | None:
         if getattr(self.args, "threads", None) is not None:
             return int(self.args.threads)
@@ -132,7 +141,9 @@ def _sigterm_cancels(token: vfnative.CancelToken) -> Iterator[None]:
 def _render_to(ctx: Context, doc: Any, output: Path, settings: vfnative.RenderSettings, base_dir: Any) -> int:
     token = vfnative.CancelToken()
     with (
-        vfnative.Renderer(doc, settings=settings, base_dir=base_dir, font_dirs=ctx.font_dirs()) as renderer,
+        vfnative.Renderer(
+            doc, settings=settings, base_dir=base_dir, font_dirs=ctx.font_dirs(), **ctx.media_options()
+        ) as renderer,
         _sigterm_cancels(token),
         RichProgress(ctx.console, enabled=ctx.progress_enabled, label=output.name) as progress,
     ):
@@ -201,7 +212,11 @@ def cmd_frames(ctx: Context) -> int:
     a = ctx.args
     out_dir = Path(a.out_dir)
     with vfnative.Renderer(
-        a.document, settings=_settings(ctx), base_dir=a.base_dir, font_dirs=ctx.font_dirs()
+        a.document,
+        settings=_settings(ctx),
+        base_dir=a.base_dir,
+        font_dirs=ctx.font_dirs(),
+        **ctx.media_options(),
     ) as renderer:
         frames = _parse_frames(a.frames, renderer.frame_count)
         out_dir.mkdir(parents=True, exist_ok=True)
@@ -220,7 +235,7 @@ def cmd_frames(ctx: Context) -> int:
 def cmd_audio(ctx: Context) -> int:
     a = ctx.args
     output = Path(a.output)
-    with vfnative.Renderer(a.document, base_dir=a.base_dir) as renderer:
+    with vfnative.Renderer(a.document, base_dir=a.base_dir, **ctx.media_options()) as renderer:
         written = renderer.write_audio(output)
         duration = renderer.document.duration
     if written is None:
@@ -289,6 +304,20 @@ def _document_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("document", help="VideoJSON file (or - for stdin)")
     parser.add_argument(
         "--base-dir", help="folder relative media paths resolve against (default: the document's)"
+    )
+    parser.add_argument(
+        "--allow-root",
+        action="append",
+        metavar="DIR",
+        help="also read media from DIR (repeatable; by default only the document's folder)",
+    )
+    parser.add_argument(
+        "--allow-network", action="store_true", help="fetch http(s) media sources (public addresses only)"
+    )
+    parser.add_argument(
+        "--strict",
+        action="store_true",
+        help="a missing, refused or undecodable media source is an error (exit 4), not a skipped layer",
     )
 
 
@@ -382,7 +411,9 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
 
     from vfnative.worker.cli import add_commands  # the render farm: worker, submit, status (worker extra)
 
-    add_commands(sub, common=lambda p: _common(p, top=False), render_args=lambda p: _render_args(p, encode=True))
+    add_commands(
+        sub, common=lambda p: _common(p, top=False), render_args=lambda p: _render_args(p, encode=True)
+    )
     return parser
 
 
@@ -391,7 +422,8 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
 
 def _read_stdin_document(args: argparse.Namespace, stdin: IO[str]) -> None:
     if getattr(args, "document", None) == "-":
-        args.document = stdin.read()
+        # bounded: one character more than the limit is enough for load() to refuse the document
+        args.document = stdin.read(vfnative.Limits().max_document_bytes + 1)
 
 
 def _report_error(console: Console, exc: BaseException) -> None:
