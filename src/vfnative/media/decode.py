@@ -124,7 +124,7 @@ class VideoDecoder:
         tb = stream.time_base
         self._time_base = float(tb) if tb else 1.0 / 90000
         self._start = float(stream.start_time or 0) * self._time_base
-        self.duration: float = probe_duration(self.path)
+        self.duration: float = self._container_duration()
         self._matrix = _MATRIX.get(int(ctx.colorspace or 2), "ITU601")
         self._full_range = int(ctx.color_range or 0) == 2
         self._keyframes = self._keyframe_times()
@@ -157,6 +157,16 @@ class VideoDecoder:
         self.width, self.height = natural_size(
             self.coded_width, self.coded_height, self.pixel_aspect, self.rotation
         )
+
+    def _container_duration(self) -> float:
+        """What `probe_duration` gives, from the container already open."""
+        container = self._container
+        if container.duration and container.duration > 0:
+            return float(container.duration) / 1_000_000
+        for stream in container.streams:
+            if stream.duration and stream.time_base and stream.duration > 0:
+                return float(stream.duration * stream.time_base)
+        raise MediaDecodeError("media has no known duration", source=str(self.path))
 
     def _keyframe_times(self) -> list[int] | None:
         """Keyframe decode times (µs) from the demuxer's index, or None if the format has none."""
