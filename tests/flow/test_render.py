@@ -36,3 +36,8 @@ def test_relative_media_resolve_against_base_dir() -> None:
     pixels = flow.render_frame(0)
     assert pixels.shape == (720, 1280, 4)
     assert pixels[:, :, :3].std() > 10  # the photo was found and drawn
+
+
+def test_render_options_pass_through() -> None:
+    pixels = red_on_blue().render_frame(0, font_dirs=(), strict=True)
+    assert tuple(pixels[18, 32]) == (255, 0, 0, 255)

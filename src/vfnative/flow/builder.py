@@ -476,31 +476,27 @@ class VideoFlow:
         settings: RenderSettings | None = None,
         on_progress: ProgressCallback | None = None,
         cancel: CancelLike | None = None,
-        font_dirs: Sequence[str | os.PathLike[str]] = (),
+        **options: Any,
     ) -> RenderReport:
-        """Compile and render to an H.264 MP4 (see `vfnative.render`)."""
+        """Compile and render to an H.264 MP4: `vfnative.render(self.compile(), output, ...)`.
+
+        Other keywords (`font_dirs`, `allow_network`, `allowed_roots`, `strict`, ...) go to
+        `vfnative.render` unchanged; relative media resolve against this flow's `base_dir`.
+        """
         from vfnative.api.render import render
 
         return render(
-            self.compile(),
-            output,
-            settings=settings,
-            on_progress=on_progress,
-            cancel=cancel,
-            font_dirs=font_dirs,
+            self.compile(), output, settings=settings, on_progress=on_progress, cancel=cancel, **options
         )
 
-    def render_frame(
-        self,
-        n: int,
-        *,
-        settings: RenderSettings | None = None,
-        font_dirs: Sequence[str | os.PathLike[str]] = (),
-    ) -> RGBA8:
-        """Compile and draw frame `n` as an (H, W, 4) uint8 array, straight alpha."""
+    def render_frame(self, n: int, *, settings: RenderSettings | None = None, **options: Any) -> RGBA8:
+        """Compile and draw frame `n` as an (H, W, 4) uint8 array, straight alpha.
+
+        Other keywords go to `vfnative.render_frame` unchanged.
+        """
         from vfnative.api.render import render_frame
 
-        return render_frame(self.compile(), n, settings=settings, font_dirs=font_dirs)
+        return render_frame(self.compile(), n, settings=settings, **options)
 
 
 def _setting_value(name: str, value: Any, where: str) -> Any:
