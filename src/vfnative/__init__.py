@@ -40,6 +40,7 @@ from vfnative.errors import (
     TimecodeError,
     VfnativeError,
 )
+from vfnative.flow import VideoFlow
 from vfnative.media.sources import SourcePolicy
 from vfnative.settings import PRESETS, EncodeSettings, Limits, RenderSettings
 
@@ -70,6 +71,7 @@ __all__ = [
     "StageTimings",
     "TimecodeError",
     "VfnativeError",
+    "VideoFlow",
     "__version__",
     "check_environment",
     "load",
