@@ -62,6 +62,8 @@ class WorkerConfig:
     """Finished jobs (status, result, error, events) stay readable for this long."""
     queue: str = "vfnative"
     """The Celery queue the farm's tasks go to."""
+    warm_up: bool = True
+    """Draw one tiny frame in the worker's main process before it forks its pool (VFNATIVE_WARMUP=0: off)."""
 
     def __post_init__(self) -> None:
         if not self.broker.startswith(("redis://", "rediss://", "unix://")):
@@ -91,6 +93,7 @@ class WorkerConfig:
             ),
             lease_s=_number(env, "VFNATIVE_LEASE_S", cls.lease_s, minimum=1),
             sweep_interval_s=_number(env, "VFNATIVE_SWEEP_S", cls.sweep_interval_s, minimum=0.1),
+            warm_up=env.get("VFNATIVE_WARMUP", "1").strip().lower() not in ("0", "false", "no", "off"),
             concurrency=(
                 int(_number(env, "VFNATIVE_CONCURRENCY", 0, minimum=1))
                 if env.get("VFNATIVE_CONCURRENCY", "").strip()

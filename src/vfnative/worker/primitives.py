@@ -145,6 +145,8 @@ def _packets(path: Path, kind: str, offset: Fraction) -> Iterator[tuple[Fraction
         streams = container.streams.video if kind == "video" else container.streams.audio
         stream = streams[0]
         tb = stream.time_base
+        if tb is None:
+            raise ValueError(f"{path}: the {kind} stream has no time base")
         shift = round(offset / tb)
         for packet in container.demux(stream):
             if packet.dts is None:  # the demuxer's end-of-stream marker
@@ -165,6 +167,8 @@ def _stitch(pieces: Sequence[Path], out: Path, *, audio: Path | None = None) -> 
     with av.open(str(pieces[0])) as first:
         template = first.streams.video[0]
         rate = template.average_rate or template.guessed_rate
+        if rate is None:
+            raise ValueError(f"{pieces[0]}: the video stream has no frame rate")
         timescale = template.time_base.denominator if template.time_base else None
     offsets: list[Fraction] = []
     start = Fraction(0)
@@ -191,7 +195,7 @@ def _stitch(pieces: Sequence[Path], out: Path, *, audio: Path | None = None) -> 
                     yield from _packets(piece, "video", offset)
 
             streams: list[Iterator[tuple[Fraction, Any, Any]]] = [video()]
-            targets = [vstream]
+            targets: list[Any] = [vstream]
             if audio is not None and astream is not None:
                 streams.append(_packets(audio, "audio", Fraction(0)))
                 targets.append(astream)

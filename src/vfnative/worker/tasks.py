@@ -21,6 +21,7 @@ import logging
 import os
 import socket
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,15 @@ from vfnative.worker.plan import check_local_sources, plan_chunks, settings_from
 __all__ = ["audio", "chunk", "plan", "stitch"]
 
 log = logging.getLogger(__name__)
+
+
+_TaskDecorator = Callable[[Callable[..., dict[str, Any]]], Any]
+
+
+def _task(name: str) -> _TaskDecorator:
+    """``app.task(name=name, bind=True)``, typed (celery ships no type information)."""
+    decorator: _TaskDecorator = app.task(name=name, bind=True)
+    return decorator
 
 
 def _run(task: Any, message: Message, body: Any) -> dict[str, Any]:
@@ -59,7 +69,7 @@ def _document(run: PieceRun) -> tuple[str, Any, str | None]:
     return text, settings, run.meta.get("base_dir") or None
 
 
-@app.task(name="vfnative.plan", bind=True)
+@_task("vfnative.plan")
 def plan(self: Any, message: Message) -> dict[str, Any]:
     """Validate the document, cut it into chunks and dispatch them (and the audio piece)."""
     return _run(self, message, _plan)
@@ -92,8 +102,8 @@ def _plan(run: PieceRun) -> dict[str, Any]:
         }
         for i, r in enumerate(ranges)
     }
-    if primitives.audio_available():
-        pieces["audio"] = {"kind": "audio", "path": str(work_dir / "audio.m4a")}
+    if primitives.audio_available():  # dispatched first: it runs beside the chunks, not after them
+        pieces = {"audio": {"kind": "audio", "path": str(work_dir / "audio.m4a")}, **pieces}
     parts = list(pieces)
     pieces["stitch"] = {"kind": "stitch"}
     run.store.add_pieces(
@@ -105,7 +115,7 @@ def _plan(run: PieceRun) -> dict[str, Any]:
     return {"frames": 0, "frames_total": total, "chunks": len(ranges)}
 
 
-@app.task(name="vfnative.chunk", bind=True)
+@_task("vfnative.chunk")
 def chunk(self: Any, message: Message) -> dict[str, Any]:
     """Render one frame range to its chunk file."""
     return _run(self, message, _chunk)
@@ -120,7 +130,7 @@ def _chunk(run: PieceRun) -> dict[str, Any]:
     return {"frames": len(frames), "path": str(out)}
 
 
-@app.task(name="vfnative.audio", bind=True)
+@_task("vfnative.audio")
 def audio(self: Any, message: Message) -> dict[str, Any]:
     """Mix the document's audio once and encode it for the stitch."""
     return _run(self, message, _audio)
@@ -135,7 +145,7 @@ def _audio(run: PieceRun) -> dict[str, Any]:
     return {"frames": 0, "audio": True, "samples": int(len(samples))}
 
 
-@app.task(name="vfnative.stitch", bind=True)
+@_task("vfnative.stitch")
 def stitch(self: Any, message: Message) -> dict[str, Any]:
     """Remux the chunks (and audio) into the job's output and finish the job."""
     return _run(self, message, _stitch)
