@@ -33,6 +33,7 @@ import numpy.typing as npt
 
 from vfnative.model.layers import parse_effect_path
 from vfnative.raster import effects_kernels as K
+from vfnative.raster.effects_gl import LUT, taps_filter
 
 __all__ = ["EFFECT_NAMES", "EffectCall", "apply_effects", "bind_params", "resolve_effects"]
 
@@ -704,18 +705,92 @@ def _g_glass(box: Box, p: npt.NDArray[np.float32], w: int, h: int) -> Box | None
 Kernel = Callable[..., None]
 
 
+Taps = Callable[
+    [npt.NDArray[np.float32], int, int], "tuple[list[tuple[float, float, float]], float, bool] | None"
+]
+"""A linear pass's fixed taps from its params: ([(dx px, dy px y-up, weight)], normaliser, keep_alpha),
+or None when the pass does not filter (it then runs its exact kernel)."""
+
+
 class Pass(NamedTuple):
     kernel: Kernel
     grow: Grow
+    taps: Taps | None = None
 
 
-def _one(kernel: Kernel, grow: Grow = _local) -> tuple[Pass, ...]:
-    return (Pass(kernel, grow),)
+def _one(kernel: Kernel, grow: Grow = _local, taps: Taps | None = None) -> tuple[Pass, ...]:
+    return (Pass(kernel, grow, taps),)
+
+
+def _f32(v: float) -> np.float32:
+    return np.float32(v)
+
+
+def _t_gauss(horizontal: bool) -> Taps:
+    def taps(
+        p: npt.NDArray[np.float32], w: int, h: int
+    ) -> tuple[list[tuple[float, float, float]], float, bool] | None:
+        direction = int(p[1])
+        if (horizontal and direction == 2) or (not horizontal and direction == 1):
+            return None
+        r = max(p[0], _f32(0))
+        if not r >= 0.5:
+            return None
+        q = int(min(max(_f32(0.7) * r + _f32(3), _f32(4)), _f32(24)))
+        out, wsum = [], _f32(0)
+        for k in range(-q, q + 1):
+            s = _f32(k) / _f32(q)
+            wk = np.exp(_f32(-2.5) * s * s, dtype=np.float32)
+            wsum = _f32(wsum + wk)
+            o = float(r) * float(s)
+            out.append((o, 0.0, float(wk)) if horizontal else (0.0, o, float(wk)))
+        return out, float(wsum), p[3] == 0
+
+    return taps
+
+
+def _t_blur9(ix: int, horizontal: bool) -> Taps:
+    def taps(
+        p: npt.NDArray[np.float32], w: int, h: int
+    ) -> tuple[list[tuple[float, float, float]], float, bool] | None:
+        r = max(p[ix], _f32(0))
+        if not r >= 0.5:
+            return None
+        out, wsum = [], _f32(0)
+        for k in range(-8, 9):
+            s = _f32(k) / _f32(8)
+            wk = np.exp(_f32(-2.5) * s * s, dtype=np.float32)
+            wsum = _f32(wsum + wk)
+            o = float(r) * float(s)
+            out.append((o, 0.0, float(wk)) if horizontal else (0.0, o, float(wk)))
+        return out, float(wsum), False
+
+    return taps
+
+
+def _t_motion(
+    p: npt.NDArray[np.float32], w: int, h: int
+) -> tuple[list[tuple[float, float, float]], float, bool] | None:
+    a = p[0]
+    if not a >= 0.5:
+        return None
+    th = float(p[1]) * math.pi / 180
+    n = int(min(max(_f32(0.3) * a + _f32(8), _f32(8)), _f32(32)))
+    bias = min(max(float(p[2]), 0.0), 1.0)
+    out, wsum = [], _f32(0)
+    for i in range(n):
+        s = ((_f32(i) + _f32(0.5)) / _f32(n)) * _f32(2) - _f32(1)
+        wk = _f32(_f32(1) * _f32(1 - bias) + _f32(max(0.0, 1 - abs(float(s)))) * _f32(bias))
+        wsum = _f32(wsum + wk)
+        out.append((math.cos(th) * float(a) * float(s), math.sin(th) * float(a) * float(s), float(wk)))
+    return out, max(float(wsum), 1e-4), False
 
 
 PASSES: dict[str, tuple[Pass, ...]] = {
-    "gaussianBlur": (Pass(K.k_gaussian_blur_h, _g_gauss_h), Pass(K.k_gaussian_blur_v, _g_gauss_v)),
-    "motionBlur": _one(K.k_motion_blur, _g_directional),
+    "gaussianBlur": (
+        Pass(K.k_gaussian_blur_h, _g_gauss_h, _t_gauss(True)), Pass(K.k_gaussian_blur_v, _g_gauss_v, _t_gauss(False)),
+    ),
+    "motionBlur": _one(K.k_motion_blur, _g_directional, _t_motion),
     "zoomBlur": _one(K.k_zoom_blur, _g_zoom),
     "chromaticAberration": _one(K.k_chromatic_aberration, _g_chromatic),
     "rgbSplit": _one(K.k_rgb_split, _g_rgb_split),
@@ -725,12 +800,12 @@ PASSES: dict[str, tuple[Pass, ...]] = {
     "lensDistortion": _one(K.k_lens_distortion, _full),
     "fisheye": _one(K.k_fisheye, _full),
     "glow": (
-        Pass(K.k_glow_extract, _g_glow_extract), Pass(K.k_glow_blur_h, _blur_x(1)),
-        Pass(K.k_glow_blur_v, _blur_y(1)), Pass(K.k_glow_composite, _local),
+        Pass(K.k_glow_extract, _g_glow_extract), Pass(K.k_glow_blur_h, _blur_x(1), _t_blur9(1, True)),
+        Pass(K.k_glow_blur_v, _blur_y(1), _t_blur9(1, False)), Pass(K.k_glow_composite, _local),
     ),
     "bloom": (
-        Pass(K.k_bloom_extract, _local), Pass(K.k_bloom_blur_h, _blur_x(2)),
-        Pass(K.k_bloom_blur_v, _blur_y(2)), Pass(K.k_bloom_composite, _local),
+        Pass(K.k_bloom_extract, _local), Pass(K.k_bloom_blur_h, _blur_x(2), _t_blur9(2, True)),
+        Pass(K.k_bloom_blur_v, _blur_y(2), _t_blur9(2, False)), Pass(K.k_bloom_composite, _local),
     ),
     "colorCorrection": _one(K.k_color_correction),
     "vignette": _one(K.k_vignette),
@@ -760,8 +835,8 @@ PASSES: dict[str, tuple[Pass, ...]] = {
     "lightRays": _one(K.k_light_rays, _g_rays),
     "volumetricLight": _one(K.k_volumetric_light, _g_volumetric),
     "edgeGlow": (
-        Pass(K.k_edge_glow_extract, _g_edge_extract), Pass(K.k_edge_glow_blur_h, _blur_x(2)),
-        Pass(K.k_edge_glow_blur_v, _blur_y(2)), Pass(K.k_edge_glow_composite, _local),
+        Pass(K.k_edge_glow_extract, _g_edge_extract), Pass(K.k_edge_glow_blur_h, _blur_x(2), _t_blur9(2, True)),
+        Pass(K.k_edge_glow_blur_v, _blur_y(2), _t_blur9(2, False)), Pass(K.k_edge_glow_composite, _local),
     ),
     "lightLeak": _one(K.k_light_leak, _g_leak),
     "invert": _one(K.k_invert),
@@ -781,6 +856,67 @@ def _clip_bounds(bounds: tuple[float, float, float, float] | None, w: int, h: in
     return (
         min(max(math.floor(x0), 0), w), min(max(math.floor(y0), 0), h),
         max(min(math.ceil(x1), w), 0), max(min(math.ceil(y1), h), 0),
+    )  # fmt: skip
+
+
+def _integer_taps(taps: list[tuple[float, float, float]]) -> tuple[list[int], list[int], list[float]]:
+    """Fold bilinear taps at (dx, dy-up) px into integer (column, array-row) offsets with weights."""
+    acc: dict[tuple[int, int], float] = {}
+    for ox, oy, wk in taps:
+        i, j = math.floor(ox), math.floor(oy)
+        fx, fy = ox - i, oy - j
+        for di, dj, wt in (
+            (0, 0, (1 - fx) * (1 - fy)),
+            (1, 0, fx * (1 - fy)),
+            (0, 1, (1 - fx) * fy),
+            (1, 1, fx * fy),
+        ):
+            if wt != 0.0:
+                key = (i + di, -(j + dj))  # texel row j up is array row y − j
+                acc[key] = acc.get(key, 0.0) + wk * wt
+    keys = sorted(acc, key=lambda k: (k[1], k[0]))
+    return [k[0] for k in keys], [k[1] for k in keys], [acc[k] for k in keys]
+
+
+def _run_taps(
+    kernel: Kernel,
+    taps: tuple[list[tuple[float, float, float]], float, bool],
+    src: npt.NDArray[np.uint8],
+    dst: npt.NDArray[np.uint8],
+    orig: npt.NDArray[np.uint8],
+    box: Box,
+    time: np.float32,
+    p: npt.NDArray[np.float32],
+) -> None:
+    """A fixed-tap linear pass: folded taps on canvas-interior pixels, the exact kernel at the edges.
+
+    Interior means every tap (with a pixel of slack) lands inside the canvas, where all edge modes
+    agree; the split depends on canvas position only, so bounded and full-canvas runs match.
+    """
+    h, w = src.shape[:2]
+    dxs, dys, ws = _integer_taps(taps[0])
+    lo_x, hi_x = min(dxs) - 1, max(dxs) + 1
+    lo_y, hi_y = min(dys) - 1, max(dys) + 1
+    x0, y0, x1, y1 = box
+    ix0, ix1 = max(x0, -lo_x), min(x1, w - hi_x)
+    iy0, iy1 = max(y0, -lo_y), min(y1, h - hi_y)
+    if ix1 <= ix0 or iy1 <= iy0:
+        kernel(src, dst, orig, x0, y0, x1, y1, time, p)
+        return
+    for bx0, by0, bx1, by1 in (
+        (x0, y0, x1, iy0),
+        (x0, iy1, x1, y1),
+        (x0, iy0, ix0, iy1),
+        (ix1, iy0, x1, iy1),
+    ):
+        if bx1 > bx0 and by1 > by0:
+            kernel(src, dst, orig, bx0, by0, bx1, by1, time, p)
+    wx0, wy0 = ix0 + lo_x, iy0 + lo_y
+    window = LUT[src[wy0 : iy1 + hi_y, wx0 : ix1 + hi_x]]
+    taps_filter(
+        window, wx0, wy0, dst, ix0, iy0, ix1, iy1,
+        np.asarray(dxs, np.int64), np.asarray(dys, np.int64), np.asarray(ws, np.float32),
+        np.float32(taps[1]), taps[2], src,
     )  # fmt: skip
 
 
@@ -826,7 +962,11 @@ def apply_effects(
             if x1 <= x0 or y1 <= y0:
                 continue  # nothing visible can come out: input and output are fully transparent
             dst = np.zeros_like(src)
-            ps.kernel(src, dst, orig, x0, y0, x1, y1, time, p)
+            taps = ps.taps(p, width, height) if ps.taps is not None else None
+            if taps is None:
+                ps.kernel(src, dst, orig, x0, y0, x1, y1, time, p)
+            else:
+                _run_taps(ps.kernel, taps, src, dst, orig, (x0, y0, x1, y1), time, p)
             src = dst
         out = src
     return out

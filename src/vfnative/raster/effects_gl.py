@@ -40,56 +40,59 @@ _H = F(0.5)
 _255 = F(255.0)
 
 jit = njit(cache=True, nogil=True)
+inline = njit(cache=True, nogil=True, inline="always")
+"""For small helpers: numba-level inlining (LLVM does not inline across numba's per-function
+modules, and an out-of-line `tex` returning a 4-tuple costs twice as much)."""
 
 
 # --------------------------------------------------------------------------- GLSL built-ins (§B.2.3)
 
 
-@jit
+@inline
 def fract(x):  # type: ignore[no-untyped-def]
     return x - np.floor(x)
 
 
-@jit
+@inline
 def glmod(x, y):  # type: ignore[no-untyped-def]
     """GLSL mod: x − y·floor(x/y)."""
     return x - y * np.floor(x / y)
 
 
-@jit
+@inline
 def mix(a, b, t):  # type: ignore[no-untyped-def]
     return a * (_1 - t) + b * t
 
 
-@jit
+@inline
 def clamp(x, lo, hi):  # type: ignore[no-untyped-def]
     return min(max(x, lo), hi)
 
 
-@jit
+@inline
 def clamp01(x):  # type: ignore[no-untyped-def]
     return min(max(x, _0), _1)
 
 
-@jit
+@inline
 def smoothstep(e0, e1, x):  # type: ignore[no-untyped-def]
     """u²(3 − 2u) with u = clamp((x − e0)/(e1 − e0)); reversed edges are used deliberately."""
     u = clamp01((x - e0) / (e1 - e0))
     return u * u * (_3 - _2 * u)
 
 
-@jit
+@inline
 def step(e, x):  # type: ignore[no-untyped-def]
     return _0 if x < e else _1
 
 
-@jit
+@inline
 def luminance(r, g, b):  # type: ignore[no-untyped-def]
     """Rec.709 weights (the source comment says Rec.601; the numbers are 709)."""
     return F(0.2126) * r + F(0.7152) * g + F(0.0722) * b
 
 
-@jit
+@inline
 def length2(x, y):  # type: ignore[no-untyped-def]
     return np.sqrt(x * x + y * y)
 
@@ -97,7 +100,7 @@ def length2(x, y):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- noise (§B.2.1)
 
 
-@jit
+@inline
 def hash21(x, y):  # type: ignore[no-untyped-def]
     """The preamble's hash21, step by step in float32 (chaotic in the last bits: keep the order)."""
     px = fract(x * F(123.34))
@@ -136,13 +139,13 @@ def fbm(x, y):  # type: ignore[no-untyped-def]
     return v
 
 
-@jit
+@inline
 def t_frame(time):  # type: ignore[no-untyped-def]
     """floor(u_time·60) in float32 (differs from integer maths on ~2 % of frames, as the GPU does)."""
     return np.floor(time * F(60.0))
 
 
-@jit
+@inline
 def t_off(tf):  # type: ignore[no-untyped-def]
     return glmod(tf * F(53.17), F(977.0)), glmod(tf * F(71.93), F(991.0))
 
@@ -150,7 +153,7 @@ def t_off(tf):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- coordinates and storage
 
 
-@jit
+@inline
 def frag_uv(x, y, w, h):  # type: ignore[no-untyped-def]
     """The fragment uv of array pixel (x, y), y counted from the top, as SwiftShader interpolates it.
 
@@ -176,13 +179,13 @@ def frag_uv(x, y, w, h):  # type: ignore[no-untyped-def]
     return xc * (_1 / fw), _1 - yc * (_1 / fh)
 
 
-@jit
+@inline
 def fetch(src, x, y):  # type: ignore[no-untyped-def]
     """The texel under array pixel (x, y): what `texture2D(tex, v_uv)` returns at a pixel centre."""
     return LUT[src[y, x, 0]], LUT[src[y, x, 1]], LUT[src[y, x, 2]], LUT[src[y, x, 3]]
 
 
-@jit
+@inline
 def q8(v):  # type: ignore[no-untyped-def]
     """Store one channel into RGBA8: clamp to [0, 1], round to nearest; NaN stores 0."""
     if v > _0:
@@ -192,7 +195,7 @@ def q8(v):  # type: ignore[no-untyped-def]
     return 0
 
 
-@jit
+@inline
 def store(dst, x, y, r, g, b, a):  # type: ignore[no-untyped-def]
     dst[y, x, 0] = q8(r)
     dst[y, x, 1] = q8(g)
@@ -211,7 +214,7 @@ def copy_region(src, dst, x0, y0, x1, y1):  # type: ignore[no-untyped-def]
 # --------------------------------------------------------------------------- sampling (§B.0.4)
 
 
-@jit
+@inline
 def tex(src, u, v):  # type: ignore[no-untyped-def]
     """texture2D with LINEAR + CLAMP_TO_EDGE: bilinear blend of the 4 clamped texels, float32.
 
@@ -282,20 +285,20 @@ def tex(src, u, v):  # type: ignore[no-untyped-def]
     )
 
 
-@jit
+@inline
 def tex_c(src, u, v):  # type: ignore[no-untyped-def]
     """texture2D(tex, clamp(uv, 0, 1)): clamps the sample point, not just the texel indices."""
     return tex(src, clamp01(u), clamp01(v))
 
 
-@jit
+@inline
 def mirror1(u):  # type: ignore[no-untyped-def]
     m = glmod(np.floor(u), _2)
     f = fract(u)
     return mix(f, _1 - f, m)
 
 
-@jit
+@inline
 def sample_edge(src, u, v, mode):  # type: ignore[no-untyped-def]
     """sampleEdge: 1 = transparent outside [0, 1]², 2 = mirror, anything else = clamp."""
     if mode == 1:
@@ -372,3 +375,39 @@ def glow_composite(src, dst, orig, x0, y0, x1, y1, intensity, blend):  # type: i
                 g = mix(og, gg / den, t)
                 b = mix(ob, gb / den, t)
             store(dst, x, y, r, g, b, max(oa, ga))
+
+
+# --------------------------------------------------------------------------- fast fixed-tap filters
+
+
+@jit
+def taps_filter(srcf, ox, oy, dst, x0, y0, x1, y1, dxs, dys, ws, norm, keep_alpha, src):  # type: ignore[no-untyped-def]
+    """Σ ws[k]·T[y + dys[k], x + dxs[k]] / norm over [x0, x1) × [y0, y1), stored as RGBA8.
+
+    The fast form of a linear filter whose taps sit at fixed offsets from every pixel (blurs,
+    motion blur): the bilinear weights are folded into integer-offset taps once, so the inner loop
+    is a plain weighted sum of float32 texels. `srcf` is the float32 texture window whose top-left
+    is array pixel (ox, oy); the caller keeps every tap inside it (interior pixels only, where
+    clamp/transparent/mirror edge modes all agree). `keep_alpha` takes alpha from `src` instead
+    (gaussianBlur with alphaAware false). Differs from the per-sample GL model only in float32
+    rounding of the tap positions (≪ 1/255).
+    """
+    n = ws.shape[0]
+    for y in range(y0, y1):
+        for x in range(x0, x1):
+            ar = _0
+            ag = _0
+            ab = _0
+            aa = _0
+            for k in range(n):
+                yy = y + dys[k] - oy
+                xx = x + dxs[k] - ox
+                wk = ws[k]
+                ar = ar + wk * srcf[yy, xx, 0]
+                ag = ag + wk * srcf[yy, xx, 1]
+                ab = ab + wk * srcf[yy, xx, 2]
+                aa = aa + wk * srcf[yy, xx, 3]
+            a = aa / norm
+            if keep_alpha:
+                a = LUT[src[y, x, 3]]
+            store(dst, x, y, ar / norm, ag / norm, ab / norm, a)
