@@ -722,7 +722,7 @@ def _one(kernel: Kernel, grow: Grow = _local, taps: Taps | None = None) -> tuple
     return (Pass(kernel, grow, taps),)
 
 
-def _f32(v: float) -> np.float32:
+def _f32(v: float | np.floating[Any]) -> np.float32:
     return np.float32(v)
 
 
