@@ -9,18 +9,18 @@ measures every fixture.
 from __future__ import annotations
 
 THRESHOLDS: dict[str, float] = {
-    "basic-text": 48.0,
+    "basic-text": 49.0,
     "blend-modes": 55.5,
     "box-model": 37.0,
-    "captions": 46.5,
+    "captions": 48.0,
     "filters": 49.5,
     "groups": 47.0,
     "image-fit": 51.0,
     "keyframes-easing": 78.5,
     "shapes": 58.0,
-    "text-box": 45.5,
-    "text-fonts": 43.0,
-    "text-styles": 45.0,
+    "text-box": 46.0,
+    "text-fonts": 45.0,
+    "text-styles": 46.0,
     "transform-3d": 38.5,
     "transitions-css": 33.5,
     "transitions-text": 45.0,

@@ -402,10 +402,15 @@ def test_inter_missing_falls_back_to_noto_sans_with_warning() -> None:
     assert "'Inter'" in warnings[0]
 
 
-def test_coverage_exponent_follows_text_luma() -> None:
-    from vfnative.raster.text import LUMINANCE_COVERAGE_EXPONENTS, coverage_exponent_for
+def test_fitted_coverage_follows_text_luma() -> None:
+    from vfnative.raster.text import fitted_coverage_table, text_luma
 
-    light, dark = LUMINANCE_COVERAGE_EXPONENTS
-    assert coverage_exponent_for((1.0, 1.0, 1.0, 1.0)) == light
-    assert coverage_exponent_for((0.0, 0.0, 0.0, 1.0)) == dark
-    assert light < coverage_exponent_for((0.5, 0.5, 0.5, 1.0)) < dark
+    white, black = text_luma((1.0, 1.0, 1.0, 1.0)), text_luma((0.0, 0.0, 0.0, 1.0))
+    assert (white, black) == (1.0, 0.0)
+    for luma in (black, 0.5, white):
+        t = fitted_coverage_table(luma)
+        assert t[0] == 0
+        assert t[255] == 255
+        assert np.all(np.diff(t.astype(int)) >= 0)
+    # dark text gets thinner edges than light text (Chrome's pre-blend depends on the colour)
+    assert fitted_coverage_table(black)[64] < fitted_coverage_table(white)[64]

@@ -23,9 +23,8 @@ Chromium quirks reproduced here, each measured against the goldens:
 * Glyph coverage: Chrome's glyph edges are lighter than skia-python's (its build applies its
   own A8 gamma tables and exposes no text-contrast setting). By default glyphs are rasterised
   once more onto a *linear* colour-space A8 surface, where Skia applies no pre-blend (raw
-  FreeType/Skia coverage), a power curve fitted to the goldens is applied with numpy (its
-  exponent depends on the text colour: `LUMINANCE_COVERAGE_EXPONENTS`), and the mask is drawn
-  in the text colour. Skia draws glyphs as paths (no mask table) above 256 px device size or
+  FreeType/Skia coverage), a curve fitted to the goldens is applied with numpy (it depends on
+  the text colour's luma: `FITTED_COVERAGE_CURVES`), and the mask is drawn in the text colour. Skia draws glyphs as paths (no mask table) above 256 px device size or
   under perspective, and so do we.
 
 Lines (``white-space: pre``: one bidi paragraph each) are itemised into runs of one font and
@@ -65,8 +64,9 @@ __all__ = [
     "TextLine",
     "TextPainter",
     "FITTED_COVERAGE_EXPONENT",
-    "LUMINANCE_COVERAGE_EXPONENTS",
-    "coverage_exponent_for",
+    "FITTED_COVERAGE_CURVES",
+    "fitted_coverage_table",
+    "text_luma",
     "chrome_mask_table",
     "coverage_table",
     "line_metrics",
@@ -99,35 +99,52 @@ White-on-black and dark-on-light both prefer a plain power curve over the lumina
 `SkTMaskGamma` tables (`chrome_mask_table`), so the residual is probably not the pre-blend
 alone (slightly thinner outlines in Chrome would look the same); 1.3 balances both.
 
-(Measured before glyph advances followed Skia; the default is now `LUMINANCE_COVERAGE_EXPONENTS`.)
+(Measured before glyph advances followed Skia; superseded by `FITTED_COVERAGE_CURVES`.)
 """
 
-LUMINANCE_COVERAGE_EXPONENTS = (1.2, 1.5)
-"""Coverage exponent for white and for black text; in between, linear in the colour's luma.
+FITTED_COVERAGE_CURVES: dict[float, tuple[float, ...]] = {
+    0.168: (0.0, 0.101, 0.265, 0.407, 0.556, 0.703, 1.0),
+    0.816: (0.0, 0.137, 0.280, 0.416, 0.580, 0.743, 1.0),
+}
+"""Chrome's glyph coverage as a function of raw coverage, for dark and for light text.
 
-Refitted once glyph positions matched the goldens exactly (advances from Skia): light text on
-dark prefers ~1.2, dark text on light ~1.5, i.e. a text-colour-dependent pre-blend, as
-Chrome's `SkTMaskGamma` is (just not its formula). Frame-min PSNR, fixed 1.3 → luma (1.2, 1.5):
+Key: the text colour's luma (Rec. 709 weights on sRGB values); value: output coverage at raw
+coverage 0, 1/6, …, 1, linear in between. Colours between the two lumas interpolate the curves;
+outside, the nearer curve applies (Chrome's `SkTMaskGamma` likewise picks its table from the
+text colour's luminance alone). Fitted by least squares to ~100k edge pixels of the plain
+(no stroke/shadow/transform) text layers of basic-text, text-styles, text-box, text-fonts and
+captions, with exact glyph positions. Frame-min PSNR, power 1.3 → luma-dependent power
+(1.2 white … 1.5 black) → these curves:
 
-================  =====  ==========
-fixture           1.3    (1.2, 1.5)
-================  =====  ==========
-basic-text        48.13  48.47
-text-styles       45.21  45.48
-text-box          45.83  46.15
-captions          46.99  47.21
-text-fonts        42.79  43.68
-transitions-text  45.43  45.76
-================  =====  ==========
+================  =====  =====  ======
+fixture           1.3    power  curves
+================  =====  =====  ======
+basic-text        48.13  48.47  49.52
+text-styles       45.21  45.48  46.31
+text-box          45.83  46.15  46.64
+captions          46.99  47.21  48.45
+text-fonts        42.79  43.68  45.31
+transitions-text  45.43  45.76  46.53  (not in the fit)
+transitions-css   37.52  37.54  37.71  (not in the fit)
+================  =====  =====  ======
 """
 
 
-def coverage_exponent_for(color: Color) -> float:
-    """The `LUMINANCE_COVERAGE_EXPONENTS` exponent for a text colour (Rec. 709 luma of sRGB values)."""
+def text_luma(color: Color) -> float:
+    """Rec. 709 luma of the sRGB-encoded text colour, 0..1, rounded to 1/1000 (a cache key)."""
     r, g, b = (min(max(c, 0.0), 1.0) for c in color[:3])
-    luma = 0.2126 * r + 0.7152 * g + 0.0722 * b
-    light, dark = LUMINANCE_COVERAGE_EXPONENTS
-    return round(dark + (light - dark) * luma, 3)
+    return round(0.2126 * r + 0.7152 * g + 0.0722 * b, 3)
+
+
+def fitted_coverage_table(luma: float) -> npt.NDArray[np.uint8]:
+    """The 256-entry coverage table `FITTED_COVERAGE_CURVES` gives for a text luma."""
+    (lo, y_lo), (hi, y_hi) = sorted(FITTED_COVERAGE_CURVES.items())
+    w = min(max((luma - lo) / (hi - lo), 0.0), 1.0)
+    knots = np.asarray(y_lo) + (np.asarray(y_hi) - np.asarray(y_lo)) * w
+    x = np.arange(256, dtype=np.float64) / 255.0
+    y = np.interp(x, np.linspace(0.0, 1.0, len(knots)), knots)
+    table: npt.NDArray[np.uint8] = np.clip(np.floor(y * 255.0 + 0.5), 0, 255).astype(np.uint8)
+    return table
 
 
 _MAX_GLYPH_MASK_SIZE = 256.0
@@ -733,16 +750,16 @@ class TextPainter:
         width: int,
         height: int,
         on_warning: Callable[[str], None] | None = None,
-        coverage_exponent: float | Literal["luminance"] | None = "luminance",
+        coverage: float | Literal["fitted"] | None = "fitted",
     ) -> None:
         self.registry = registry
         self.width = width
         self.height = height
         self._on_warning = on_warning
-        self.coverage_exponent = coverage_exponent
-        """"luminance" (default): `coverage_exponent_for` the text colour; a float: that exponent
-        for every colour; None: Skia's own glyph masks (no coverage pass)."""
-        self._coverage_tables: dict[float, npt.NDArray[np.uint8]] = {}
+        self.coverage = coverage
+        """"fitted" (default): `FITTED_COVERAGE_CURVES` for the text colour; a float: the power
+        curve `coverage_table(exponent)` for every colour; None: Skia's own glyph masks."""
+        self._coverage_tables: dict[tuple[str, float], npt.NDArray[np.uint8]] = {}
         self._shape_cache: OrderedDict[tuple[Any, ...], _Shaped] = OrderedDict()
         self._box_cache: OrderedDict[tuple[Any, ...], TextBox] = OrderedDict()
         self._raster_cache: OrderedDict[tuple[Any, ...], tuple[TextBox, skia.Image, int, int]] = OrderedDict()
@@ -751,7 +768,7 @@ class TextPainter:
 
     def __repr__(self) -> str:
         return (f"<TextPainter {self.width}x{self.height} boxes={len(self._box_cache)} "
-                f"shaped={len(self._shape_cache)} coverage_exponent={self.coverage_exponent}>")  # fmt: skip
+                f"shaped={len(self._shape_cache)} coverage={self.coverage}>")  # fmt: skip
 
     def _warn(self, message: str) -> None:
         if message in self._warned:
@@ -873,7 +890,7 @@ class TextPainter:
         border = _border_widths(props)
         letter = float(props.get("letterSpacing", 0.0) or 0.0)
         word = float(props.get("wordSpacing", 0.0) or 0.0)
-        indent = float(props.get("textIndent", 0.0) or 0.0)
+        indent = _trunc64(float(props.get("textIndent", 0.0) or 0.0))  # a LayoutUnit in Blink
         align = str(props.get("textAlign") or "center")
         rtl = str(props.get("direction") or "ltr") == "rtl"
         base_level = 1 if rtl else 0
@@ -1189,7 +1206,7 @@ class TextPainter:
 
     def _draw_glyphs(self, canvas: skia.Canvas, box: TextBox, color: Color, stroke_w: float) -> None:
         assert box.blob is not None
-        if self.coverage_exponent is None or not self._draw_preblended(canvas, box, color, stroke_w):
+        if self.coverage is None or not self._draw_preblended(canvas, box, color, stroke_w):
             canvas.drawTextBlob(box.blob, 0, 0, _glyph_paint(color, stroke_w))
 
     def _draw_preblended(self, canvas: skia.Canvas, box: TextBox, color: Color, stroke_w: float) -> bool:
@@ -1216,15 +1233,15 @@ class TextPainter:
         # The mask depends on the matrix only up to whole-pixel translation: cache it per box.
         tx, ty = m.getTranslateX(), m.getTranslateY()
         ix, iy = math.floor(tx), math.floor(ty)
-        exponent = (
-            coverage_exponent_for(color)
-            if self.coverage_exponent == "luminance"
-            else float(self.coverage_exponent or 1.0)
+        curve = (
+            ("fitted", text_luma(color))
+            if self.coverage == "fitted"
+            else ("power", float(self.coverage or 1.0))
         )
         key = (
             id(box),
             stroke_w,
-            exponent,
+            curve,
             m.getScaleX(),
             m.getSkewX(),
             m.getSkewY(),
@@ -1239,7 +1256,7 @@ class TextPainter:
         else:
             if not inside and not dev.intersect(clip):
                 return True
-            made = self._coverage_mask(box, m, dev, stroke_w, exponent)
+            made = self._coverage_mask(box, m, dev, stroke_w, curve)
             if made is None:
                 return True
             img, left, top = made
@@ -1256,7 +1273,8 @@ class TextPainter:
         canvas.restore()
         return True
 
-    def _coverage_mask(self, box: TextBox, m: skia.Matrix, dev: skia.IRect, stroke_w: float, exponent: float
+    def _coverage_mask(self, box: TextBox, m: skia.Matrix, dev: skia.IRect, stroke_w: float,
+                       curve: tuple[str, float]
                        ) -> tuple[skia.Image, int, int] | None:  # fmt: skip
         """The glyphs' A8 mask through the coverage table, cropped to its ink; device origin."""
         assert box.blob is not None
@@ -1281,9 +1299,11 @@ class TextPainter:
             return None
         cols = np.flatnonzero(cov.any(axis=0))
         y0, y1, x0, x1 = int(rows[0]), int(rows[-1]) + 1, int(cols[0]), int(cols[-1]) + 1
-        table = self._coverage_tables.get(exponent)
+        table = self._coverage_tables.get(curve)
         if table is None:
-            table = self._coverage_tables[exponent] = coverage_table(exponent)
+            kind, value = curve
+            table = fitted_coverage_table(value) if kind == "fitted" else coverage_table(value)
+            self._coverage_tables[curve] = table
         mask = np.ascontiguousarray(table[cov[y0:y1, x0:x1]])
         img = skia.Image.fromarray(mask, colorType=skia.kAlpha_8_ColorType)
         return img, dev.left() + x0, dev.top() + y0
