@@ -414,3 +414,15 @@ def test_fitted_coverage_follows_text_luma() -> None:
         assert np.all(np.diff(t.astype(int)) >= 0)
     # dark text gets thinner edges than light text (Chrome's pre-blend depends on the colour)
     assert fitted_coverage_table(black)[64] < fitted_coverage_table(white)[64]
+
+
+def test_baseline_snaps_to_whole_pixels_of_the_box(painter: TextPainter) -> None:
+    """transitions-css: padding 16.375 px, baseline 36 → box-local baseline 52, not 52.375."""
+    box = painter.measure(props("slideUp", 40.96, padding=16.384, lineHeight=40.96))
+    (line,) = box.lines
+    local = box.content_origin[1] + line.baseline
+    assert local == 52.0
+    assert box.content_origin[1] + float(line.positions[0, 1]) == 52.0
+    two = painter.measure(props("a\nb", 30.0, lineHeight=30.7))
+    for ln in two.lines:
+        assert ln.baseline == math.floor(ln.baseline)

@@ -974,9 +974,13 @@ class TextPainter:
             x = _align_offset(align, rtl, content_w, _ceil64(ll.width))
             pos = np.empty((len(ll.glyphs), 2), dtype=np.float32)
             pos[:, 0] = ll.xs + x
-            pos[:, 1] = top + above - ll.ys
+            # The baseline is snapped to a whole pixel of the box's own space, before the layer
+            # transform: a text sliding by a fractional px keeps its glyphs on the snapped local
+            # baseline (transitions-css slideUp, frame 14: 1 px lower without this).
+            base = math.floor(cy0 + top + above + 0.5) - cy0
+            pos[:, 1] = base - ll.ys
             line_fonts = ll.font_indices if len(ll.fonts) > 1 or (ll.fonts and ll.fonts[0] != 0) else None
-            lines.append(TextLine(line, ll.glyphs, pos, ll.width, x, top, top + above, line_fonts, height))
+            lines.append(TextLine(line, ll.glyphs, pos, ll.width, x, top, base, line_fonts, height))
             if len(ll.glyphs):
                 blob_pos = pos.copy()
                 blob_pos[:, 0] += cx0
