@@ -156,11 +156,11 @@ _LIGATURE_FEATURES_OFF = {"liga": False, "clig": False, "dlig": False, "hlig": F
 _TAB_SIZE = 8
 _CACHE_SIZE = 512
 _RASTER_CACHE_SIZE = 64
-_MASK_CACHE_SIZE = 256
-"""Coverage masks kept for static text (`TextPainter._draw_preblended`)."""
-_COMPOSITED_RASTER_SCALE = 1.0
-"""Raster scale of text under a rotating/skewing/perspective CTM (see `TextPainter.paint`)."""
 """Local text rasters kept for rotated/skewed text layers (`TextPainter._paint_composited`)."""
+_MASK_CACHE_SIZE = 256
+"""Coverage masks and shadow rasters kept for static text (`TextPainter._draw_preblended`)."""
+_COMPOSITED_RASTER_SCALE = 1.0
+"""Least raster scale of text under a rotating/skewing/perspective CTM (see `TextPainter.paint`)."""
 
 Color = tuple[float, float, float, float]
 Quad = tuple[float, float, float, float]
@@ -1021,22 +1021,26 @@ class TextPainter:
         stroke, fill (`paint-order: stroke`), line-through.
 
         Under a CTM that is not scale + translate (rotation, skew, perspective) the text is
-        rasterised in the box's local space at scale 1 and that bitmap is drawn through the CTM
-        with bilinear sampling; a scale + translate CTM draws directly at the final scale. That
-        is what the goldens show (crop PSNR, direct → local raster + warp):
+        rasterised in the box's local space at scale max(1, CTM scale) (1 under perspective) and
+        that bitmap is drawn through the rest of the CTM with bilinear sampling; a scale +
+        translate CTM draws directly at the final scale. That is what the goldens show (crop or
+        frame PSNR, direct → local raster + warp):
 
-        ===================================  =============  ==========
-        layer                                direct         warped @1
-        ===================================  =============  ==========
-        text-box "Bordered" (rotate −6°)     28.4           34.0
-        transitions-css rotate3dY, f. 14     23.4           35.3
-        transitions-css spin (rot + 0.4×)    29.2           34.5 (ideal-scale raster: 29.2)
-        transitions-css zoom (scale only)    41.7 (direct)  25.0
-        ===================================  =============  ==========
+        ====================================  ======  =========  ==================
+        layer                                 direct  warped @1  warped @max(1, s)
+        ====================================  ======  =========  ==================
+        text-box "Bordered" (rotate −6°)      28.4    34.0       34.0
+        transitions-css rotate3dY, frame 14   23.4    35.3       (perspective: @1)
+        transitions-css spin (rot + 0.5×)     29.2    34.5       34.5 (@0.5: 29.2)
+        transitions-css frame 52 (overshoot   —       41.98      46.04
+        rot + 1.05×, rotate3dY 1.19×)
+        transitions-css zoom (scale only)     41.7    25.0       —
+        ====================================  ======  =========  ==================
 
-        It matches Chrome keeping a `will-change: transform` layer's raster scale fixed at 1 and
-        drawing it as a transformed quad, while rasterising scale + translate content at its
-        final scale. `spec 02 §6.6` assumed glyphs drawn with the full CTM; the goldens disagree.
+        It matches Chrome keeping a `will-change: transform` layer's raster scale at least 1
+        (never re-rasterising smaller) and drawing it as a transformed quad, while rasterising
+        scale + translate content at its final scale. `spec 02 §6.6` assumed glyphs drawn with
+        the full CTM; the goldens disagree.
         """
         if box.blob is None and not box.lines:
             return
@@ -1077,7 +1081,11 @@ class TextPainter:
         transform (a spin, a 3D tilt) is rasterised once.
         """
         scale = _COMPOSITED_RASTER_SCALE
-        key = (id(box), _paint_key(props))
+        if not m.hasPerspective():  # magnified text is rasterised at its magnification
+            scale = max(
+                scale, math.hypot(m.getScaleX(), m.getSkewY()), math.hypot(m.getSkewX(), m.getScaleY())
+            )
+        key = (id(box), _paint_key(props), round(scale, 4))
         hit = self._raster_cache.get(key)
         if hit is not None and hit[0] is box:
             self._raster_cache.move_to_end(key)
