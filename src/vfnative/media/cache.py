@@ -1,11 +1,10 @@
 """A byte-bounded LRU of decoded media, shared by every source of one render.
 
-Keys are tuples that start with the source's key, then the source frame (its presentation time in
-whole microseconds) and, for converted pictures, the pixel format and size:
-``(source, frame_us)`` holds the decoder's own picture (YUV, ~1.5 bytes per pixel) and
-``(source, frame_us, pixel_format, (w, h))`` a converted, scaled one (4 bytes per pixel).
-Caching the decoder's pictures is what makes reverse playback and layers that share a source cheap:
-a GOP decoded once serves every request that falls inside it until it is evicted.
+The video decoders key it by ``(source, frame_us)``: the source's path and the frame's presentation
+time in whole microseconds, holding the decoder's own picture (YUV 4:2:0, ~1.5 bytes per pixel, 2.7×
+smaller than the converted BGRA; each decoder keeps only its last few converted, scaled pictures).
+Caching decoded pictures is what makes reverse playback and layers that share a source cheap: a GOP
+decoded once serves every request that falls inside it until it is evicted.
 
 Not thread-safe: one cache belongs to one render (one process). Imports the standard library only.
 """
@@ -19,7 +18,7 @@ from typing import Any
 __all__ = ["DEFAULT_CACHE_BYTES", "FrameCache"]
 
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
-"""256 MiB: ~80 decoded 1080p pictures plus their converted copies; enough for a 2 s GOP played backwards."""
+"""256 MiB: ~80 decoded 1080p pictures, so a 2 s GOP at 30 fps (60 pictures) played backwards fits."""
 
 
 class FrameCache:

@@ -10,7 +10,7 @@ golden: at t = 59/30 s the frame stamped 1.9666667 s is *not* yet shown), with t
 stream's frame times as it decodes (which frame follows which) and keeps decoded pictures in a
 shared byte-bounded `FrameCache`, so a request is answered, in order of preference, by
 
-1. the cache (a converted picture, or a decoded one that only needs converting);
+1. the last few pictures it converted, or a decoded picture in the shared cache (converted again);
 2. decoding forward from where the decoder stands, when the target is ahead and either close
    (`_SEEK_AHEAD_S`) or not past the next keyframe (sequential playback at any speed);
 3. seeking to the keyframe before the target and decoding forward (jumps, reverse playback).
@@ -33,6 +33,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
+from collections import OrderedDict
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -56,6 +57,10 @@ PixelFormat = Literal["rgba", "bgra"]
 _SEEK_AHEAD_S = 1.0
 """Targets further ahead than this seek (if a keyframe lies in between) instead of decoding through."""
 _SEEK_AHEAD_US = int(_SEEK_AHEAD_S * 1_000_000)
+_CONVERTED_KEPT = 4
+"""Converted pictures kept per decoder (the last few: a held frame, layers sharing a frame or two sizes).
+Older ones are dropped rather than cached: in reverse playback they would only push the decoded
+GOP out of the shared cache, and re-converting a cached decoded picture costs ~1-2 ms at 1080p."""
 
 # AVColorSpace values -> swscale colourspace names understood by VideoFrame.reformat.
 _MATRIX = {1: "ITU709", 5: "ITU601", 6: "SMPTE170M", 7: "SMPTE240M", 9: "BT2020"}
@@ -105,6 +110,7 @@ class VideoDecoder:
         if not self.path.exists():
             raise MissingAssetError(f"video not found: {self.path}", source=str(self.path))
         self._cache = cache if cache is not None else FrameCache(64 * 1024 * 1024)
+        self._converted: OrderedDict[tuple[int, str, tuple[int, int]], RGBA8] = OrderedDict()
         self._key = str(self.path)
         try:
             self._container = av.open(str(self.path))
@@ -194,6 +200,7 @@ class VideoDecoder:
     def close(self) -> None:
         self._frames = None
         self._current = self._pending = None
+        self._converted.clear()
         self._container.close()
 
     # ------------------------------------------------------------------ public
@@ -213,18 +220,21 @@ class VideoDecoder:
         us = self._known(target)
         frame: Any = None
         if us is not None:
-            hit = self._cache.get((self._key, us, pixel_format, size))
+            hit = self._converted.get((us, pixel_format, size))
             if hit is not None:
-                return hit  # type: ignore[no-any-return]
+                self._converted.move_to_end((us, pixel_format, size))
+                return hit
             frame = self._cache.get((self._key, us))
         if frame is None:
             found = self._decode_to(target)
             us, frame = found.us, found.av
-            hit = self._cache.get((self._key, us, pixel_format, size))
+            hit = self._converted.get((us, pixel_format, size))
             if hit is not None:
-                return hit  # type: ignore[no-any-return]
+                return hit
         pixels = self._convert(frame, pixel_format, size)
-        self._cache.put((self._key, us, pixel_format, size), pixels, pixels.nbytes)
+        self._converted[(us, pixel_format, size)] = pixels
+        while len(self._converted) > _CONVERTED_KEPT:
+            self._converted.popitem(last=False)
         return pixels
 
     def frame_time(self, t: float) -> float | None:
