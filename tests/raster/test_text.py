@@ -426,3 +426,17 @@ def test_baseline_snaps_to_whole_pixels_of_the_box(painter: TextPainter) -> None
     two = painter.measure(props("a\nb", 30.0, lineHeight=30.7))
     for ln in two.lines:
         assert ln.baseline == math.floor(ln.baseline)
+
+
+def test_colour_emoji_keep_their_colours() -> None:
+    """With a colour emoji font (system fallback, e.g. Debian fonts-noto-color-emoji) emoji are
+    drawn in colour from their own blob; skipped where none is installed."""
+    reg = FontRegistry()
+    font = reg.font_for_character(EMOJI, reg.resolve("Noto Sans", weight=600), weight=600, emoji=True)
+    if font is None or not font.is_color:
+        pytest.skip("no colour emoji font installed")
+    painter = TextPainter(reg, width=640, height=360)
+    px, box = _render(painter, props("a \U0001f600", 48.0, fontWeight=600), w=300, h=100)
+    assert box.color_blob is not None
+    yellow = (px[..., 0] > 200) & (px[..., 1] > 150) & (px[..., 2] < 100)
+    assert yellow.sum() > 100

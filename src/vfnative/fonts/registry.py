@@ -731,12 +731,15 @@ class FontRegistry:
         style: FontStyle | str = "normal",
         stretch: float = 100.0,
         size: float | None = None,
+        emoji: bool = False,
     ) -> ResolvedFont | None:
         """The first font of the fallback chain that has a glyph for `codepoint`, or None.
 
         Registry families are resolved with the same weight/style/stretch (so they snap to
         named instances like the primary font); then the system fonts through Skia's font
-        manager (fontconfig on Linux), the way Chrome's system fallback ends. Cached.
+        manager (fontconfig on Linux), the way Chrome's system fallback ends. With `emoji`
+        (an emoji-presentation cluster) a colour font wins over the chain order, as Blink's
+        emoji fallback priority asks for the colour emoji font first (`und-Zsye`). Cached.
         """
         key = (
             codepoint,
@@ -745,22 +748,36 @@ class FontRegistry:
             str(style),
             float(stretch),
             size,
+            emoji,
         )
         if key in self._fallback_cache:
             return self._fallback_cache[key]
         found: ResolvedFont | None = None
+        first: ResolvedFont | None = None
         for family in self.fallback_families(primary.face.family):
             cand = self.resolve(family, weight=weight, style=style, stretch=stretch, size=size)
             if cand.covers(codepoint):
-                found = cand
-                break
+                if not emoji or cand.is_color:
+                    found = cand
+                    break
+                first = first or cand
+        if found is None and emoji:
+            sys_font = self.system_font_for(codepoint, weight=weight, style=style, languages=("und-Zsye",))
+            if sys_font is not None and sys_font.is_color:
+                found = sys_font
         if found is None:
-            found = self.system_font_for(codepoint, weight=weight, style=style)
+            found = first or self.system_font_for(codepoint, weight=weight, style=style)
         self._fallback_cache[key] = found
         return found
 
-    def system_font_for(self, codepoint: int, *, weight: float = 400.0, style: FontStyle | str = "normal"
-                        ) -> ResolvedFont | None:  # fmt: skip
+    def system_font_for(
+        self,
+        codepoint: int,
+        *,
+        weight: float = 400.0,
+        style: FontStyle | str = "normal",
+        languages: Sequence[str] = ("und",),
+    ) -> ResolvedFont | None:
         """A system font that draws `codepoint` (Skia `FontMgr.matchFamilyStyleCharacter`), or None.
 
         Off with ``system_fallback=False`` (tests, reproducible renders). The typeface's tables
@@ -773,7 +790,7 @@ class FontRegistry:
         italic = style in ("italic", "oblique")
         slant = skia.FontStyle.kItalic_Slant if italic else skia.FontStyle.kUpright_Slant
         fs = skia.FontStyle(int(weight), skia.FontStyle.kNormal_Width, slant)
-        tf = self._font_mgr.matchFamilyStyleCharacter("", fs, ["und"], int(codepoint))
+        tf = self._font_mgr.matchFamilyStyleCharacter("", fs, list(languages), int(codepoint))
         if tf is None or not tf.unicharToGlyph(int(codepoint)):
             return None
         tstyle = tf.fontStyle()

@@ -671,6 +671,15 @@ def _visible_glyphs(shaped: _Shaped, font: ResolvedFont) -> npt.NDArray[np.uint3
     return out
 
 
+def _is_emoji_cluster(cps: Sequence[int]) -> bool:
+    """Emoji presentation: a VS16, a keycap, a skin tone, or a pictograph/flag from U+1F000 up.
+
+    Approximates Unicode's Emoji_Presentation (Python has no emoji properties) the way Blink
+    decides to ask for the colour emoji font first.
+    """
+    return any(cp == 0xFE0F or cp == 0x20E3 or 0x1F000 <= cp <= 0x1FAFF for cp in cps)
+
+
 def _is_control(cp: int) -> bool:
     return cp < 0x20 or 0x7F <= cp < 0xA0
 
@@ -852,7 +861,8 @@ class TextPainter:
             missing = [cp for cp in wanted if not primary.covers(cp)]
             if not missing:
                 continue
-            font = self.registry.font_for_character(missing[0], primary, **style)
+            emoji = _is_emoji_cluster(cps[a:b])
+            font = self.registry.font_for_character(missing[0], primary, emoji=emoji, **style)
             if font is None:
                 names = ", ".join(f"U+{cp:04X}" for cp in missing[:4])
                 self._warn(f"no installed font has a glyph for {names} (in {line[:40]!r}); drawn as .notdef")
