@@ -13,6 +13,12 @@ Where fonts come from, in order:
 3. Noto Sans (the reference's first fallback in its CSS stack), with ONE warning per missing
    family. If Noto Sans itself is missing, `FontError`.
 
+Per-character fallback (`font_for_character`, used by the text engine for every grapheme cluster
+the primary font cannot draw): Noto Sans, then fonts from ``fallback_dirs`` and the optional
+`FALLBACK_DISTRIBUTIONS` (Noto Emoji/Symbols/scripts/CJK), other Noto families, every other
+known family, and finally system fonts through Skia's font manager (fontconfig), which
+``system_fallback=False`` turns off. Emoji-presentation clusters prefer a colour font.
+
 Matching (``local_fonts=True``, the default). The goldens were captured with the fonts installed
 locally, so Chrome resolved them through fontconfig rather than CSS `@font-face` matching:
 fontconfig lists a variable font's *named instances* as separate patterns and matches slant,
