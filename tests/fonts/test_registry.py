@@ -125,3 +125,30 @@ def test_fc_weight_scale() -> None:
 
     assert [fc_weight(w) for w in (100, 400, 600, 700, 900)] == [0.0, 80.0, 180.0, 200.0, 210.0]
     assert fc_weight(666) == pytest.approx(193.2)
+
+
+def test_sfnt_from_typeface_round_trips(registry: FontRegistry) -> None:
+    """System typefaces reach HarfBuzz as their tables packed into an sfnt (no file path)."""
+    import skia
+    import uharfbuzz as hb
+
+    from vfnative.fonts.registry import _sfnt_from_typeface
+
+    face = registry.faces("Noto Sans")[0]
+    tf = skia.Typeface.MakeFromFile(str(face.path), face.index)
+    raw = _sfnt_from_typeface(tf)
+    font = hb.Font(hb.Face(hb.Blob(raw)))
+    assert font.get_nominal_glyph(ord("A")) == tf.unicharToGlyph(ord("A"))
+    assert skia.Typeface.MakeFromData(skia.Data.MakeWithCopy(raw)).getFamilyName() == "Noto Sans"
+
+
+def test_system_fallback_can_be_switched_off() -> None:
+    reg = FontRegistry(system_fallback=False)
+    assert reg.system_font_for(ord("A")) is None
+    primary = reg.resolve("Noto Sans")
+    assert reg.font_for_character(0x10FFFD, primary) is None
+
+
+def test_fallback_packages_never_shadow_fontpkg_families(registry: FontRegistry) -> None:
+    """manimgx-fonts ships its own Noto Sans; the fontpkg one (the goldens' instances) stays."""
+    assert all("fontpkg_noto_sans" in str(f.path) for f in registry.faces("Noto Sans"))
