@@ -105,6 +105,11 @@ class VideoDecoder:
     each keys its entries by its own path.
     """
 
+    width: int
+    """Display width (the browser's videoWidth)."""
+    height: int
+    """Display height (the browser's videoHeight)."""
+
     def __init__(self, path: str | Path, *, cache: FrameCache | None = None) -> None:
         self.path = Path(path)
         if not self.path.exists():
@@ -225,10 +230,10 @@ class VideoDecoder:
                 self._converted.move_to_end((us, pixel_format, size))
                 return hit
             frame = self._cache.get((self._key, us))
-        if frame is None:
+        if frame is None or us is None:
             found = self._decode_to(target)
             us, frame = found.us, found.av
-            hit = self._converted.get((us, pixel_format, size))
+            hit = self._converted.get((found.us, pixel_format, size))
             if hit is not None:
                 return hit
         pixels = self._convert(frame, pixel_format, size)
@@ -397,7 +402,12 @@ class AudioTrack:
 
     @property
     def duration(self) -> float:
-        return self.samples.shape[1] / self.rate
+        return float(self.samples.shape[1]) / self.rate
+
+
+def _planar(frame: av.AudioFrame) -> npt.NDArray[np.float32]:
+    """A resampled ``fltp`` frame as (channels, n) float32."""
+    return np.asarray(frame.to_ndarray(), dtype=np.float32)
 
 
 def decode_audio(path: str | Path, *, rate: int = 48_000) -> AudioTrack | None:
@@ -435,8 +445,8 @@ def decode_audio(path: str | Path, *, rate: int = 48_000) -> AudioTrack | None:
                     bad += 1
                     continue
                 for frame in frames:
-                    chunks.extend(out.to_ndarray() for out in resampler.resample(frame))
-            chunks.extend(out.to_ndarray() for out in resampler.resample(None))
+                    chunks.extend(_planar(out) for out in resampler.resample(frame))
+            chunks.extend(_planar(out) for out in resampler.resample(None))
         except av.FFmpegError as exc:
             raise MediaDecodeError(f"cannot decode audio: {exc}", source=str(path)) from exc
     if bad:

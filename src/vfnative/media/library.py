@@ -26,7 +26,7 @@ import logging
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 from vfnative.errors import AssetError, MediaDecodeError, MissingAssetError
 from vfnative.media.cache import DEFAULT_CACHE_BYTES, FrameCache
@@ -122,11 +122,11 @@ class MediaLibrary:
 
     def info(self, source: str) -> MediaInfo:
         """Duration and streams of `source` (probed once)."""
-        return self._once(self._infos, source, lambda: probe(self.path(source)))
+        return _once(self._infos, source, lambda: probe(self.path(source)))
 
     def video(self, source: str) -> VideoDecoder:
         """The one decoder of `source`, shared by every layer showing it."""
-        return self._once(self._videos, source, lambda: VideoDecoder(self.path(source), cache=self.cache))
+        return _once(self._videos, source, lambda: VideoDecoder(self.path(source), cache=self.cache))
 
     def audio(self, source: str) -> AudioTrack | None:
         """The decoded audio of `source` at `sample_rate`; None when it has no audio stream."""
@@ -155,20 +155,6 @@ class MediaLibrary:
         self._videos.clear()
         self._audio.clear()
         self.cache.clear()
-
-    def _once(self, table: dict[str, Any], source: str, make: Callable[[], Any]) -> Any:
-        cached = table.get(source)
-        if isinstance(cached, AssetError):
-            raise cached
-        if cached is not None:
-            return cached
-        try:
-            value = make()
-        except AssetError as exc:
-            table[source] = exc
-            raise
-        table[source] = value
-        return value
 
     # ------------------------------------------------------------------ preparation
 
@@ -224,6 +210,23 @@ class MediaLibrary:
 
 
 _MISSING = object()
+_T = TypeVar("_T")
+
+
+def _once(table: dict[str, _T | AssetError], source: str, make: Callable[[], _T]) -> _T:
+    """`table[source]`, made once; a failure is remembered and raised again."""
+    cached = table.get(source)
+    if isinstance(cached, AssetError):
+        raise cached
+    if cached is not None:
+        return cached
+    try:
+        value = make()
+    except AssetError as exc:
+        table[source] = exc
+        raise
+    table[source] = value
+    return value
 
 
 def _media_layers(layers: Iterable[Layer], prefix: str, *, top: bool) -> Iterable[tuple[str, Layer]]:
