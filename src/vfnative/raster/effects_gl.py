@@ -215,51 +215,32 @@ def copy_region(src, dst, x0, y0, x1, y1):  # type: ignore[no-untyped-def]
 
 
 @inline
-def tex(src, u, v):  # type: ignore[no-untyped-def]
-    """texture2D with LINEAR + CLAMP_TO_EDGE: bilinear blend of the 4 clamped texels, float32.
+def axis_setup(c, n):  # type: ignore[no-untyped-def]
+    """One axis of texture2D: texel coordinate c (= uv·n − 0.5) → clamped neighbours i0, i1 and weight f."""
+    fi = np.floor(c)
+    f = c - fi
+    fi = min(max(fi, F(-2.0)), F(n + 1))
+    i = int(fi)
+    return min(max(i, 0), n - 1), min(max(i + 1, 0), n - 1), f
 
-    Zero weights are skipped, which changes nothing (a term 0·T is +0) but halves the work of
-    axis-aligned passes, whose samples sit exactly on a texel row or column.
-    """
-    h = src.shape[0]
+
+@inline
+def tex_rows(src, r0, r1, fy, u):  # type: ignore[no-untyped-def]
+    """texture2D at (u, v) with v's rows already set up (r0/r1 = array rows of j0/j1, fy its weight)."""
     w = src.shape[1]
     s = u * F(w) - _H
-    q = v * F(h) - _H
-    if not (s == s and q == q):
+    if s != s:
         return _0, _0, _0, _0
-    fi = np.floor(s)
-    fj = np.floor(q)
-    fx = s - fi
-    fy = q - fj
-    fi = min(max(fi, F(-2.0)), F(w + 1))
-    fj = min(max(fj, F(-2.0)), F(h + 1))
-    i0 = int(fi)
-    j0 = int(fj)
-    i1 = min(max(i0 + 1, 0), w - 1)
-    i0 = min(max(i0, 0), w - 1)
-    j1 = min(max(j0 + 1, 0), h - 1)
-    j0 = min(max(j0, 0), h - 1)
-    r0 = h - 1 - j0
-    r1 = h - 1 - j1
+    i0, i1, fx = axis_setup(s, w)
     if fy == _0:
         if fx == _0:
             return LUT[src[r0, i0, 0]], LUT[src[r0, i0, 1]], LUT[src[r0, i0, 2]], LUT[src[r0, i0, 3]]
         w00 = _1 - fx
-        w10 = fx
         return (
-            w00 * LUT[src[r0, i0, 0]] + w10 * LUT[src[r0, i1, 0]],
-            w00 * LUT[src[r0, i0, 1]] + w10 * LUT[src[r0, i1, 1]],
-            w00 * LUT[src[r0, i0, 2]] + w10 * LUT[src[r0, i1, 2]],
-            w00 * LUT[src[r0, i0, 3]] + w10 * LUT[src[r0, i1, 3]],
-        )
-    if fx == _0:
-        w00 = _1 - fy
-        w01 = fy
-        return (
-            w00 * LUT[src[r0, i0, 0]] + w01 * LUT[src[r1, i0, 0]],
-            w00 * LUT[src[r0, i0, 1]] + w01 * LUT[src[r1, i0, 1]],
-            w00 * LUT[src[r0, i0, 2]] + w01 * LUT[src[r1, i0, 2]],
-            w00 * LUT[src[r0, i0, 3]] + w01 * LUT[src[r1, i0, 3]],
+            w00 * LUT[src[r0, i0, 0]] + fx * LUT[src[r0, i1, 0]],
+            w00 * LUT[src[r0, i0, 1]] + fx * LUT[src[r0, i1, 1]],
+            w00 * LUT[src[r0, i0, 2]] + fx * LUT[src[r0, i1, 2]],
+            w00 * LUT[src[r0, i0, 3]] + fx * LUT[src[r0, i1, 3]],
         )
     w00 = (_1 - fx) * (_1 - fy)
     w10 = fx * (_1 - fy)
@@ -283,6 +264,29 @@ def tex(src, u, v):  # type: ignore[no-untyped-def]
         + w01 * LUT[src[r1, i0, 3]]
         + w11 * LUT[src[r1, i1, 3]],
     )
+
+
+@inline
+def row_setup(src, v):  # type: ignore[no-untyped-def]
+    """The row half of texture2D for coordinate v: (array row of j0, array row of j1, fy); NaN fy if v is NaN."""
+    h = src.shape[0]
+    q = v * F(h) - _H
+    if q != q:
+        return 0, 0, q
+    j0, j1, fy = axis_setup(q, h)
+    return h - 1 - j0, h - 1 - j1, fy
+
+
+@inline
+def tex(src, u, v):  # type: ignore[no-untyped-def]
+    """texture2D with LINEAR + CLAMP_TO_EDGE: bilinear blend of the 4 clamped texels, float32.
+
+    Zero weights are skipped, which changes nothing (a term 0·T is +0).
+    """
+    r0, r1, fy = row_setup(src, v)
+    if fy != fy:
+        return _0, _0, _0, _0
+    return tex_rows(src, r0, r1, fy, u)
 
 
 @inline

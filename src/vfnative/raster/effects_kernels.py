@@ -24,6 +24,7 @@ import numpy as np
 
 from vfnative.raster.effects_gl import (
     _H,
+    LUT,
     RAD,
     F,
     _0,
@@ -44,6 +45,7 @@ from vfnative.raster.effects_gl import (
     length2,
     luminance,
     mix,
+    row_setup,
     sample_edge,
     smoothstep,
     store,
@@ -51,6 +53,7 @@ from vfnative.raster.effects_gl import (
     t_off,
     tex,
     tex_c,
+    tex_rows,
     value_noise,
 )
 
@@ -959,13 +962,7 @@ def k_heat_haze(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-unt
 
 
 @jit
-def k_frosted_glass_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
-    h = src.shape[0]
-    w = src.shape[1]
-    dist = p[1]
-    r = max(p[0], _0)
-    blur = r >= _H
-    sx = r / F(w)
+def _blur9_table():  # type: ignore[no-untyped-def]
     ss = np.empty(17, dtype=np.float32)
     ws = np.empty(17, dtype=np.float32)
     wsum = _0
@@ -974,6 +971,18 @@ def k_frosted_glass_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[
         ss[k] = s
         ws[k] = math.exp(F(-2.5) * s * s)
         wsum = wsum + ws[k]
+    return ss, ws, wsum
+
+
+@jit
+def k_frosted_glass_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
+    h = src.shape[0]
+    w = src.shape[1]
+    dist = p[1]
+    r = max(p[0], _0)
+    blur = r >= _H
+    sx = r / F(w)
+    ss, ws, wsum = _blur9_table()
     for y in range(y0, y1):
         for x in range(x0, x1):
             u, v = frag_uv(x, y, w, h)
@@ -984,8 +993,13 @@ def k_frosted_glass_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[
                 fv = F(30.0) * v
                 qx = qx + (fbm(fu, fv) - _H) * dist * F(0.05)
                 qy = qy + (fbm(fu + F(13.7), fv + F(91.3)) - _H) * dist * F(0.05)
+            # every tap shares the (clamped) row of qy: set it up once
+            r0, r1, fy = row_setup(src, clamp01(qy))
+            if fy != fy:
+                store(dst, x, y, _0, _0, _0, _0)
+                continue
             if not blur:
-                r_, g_, b_, a_ = tex_c(src, qx, qy)
+                r_, g_, b_, a_ = tex_rows(src, r0, r1, fy, clamp01(qx))
                 store(dst, x, y, r_, g_, b_, a_)
                 continue
             ar = _0
@@ -993,7 +1007,7 @@ def k_frosted_glass_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[
             ab = _0
             aa = _0
             for k in range(17):
-                sr, sg, sb, sa = tex_c(src, qx + sx * ss[k], qy)
+                sr, sg, sb, sa = tex_rows(src, r0, r1, fy, clamp01(qx + sx * ss[k]))
                 wk = ws[k]
                 ar = ar + wk * sr
                 ag = ag + wk * sg
@@ -1010,32 +1024,65 @@ def k_frosted_glass_v(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[
     tint = p[3] * p[8]
     hl = p[4]
     tox, toy = t_off(t_frame(time))
+    r = max(p[0], _0)
+    blur = r >= _H
+    # the vertical blur9 folded into 34 fixed row taps (array-row offset, weight) for interior pixels
+    ss, ws, wsum = _blur9_table()
+    offs = np.empty(34, dtype=np.int64)
+    wts = np.empty(34, dtype=np.float32)
+    for k in range(17):
+        oy = np.float64(r) * np.float64(ss[k])
+        j = math.floor(oy)
+        fy = F(oy - j)
+        offs[2 * k] = -j
+        wts[2 * k] = ws[k] * (_1 - fy)
+        offs[2 * k + 1] = -j - 1
+        wts[2 * k + 1] = ws[k] * fy
+    lo = offs.min() - 1
+    hi = offs.max() + 1
     for y in range(y0, y1):
+        interior = blur and y + lo >= 0 and y + hi <= h - 1
         for x in range(x0, x1):
             u, v = frag_uv(x, y, w, h)
-            # one shader: the vertical blur stays float32 into the finish (no 8-bit step in between)
-            br, bg, bb, ba = _blur9_at(src, x, y, p[0])
+            if interior:
+                br = _0
+                bg = _0
+                bb = _0
+                ba = _0
+                for k in range(34):
+                    yy = y + offs[k]
+                    wk = wts[k]
+                    br = br + wk * LUT[src[yy, x, 0]]
+                    bg = bg + wk * LUT[src[yy, x, 1]]
+                    bb = bb + wk * LUT[src[yy, x, 2]]
+                    ba = ba + wk * LUT[src[yy, x, 3]]
+                br = br / wsum
+                bg = bg / wsum
+                bb = bb / wsum
+                ba = ba / wsum
+            else:
+                br, bg, bb, ba = _blur9_at(src, x, y, p[0])
             if ba > _EPS4:
-                r = br / ba
-                g = bg / ba
+                rr = br / ba
+                gg = bg / ba
                 b = bb / ba
             else:
-                r = br
-                g = bg
+                rr = br
+                gg = bg
                 b = bb
-            r = mix(r, p[5], tint)
-            g = mix(g, p[6], tint)
+            rr = mix(rr, p[5], tint)
+            gg = mix(gg, p[6], tint)
             b = mix(b, p[7], tint)
             n = frost * (F(0.2) * hash21(F(200.0) * u + tox, F(200.0) * v + toy) - F(0.1))
-            r = r + n
-            g = g + n
+            rr = rr + n
+            gg = gg + n
             b = b + n
             if hl != _0:
                 e = hl * smoothstep(F(0.55), F(0.95), fbm(F(8.0) * u, F(8.0) * v))
-                r = r + e
-                g = g + e
+                rr = rr + e
+                gg = gg + e
                 b = b + e
-            store(dst, x, y, clamp01(r) * ba, clamp01(g) * ba, clamp01(b) * ba, ba)
+            store(dst, x, y, clamp01(rr) * ba, clamp01(gg) * ba, clamp01(b) * ba, ba)
 
 
 @jit
