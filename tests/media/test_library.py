@@ -115,3 +115,25 @@ def test_disabled_layers_are_not_probed(tmp_path: Path) -> None:
     prepared = MediaLibrary(resolve).prepare(doc)
     assert prepared.warnings == ()
     assert resolve.calls == []
+
+
+def test_two_layers_of_one_source_share_its_decoder(tmp_path: Path) -> None:
+    """The video-layer golden's pattern (speed 1 and speed 2 of one clip) through a whole render."""
+    import vfnative
+
+    write_numbered_clip(tmp_path / "clip.mp4", frames=20)
+    doc = {
+        "width": 64, "height": 48, "fps": 10, "duration": 1,
+        "layers": [_video("clip.mp4", sourceDuration=1),
+                   {**_video("clip.mp4", sourceStart=0.5, sourceDuration=1, speed=1.5),
+                    "properties": {"scale": 0.5}}],
+    }  # fmt: skip
+    with vfnative.Renderer(doc, base_dir=tmp_path) as renderer:
+        frames = [renderer.render_frame(n) for n in range(10)]
+        decoder = renderer.media.video("clip.mp4")
+        assert decoder.seeks == 1  # both playheads served by forward decoding and the cache
+        assert decoder.decoded_frames <= 20
+    # output frame 3: the full layer shows clip frame 3 (grey 50), the half-size one in the middle
+    # shows source time 0.5 + 0.3 · 1.5 = 0.95 s, clip frame 9 (grey 110)
+    assert abs(int(frames[3][2, 2, 0]) - 50) <= 1
+    assert abs(int(frames[3][24, 32, 0]) - 110) <= 1
