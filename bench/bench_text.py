@@ -14,7 +14,8 @@ spacing and multi-line text. Cases:
 * ``fallback`` — static texts mixing scripts and an emoji: per-character font fallback and
   bidi runs (measured once; paint is the multi-run blob).
 
-Scenes are evaluated before timing; encoding is skipped. Warm-up (fonts, instancing, first
+Scenes are evaluated before timing; encoding is skipped; the Compositor's retained mode (layer
+picture reuse) is off unless ``--retain``, so every frame paints every text layer. Warm-up (fonts, instancing, first
 render) is excluded; each figure is the median over `--runs` runs of `--frames` frames, timed
 with `time.perf_counter`. "× realtime" is (1000/30) / (ms/frame) for a 30 fps render.
 
@@ -107,7 +108,16 @@ def document(case: str, frames: int) -> dict[str, Any]:
     }
 
 
-def bench_case(case: str, frames: int, runs: int) -> str:
+def _compositor(cls: Any, doc: Any, warnings: list[str], retain: bool) -> Any:
+    """A Compositor drawing every layer every frame (unless `retain`): the text path is measured,
+    not the retained-mode picture reuse."""
+    try:
+        return cls(doc, base_dir=ROOT, on_warning=warnings.append, retain=retain)
+    except TypeError:  # a Compositor without retained mode
+        return cls(doc, base_dir=ROOT, on_warning=warnings.append)
+
+
+def bench_case(case: str, frames: int, runs: int, retain: bool = False) -> str:
     from vfnative.model import load
     from vfnative.raster.compose import Compositor
     from vfnative.timeline.plan import build_timeline
@@ -117,13 +127,13 @@ def bench_case(case: str, frames: int, runs: int) -> str:
     doc = load(document(case, frames))
     timeline = build_timeline(doc)
     scenes = [scene_at(timeline, f) for f in range(frames)]
-    compositor = Compositor(doc, base_dir=ROOT, on_warning=warnings.append)
+    compositor = _compositor(Compositor, doc, warnings, retain)
     for scene in scenes:  # warm-up: fonts, instances, caches as a long render would have them
         compositor.render(scene)
     times: list[float] = []
     for _ in range(runs):
         if case == "counting":  # every frame's text is new to the painter, as in a real render
-            compositor = Compositor(doc, base_dir=ROOT, on_warning=warnings.append)
+            compositor = _compositor(Compositor, doc, warnings, retain)
             compositor.render(scenes[0])
         start = time.perf_counter()
         for scene in scenes:
@@ -131,18 +141,20 @@ def bench_case(case: str, frames: int, runs: int) -> str:
         times.append((time.perf_counter() - start) * 1000.0 / frames)
     ms = statistics.median(times)
     note = f"   warnings={len(set(warnings))}" if warnings else ""
-    return f"raster  text40-{case:<9} {ms:7.1f} ms/frame   {1000.0 / FPS / ms:5.2f}x realtime{note}"
+    mode = "  retained" if retain else ""
+    return f"raster  text40-{case:<9} {ms:7.1f} ms/frame   {1000.0 / FPS / ms:5.2f}x realtime{mode}{note}"
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--frames", type=int, default=30)
     parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--retain", action="store_true", help="let the Compositor reuse layer pictures")
     parser.add_argument("cases", nargs="*", default=["static", "counting", "rotating", "fallback"])
     args = parser.parse_args(argv)
     print(header())
     for case in args.cases:
-        print(bench_case(case, args.frames, args.runs), flush=True)
+        print(bench_case(case, args.frames, args.runs, args.retain), flush=True)
     return 0
 
 

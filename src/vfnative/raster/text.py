@@ -1116,6 +1116,17 @@ class TextPainter:
             local.scale(scale, scale)
             self._paint_local(local, props, box)
             image = surface.makeImageSnapshot()
+            # Crop to the ink (plus a transparent pixel for the bilinear edge): the warped draw
+            # costs per destination pixel, and the ink bounds above are generous.
+            alpha = image.toarray(colorType=skia.kBGRA_8888_ColorType)[..., 3]
+            rows = np.flatnonzero(alpha.any(axis=1))
+            if not len(rows):
+                return
+            cols = np.flatnonzero(alpha.any(axis=0))
+            y0, y1 = max(int(rows[0]) - 1, 0), min(int(rows[-1]) + 2, h)
+            x0, x1 = max(int(cols[0]) - 1, 0), min(int(cols[-1]) + 2, w)
+            image = image.makeSubset(skia.IRect.MakeLTRB(x0, y0, x1, y1))
+            left, top = left + x0, top + y0
             self._raster_cache[key] = (box, image, left, top)
             if len(self._raster_cache) > _RASTER_CACHE_SIZE:
                 self._raster_cache.popitem(last=False)
