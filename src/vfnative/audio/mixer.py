@@ -133,6 +133,7 @@ class _Mixer:
         self.sr = sample_rate
         self.automation = automation
         self._warn_to = on_warning
+        self._audio_plans: dict[int, LayerPlan] = {}
 
     def _warn(self, message: str) -> None:
         if self._warn_to is not None:
@@ -217,7 +218,10 @@ class _Mixer:
         out[:, n0:n1] += block
 
     def _raw_at(self, plan: LayerPlan, frame: int, *, transitions: bool) -> dict[str, Raw]:
-        audio_plan = dataclasses.replace(plan, definitions=_AUDIO_DEFS, children=[])
+        audio_plan = self._audio_plans.get(plan.index)
+        if audio_plan is None:  # the layer with only volume/pan/pitch definitions: resolves 3 values, not 40
+            audio_plan = dataclasses.replace(plan, definitions=_AUDIO_DEFS, children=[])
+            self._audio_plans[plan.index] = audio_plan
         raw = resolve_raw(audio_plan, plan.clock.source_time(frame), self.timeline.em_context())
         if transitions:
             tl = self.timeline
