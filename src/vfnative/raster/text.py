@@ -123,7 +123,7 @@ basic-text        48.13  48.47  49.52
 text-styles       45.21  45.48  46.31
 text-box          45.83  46.15  46.64
 captions          46.99  47.21  48.45
-text-fonts        42.79  43.68  45.31
+text-fonts        42.79  43.68  45.31  (0.45 of it from textIndent as a LayoutUnit)
 transitions-text  45.43  45.76  46.53  (not in the fit)
 transitions-css   37.52  37.54  37.71  (not in the fit)
 ================  =====  =====  ======
