@@ -11,7 +11,7 @@ from __future__ import annotations
 THRESHOLDS: dict[str, float] = {
     "basic-text": 49.0,
     "blend-modes": 55.5,
-    "box-model": 37.0,
+    "box-model": 49.0,
     "captions": 48.0,
     "filters": 49.5,
     "groups": 47.0,
@@ -21,9 +21,9 @@ THRESHOLDS: dict[str, float] = {
     "text-box": 46.0,
     "text-fonts": 45.0,
     "text-styles": 46.0,
-    "transform-3d": 38.5,
-    "transitions-css": 33.5,
-    "transitions-text": 45.0,
+    "transform-3d": 39.0,
+    "transitions-css": 45.5,
+    "transitions-text": 46.0,
     "video-layer": 45.5,
 }
 # Not listed yet: effects and transitions-fx (WebGL effect passes not drawn).
