@@ -28,6 +28,7 @@ from vfnative.errors import AssetError
 from vfnative.raster.blend import blend_mode, clamp_opacity, filter_chain, layer_paint
 from vfnative.raster.box import Decorations, decorations, paint_decorations, paint_outline
 from vfnative.raster.media import ImageStore, VideoStore, fit_dims, sampling_for_scale
+from vfnative.raster.retain import RetainedLayers, RetainStats
 from vfnative.raster.shapes import draw_shape, shape_bounds_outset, shape_geometry
 from vfnative.raster.surface import RasterSurface, to_rgba8
 from vfnative.raster.transform import as_vector, css_round, layer_matrix, rotation_zxy, scale_xyz
@@ -176,6 +177,7 @@ class Compositor:
         media: MediaLibrary | None = None,
         images: ImageStore | None = None,
         max_media_pixels: int | None = None,
+        retain: bool = True,
     ) -> None:
         self.doc = doc
         self.width = int(_attr(doc, "width"))
@@ -199,8 +201,16 @@ class Compositor:
             else _default_text_painter(self.width, self.height, self._emit)
         )
         self._full = skia.Rect.MakeWH(self.width, self.height)
+        # retained mode (raster/retain.py): layer pictures, damage-only redraws, a cached static base;
+        # the same pixels as drawing every layer every frame, for a fraction of the work
+        self._retained = RetainedLayers(self.width, self.height, self._background) if retain else None
 
     # ------------------------------------------------------------------ public
+
+    @property
+    def retain_stats(self) -> RetainStats | None:
+        """Reuse counters of the retained mode (None when `retain=False`)."""
+        return self._retained.stats if self._retained is not None else None
 
     @property
     def surface(self) -> RasterSurface:
@@ -219,12 +229,19 @@ class Compositor:
         """Draw one frame and return the surface's own pixels: premultiplied **BGRA**, no copy.
 
         For encoders that take BGRA directly (PyAV `VideoFrame.from_ndarray(a, format="bgra")`).
-        Valid until the next render call.
+        Valid until the next render call; read it, never write to it (in retained mode the next
+        frame only redraws what changed on top of these pixels).
         """
         surface = self._surface
-        surface.clear(self._background)
-        self._draw_layers(surface.canvas, scene, 0)
+        if self._retained is not None:
+            self._retained.draw(surface, scene, self._draw_top_layer)
+        else:
+            surface.clear(self._background)
+            self._draw_layers(surface.canvas, scene, 0)
         return surface.bgra
+
+    def _draw_top_layer(self, canvas: skia.Canvas, lf: LayerFrame) -> None:
+        self._draw_layer(canvas, lf, 0)
 
     def warn(self, feature: str, message: str) -> None:
         """Report a degraded feature once per Compositor (i.e. once per render of a document)."""
