@@ -289,6 +289,10 @@ def tex(src, u, v):  # type: ignore[no-untyped-def]
     return tex_rows(src, r0, r1, fy, u)
 
 
+tex_call = jit(tex.py_func)
+"""An out-of-line texture2D, for kernels with many call sites (inlining each costs compile time)."""
+
+
 @inline
 def tex_c(src, u, v):  # type: ignore[no-untyped-def]
     """texture2D(tex, clamp(uv, 0, 1)): clamps the sample point, not just the texel indices."""
@@ -308,10 +312,13 @@ def sample_edge(src, u, v, mode):  # type: ignore[no-untyped-def]
     if mode == 1:
         if u < _0 or u > _1 or v < _0 or v > _1:
             return _0, _0, _0, _0
-        return tex(src, u, v)
-    if mode == 2:
-        return tex(src, mirror1(u), mirror1(v))
-    return tex(src, clamp01(u), clamp01(v))
+    elif mode == 2:
+        u = mirror1(u)
+        v = mirror1(v)
+    else:
+        u = clamp01(u)
+        v = clamp01(v)
+    return tex(src, u, v)
 
 
 # --------------------------------------------------------------------------- shared passes

@@ -53,6 +53,7 @@ from vfnative.raster.effects_gl import (
     t_off,
     tex,
     tex_c,
+    tex_call,
     tex_rows,
     value_noise,
 )
@@ -468,17 +469,14 @@ def k_glow_extract(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-
             store(dst, x, y, cr * ca * mask, cg * ca * mask, cb * ca * mask, mask * ca)
 
 
-@jit
 def k_glow_blur_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
-    blur9(src, dst, x0, y0, x1, y1, p[1], True)
+    blur9(src, dst, x0, y0, x1, y1, p[1], True)  # plain Python: one compiled blur9 serves every effect
 
 
-@jit
 def k_glow_blur_v(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
-    blur9(src, dst, x0, y0, x1, y1, p[1], False)
+    blur9(src, dst, x0, y0, x1, y1, p[1], False)  # plain Python: one compiled blur9 serves every effect
 
 
-@jit
 def k_glow_composite(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
     glow_composite(src, dst, orig, x0, y0, x1, y1, p[0], int(p[8]))
 
@@ -501,14 +499,12 @@ def k_bloom_extract(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no
             store(dst, x, y, c[0] * mul, c[1] * mul, c[2] * mul, c[3] * soft)
 
 
-@jit
 def k_bloom_blur_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
-    blur9(src, dst, x0, y0, x1, y1, p[2], True)
+    blur9(src, dst, x0, y0, x1, y1, p[2], True)  # plain Python: one compiled blur9 serves every effect
 
 
-@jit
 def k_bloom_blur_v(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
-    blur9(src, dst, x0, y0, x1, y1, p[2], False)
+    blur9(src, dst, x0, y0, x1, y1, p[2], False)  # plain Python: one compiled blur9 serves every effect
 
 
 @jit
@@ -1791,14 +1787,14 @@ def k_edge_glow_extract(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignor
     for y in range(y0, y1):
         for x in range(x0, x1):
             u, v = frag_uv(x, y, w, h)
-            tl = tex(src, u - sx, v - sy)
-            tc = tex(src, u, v - sy)
-            tr = tex(src, u + sx, v - sy)
-            ml = tex(src, u - sx, v)
-            mr = tex(src, u + sx, v)
-            bl = tex(src, u - sx, v + sy)
-            bc = tex(src, u, v + sy)
-            br = tex(src, u + sx, v + sy)
+            tl = tex_call(src, u - sx, v - sy)
+            tc = tex_call(src, u, v - sy)
+            tr = tex_call(src, u + sx, v - sy)
+            ml = tex_call(src, u - sx, v)
+            mr = tex_call(src, u + sx, v)
+            bl = tex_call(src, u - sx, v + sy)
+            bc = tex_call(src, u, v + sy)
+            br = tex_call(src, u + sx, v + sy)
             gxr = -tl[0] - _2 * ml[0] - bl[0] + tr[0] + _2 * mr[0] + br[0]
             gxg = -tl[1] - _2 * ml[1] - bl[1] + tr[1] + _2 * mr[1] + br[1]
             gxb = -tl[2] - _2 * ml[2] - bl[2] + tr[2] + _2 * mr[2] + br[2]
@@ -1810,17 +1806,14 @@ def k_edge_glow_extract(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignor
             store(dst, x, y, cr * ca * m, cg * ca * m, cb * ca * m, m * ca)
 
 
-@jit
 def k_edge_glow_blur_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
-    blur9(src, dst, x0, y0, x1, y1, p[2], True)
+    blur9(src, dst, x0, y0, x1, y1, p[2], True)  # plain Python: one compiled blur9 serves every effect
 
 
-@jit
 def k_edge_glow_blur_v(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
-    blur9(src, dst, x0, y0, x1, y1, p[2], False)
+    blur9(src, dst, x0, y0, x1, y1, p[2], False)  # plain Python: one compiled blur9 serves every effect
 
 
-@jit
 def k_edge_glow_composite(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
     glow_composite(src, dst, orig, x0, y0, x1, y1, p[0], int(p[8]))
 
