@@ -102,3 +102,18 @@ def test_check_local_sources(tmp_path: Path) -> None:
     assert info.value.to_json()["type"] == "MissingAssetError"
     del doc["layers"][2]
     check_local_sources(vfnative.load(doc, base_dir=tmp_path), tmp_path)
+
+
+def test_commands_print_the_install_hint_without_the_worker_extra(monkeypatch: pytest.MonkeyPatch) -> None:
+    import io
+    import sys
+
+    from vfnative.cli.main import run
+    from vfnative.worker.cli import INSTALL_HINT
+
+    monkeypatch.setitem(sys.modules, "celery", None)  # as if celery were not installed
+    for argv in (["status", "abc"], ["worker"], ["submit", "doc.json", "-o", "out.mp4"]):
+        err = io.StringIO()
+        code = run(argv, environ={}, stdin=io.StringIO(""), stdout=io.StringIO(), stderr=err)
+        assert code == 1
+        assert INSTALL_HINT in " ".join(err.getvalue().split())

@@ -101,7 +101,6 @@ def configure(app: Celery, config: WorkerConfig) -> Celery:
         result_expires=int(config.job_ttl_s),
         task_track_started=False,
         worker_send_task_events=False,
-        worker_hijack_root_logger=False,
     )
     app.farm = Farm(app, config)
     return app

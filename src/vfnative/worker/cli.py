@@ -45,7 +45,12 @@ def _needs_extra(func: Callable[[Any], int]) -> Callable[[Any], int]:
         except ImportError:
             ctx.console.print(f"vfnative {ctx.args.command}: {INSTALL_HINT}", markup=False, highlight=False)
             return 1
-        return func(ctx)
+        try:
+            return func(ctx)
+        except redis.exceptions.ConnectionError as exc:
+            ctx.console.print(f"vfnative {ctx.args.command}: cannot reach the broker: {exc}", markup=False,
+                              highlight=False)  # fmt: skip
+            return 1
 
     return command
 

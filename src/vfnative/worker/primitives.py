@@ -147,7 +147,9 @@ def _packets(path: Path, kind: str, offset: Fraction) -> Iterator[tuple[Fraction
         tb = stream.time_base
         if tb is None:
             raise ValueError(f"{path}: the {kind} stream has no time base")
-        shift = round(offset / tb)
+        # a piece's own timeline may start at 0 or at its absolute frame: either way it lands at `offset`
+        start = stream.start_time if kind == "video" and stream.start_time is not None else 0
+        shift = round(offset / tb) - start
         for packet in container.demux(stream):
             if packet.dts is None:  # the demuxer's end-of-stream marker
                 continue
