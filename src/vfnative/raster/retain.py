@@ -9,14 +9,16 @@ Owns the reuse of work across frames, for the Compositor's top-level layers:
   children for groups. Replaying a picture skips the Python drawing code (text shaping, box maths,
   mask building) entirely.
 * Damage: the pixels that can differ from the previous frame are the old and new bounds of the
-  layers that changed, appeared or disappeared. Only that region is cleared and redrawn (clipped);
-  a frame with no damage is not drawn at all (the surface still holds it).
+  layers that changed, appeared or disappeared. Only those boxes are redrawn (the layers touching
+  them replayed on a scratch surface, the boxes copied back); a frame with no damage is not drawn
+  at all (the surface still holds it).
 * Static base: when the bottom layers of the stack stay unchanged, background + those layers are
   drawn once into a second surface; a redraw then copies base pixels instead of replaying them (a
   full-frame photo with a colour filter costs ~50 ms to draw and ~1 ms to copy).
 
-Exactness: every layer is *always* drawn through its picture, and every redraw of a pixel replays,
-in paint order, every layer that can touch it over an exact copy of what lies below. So a pixel's
+Exactness: every layer is *always* drawn through its picture, never under a clip, and every redraw
+of a pixel replays, in paint order, every layer that can touch it over an exact copy of what lies
+below. So a pixel's
 value does not depend on which frames were drawn before: an incremental render equals a fresh one,
 and a chunk rendered in another process equals the same frames of a single-process render
 (tests/perf/test_retained_raster.py checks both on every fixture).
@@ -43,18 +45,6 @@ log = logging.getLogger(__name__)
 
 PaintLayer = Callable[[skia.Canvas, LayerFrame], None]
 """Draws one layer (in device space, no clip) onto a canvas: `Compositor._draw_layer` at depth 0."""
-
-
-def _has_perspective(lf: LayerFrame) -> bool:
-    """True when the layer's transform is projective (rotation about X or Y, spec 02 §3.3).
-
-    Skia draws projective geometry relative to the clip/layer origin, so its pixels move by ±1 when
-    the clip changes; such layers are only redrawn in full frames.
-    """
-    rotation = lf.props.get("rotation")
-    if isinstance(rotation, tuple) and len(rotation) > 1:
-        return any(float(r) != 0.0 for r in rotation[1:3])
-    return False
 
 
 _PAD = 2
@@ -92,8 +82,6 @@ class _Entry:
     bounds: skia.IRect
     changed: bool = True
     is_group: bool = False
-    whole_frame: bool = False
-    """Redraw this layer only in full frames (its pixels depend on the clip: perspective)."""
 
 
 @dataclass
@@ -167,6 +155,7 @@ class RetainedLayers:
         self._prev: list[_Entry] | None = None
         self._base: _Base | None = None
         self._prev_stable = 0
+        self._scratch: RasterSurface | None = None
 
     def __repr__(self) -> str:
         s = self.stats
@@ -210,11 +199,11 @@ class RetainedLayers:
             old = prev.get(ident)
             is_group = getattr(lf.layer, "type", None) == "group"
             if old is not None and same_layer_frame(lf, old.lf):
-                entry = _Entry(ident, lf, old.picture, old.bounds, False, is_group, old.whole_frame)
+                entry = _Entry(ident, lf, old.picture, old.bounds, False, is_group)
                 self.stats.layers_reused += 1
             else:
                 picture, bounds = self._record(lf, paint_layer)
-                entry = _Entry(ident, lf, picture, bounds, True, is_group, _has_perspective(lf))
+                entry = _Entry(ident, lf, picture, bounds, True, is_group)
             entries.append(entry)
         return entries
 
@@ -245,39 +234,23 @@ class RetainedLayers:
         ]
 
     @staticmethod
-    def _close_over(boxes: list[skia.IRect], entries: Sequence[_Entry]) -> list[skia.IRect]:
-        """Grow and merge `boxes` until they are disjoint and every layer touching one lies inside it.
-
-        A clip that cuts through a layer can change the layer's pixels inside the clip, not only
-        hide the rest: Skia sizes blur masks (box shadows) and perspective geometry from the clip,
-        so a partly clipped shadow differs by ±1 (and so does one under a complex region clip). So
-        each box is redrawn under a plain rectangle clip that holds whole layers, as in a full frame.
-        """
+    def _merge(boxes: list[skia.IRect]) -> list[skia.IRect]:
+        """Merge overlapping boxes (bounding-box union) until they are disjoint."""
         boxes = list(boxes)
-        grown = True
-        while grown:
-            grown = False
-            for box in boxes:
-                for e in entries:
-                    b = e.bounds
-                    if not b.isEmpty() and skia.IRect.Intersects(box, b) and not box.contains(b):
-                        box.join(b)
-                        grown = True
+        merged = True
+        while merged:
+            merged = False
             i = 0
             while i < len(boxes):
                 j = i + 1
                 while j < len(boxes):
                     if skia.IRect.Intersects(boxes[i], boxes[j]):
                         boxes[i].join(boxes.pop(j))
-                        grown = True
+                        merged = True
                     else:
                         j += 1
                 i += 1
         return boxes
-
-    @staticmethod
-    def _touches_whole_frame(boxes: list[skia.IRect], entries: Sequence[_Entry]) -> bool:
-        return any(e.whole_frame and any(skia.IRect.Intersects(b, e.bounds) for b in boxes) for e in entries)
 
     # ------------------------------------------------------------------ base
 
@@ -338,21 +311,17 @@ class RetainedLayers:
             k = stable
         self._prev_stable = stable
         area = self.width * self.height
-        boxes = self._close_over(damage, entries[k:]) if damage else damage
+        boxes = self._merge(damage) if damage else damage
         if boxes is not None and not boxes:
             stats.frames_reused += 1
         else:
             damaged = sum(b.width() * b.height() for b in boxes) if boxes is not None else area
-            canvas = surface.canvas
-            canvas.restoreToCount(1)
-            canvas.resetMatrix()
             base = self._base.surface.bgra if (k and self._base is not None) else None
-            if (
-                boxes is None
-                or damaged > _FULL_REDRAW * area
-                or self._touches_whole_frame(boxes, entries[k:])
-            ):
+            if boxes is None or damaged > _FULL_REDRAW * area:
                 stats.frames_full += 1
+                canvas = surface.canvas
+                canvas.restoreToCount(1)
+                canvas.resetMatrix()
                 if base is not None:
                     np.copyto(surface.bgra, base)
                 else:
@@ -363,20 +332,47 @@ class RetainedLayers:
             else:
                 stats.frames_partial += 1
                 stats.damage_px += damaged
-                for box in boxes:
-                    if base is not None:
-                        y0, y1, x0, x1 = box.top(), box.bottom(), box.left(), box.right()
-                        surface.bgra[y0:y1, x0:x1] = base[y0:y1, x0:x1]
-                    canvas.save()
-                    canvas.clipRect(skia.Rect.Make(box))
-                    if base is None:
-                        canvas.clear(self.background)
-                    for e in entries[k:]:
-                        if skia.IRect.Intersects(box, e.bounds):
-                            canvas.drawPicture(self._picture(e, paint_layer))
-                    canvas.restore()
+                self._draw_boxes(surface, boxes, base, entries[k:], paint_layer)
         self._evict_groups(entries)
         self._prev = entries
+
+    def _draw_boxes(
+        self,
+        surface: RasterSurface,
+        boxes: list[skia.IRect],
+        base: np.ndarray[Any, Any] | None,
+        entries: Sequence[_Entry],
+        paint_layer: PaintLayer,
+    ) -> None:
+        """Redraw `boxes` of `surface`: on a scratch surface, lay the base (or the background) in the
+        boxes, replay every layer touching a box *unclipped*, and copy the boxes back.
+
+        Why not a clip: a clip that cuts through a layer can change its pixels inside the clip, not
+        only hide the rest (Skia sizes blur masks of box shadows from the clip bounds, and projective
+        geometry is drawn relative to it: ±1 differences). Unclipped, every layer is drawn exactly
+        as in a full frame; the pixels it leaves outside the boxes on the scratch are never copied.
+        """
+        scratch = self._scratch
+        if scratch is None:
+            scratch = self._scratch = RasterSurface(self.width, self.height)
+        canvas = scratch.canvas
+        canvas.restoreToCount(1)
+        canvas.resetMatrix()
+        for box in boxes:
+            y0, y1, x0, x1 = box.top(), box.bottom(), box.left(), box.right()
+            if base is not None:
+                scratch.bgra[y0:y1, x0:x1] = base[y0:y1, x0:x1]
+            else:
+                canvas.save()
+                canvas.clipRect(skia.Rect.Make(box))
+                canvas.clear(self.background)
+                canvas.restore()
+        for e in entries:
+            if any(skia.IRect.Intersects(box, e.bounds) for box in boxes):
+                canvas.drawPicture(self._picture(e, paint_layer))
+        for box in boxes:
+            y0, y1, x0, x1 = box.top(), box.bottom(), box.left(), box.right()
+            surface.bgra[y0:y1, x0:x1] = scratch.bgra[y0:y1, x0:x1]
 
     def _evict_groups(self, entries: list[_Entry]) -> None:
         kept = 0

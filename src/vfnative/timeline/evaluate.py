@@ -23,7 +23,7 @@ from vfnative.timeline.resolve import Raw, caption_index, finalize_all, raw_stat
 from vfnative.timeline.scalar import _text_em
 from vfnative.timeline.scene import LayerFrame
 from vfnative.timeline.timecode import js_round_array
-from vfnative.timeline.transitions import apply_transitions
+from vfnative.timeline.transitions import apply_transitions, transition_progress
 from vfnative.timeline.values import Component, pad_components, to_px
 from vfnative.types import PropBlock
 
@@ -331,17 +331,61 @@ def _decode(ls: LayerSlots, row: npt.NDArray[np.float64], timeline: Timeline) ->
     return finalize_all(ls.plan.definitions, raw, timeline.em_context(), ls.plan.is_text)
 
 
+def _in_transition(layer: Any, frame: int, fps: float) -> bool:
+    """True while an in/out transition acts on the layer at `frame` (props then depend on the frame)."""
+    t_in, t_out = layer.transition_in, layer.transition_out
+    if t_in is None and t_out is None:
+        return False
+    s = layer.settings
+    duration = 0.0 if s.speed == 0 else s.source_duration / abs(s.speed)
+    d_in = float(t_in.duration) if t_in is not None else 0.0
+    d_out = float(t_out.duration) if t_out is not None else 0.0
+    p_in, p_out = transition_progress(float(s.start_time), duration, d_in, d_out, frame, fps)
+    return p_in < 0 or p_out > 0
+
+
+def _layer_spans(timeline: Timeline, layout: BlockLayout) -> tuple[tuple[int, int], ...]:
+    """Per layer, the block columns its props are decoded from (slots and caption index; not the
+    active/frame columns)."""
+    cached = timeline.cache.get("block_spans")
+    if isinstance(cached, tuple):
+        return cached
+    starts = [ls.active_col for ls in layout.layers] + [layout.columns]
+    spans = tuple((ls.frame_col + 1, starts[i + 1]) for i, ls in enumerate(layout.layers))
+    timeline.cache["block_spans"] = spans
+    return spans
+
+
 def scene_from_block(timeline: Timeline, block: PropBlock, row: int) -> list[LayerFrame]:
-    """The LayerFrames of one block row: same result as `scalar.scene_at` for that frame."""
+    """The LayerFrames of one block row: same result as `scalar.scene_at` for that frame.
+
+    A layer whose columns hold the same values as in the last row decoded (and that no transition
+    acts on) gets the *same* props mapping back without decoding it again; raster treats identical
+    props as "unchanged" and reuses the layer's picture. Props mappings are shared: never mutate one.
+    """
     layout = compile_layout(timeline)
+    spans = _layer_spans(timeline, layout)
+    memo: dict[int, tuple[bytes, dict[str, Any]]] = timeline.cache.setdefault("scene_memo", {})
     values = block[row]
+
+    def props_of(ls: LayerSlots) -> dict[str, Any]:
+        if _in_transition(ls.plan.layer, int(values[ls.frame_col]), timeline.fps):
+            return _decode(ls, values, timeline)
+        start, stop = spans[ls.plan.index]
+        key = values[start:stop].tobytes()
+        hit = memo.get(ls.plan.index)
+        if hit is not None and hit[0] == key:
+            return hit[1]
+        props = _decode(ls, values, timeline)
+        memo[ls.plan.index] = (key, props)
+        return props
 
     def build(plan: LayerPlan) -> LayerFrame | None:
         ls = layout.layers[plan.index]
         if not plan.visual or values[ls.active_col] == 0.0:
             return None
         children = tuple(c for c in (build(p) for p in plan.children) if c is not None)
-        return LayerFrame(layer=plan.layer, path=plan.path, props=_decode(ls, values, timeline),
+        return LayerFrame(layer=plan.layer, path=plan.path, props=props_of(ls),
                           frame=int(values[ls.frame_col]), children=children)  # fmt: skip
 
     return [lf for lf in (build(p) for p in timeline.roots) if lf is not None]
