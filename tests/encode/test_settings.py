@@ -39,11 +39,15 @@ def test_encode_defaults_follow_the_reference() -> None:
 
 
 def test_presets_and_explicit_overrides() -> None:
-    assert set(PRESETS) == {"draft", "preview", "final"}
+    assert set(PRESETS) == {"draft", "standard", "high"}
     draft = RenderSettings.preset("draft")
     assert draft.output_size(1920, 1080) == (960, 540)
     assert RenderSettings.preset("draft", width=640, height=360).output_size(1920, 1080) == (640, 360)
-    assert RenderSettings.preset("final").encode.quality == "high"
+    assert RenderSettings.preset("standard") == RenderSettings()  # the default is a preset
+    assert RenderSettings.preset("high").encode.speed == "medium"
+    assert RenderSettings.preset("high").encode.quality == "very_high"
+    assert RenderSettings.preset("final") == RenderSettings.preset("high")  # earlier names still work
+    assert RenderSettings.preset("preview") == RenderSettings.preset("standard")
     assert RenderSettings().output_size(1280, 720) == (1280, 720)
     with pytest.raises(ValueError, match="preset"):
         RenderSettings.preset("ultra")  # type: ignore[arg-type]

@@ -186,7 +186,7 @@ class Renderer:
 
     Usage::
 
-        with Renderer("doc.json", settings=RenderSettings.preset("preview")) as r:
+        with Renderer("doc.json", settings=RenderSettings.preset("draft")) as r:
             report = r.render_video("out.mp4", on_progress=print)
             still = r.render_frame(45)             # (H, W, 4) uint8, straight alpha
 

@@ -33,6 +33,7 @@ from rich.console import Console
 import vfnative
 from vfnative.api.environment import set_ffmpeg_logging
 from vfnative.cli.progress import RichProgress, setup_logging
+from vfnative.settings import PRESET_ALIASES
 
 __all__ = ["main", "run"]
 
@@ -322,7 +323,12 @@ def _document_args(parser: argparse.ArgumentParser) -> None:
 
 
 def _render_args(parser: argparse.ArgumentParser, *, encode: bool) -> None:
-    parser.add_argument("--preset", choices=sorted(vfnative.PRESETS), help="named settings preset")
+    parser.add_argument(
+        "--preset",
+        choices=[*vfnative.PRESETS, *PRESET_ALIASES],
+        metavar="{" + ",".join(vfnative.PRESETS) + "}",
+        help="quality preset: draft (half size, fast), standard (the default), high (x264 medium, 2x bitrate)",
+    )
     parser.add_argument("--width", type=int, help="output width in px (default: the document's)")
     parser.add_argument("--height", type=int, help="output height in px (default: the document's)")
     parser.add_argument("--scale", type=float, help="scale the document size by this factor")

@@ -123,6 +123,7 @@ class Muxer:
         audio: npt.NDArray[np.float32] | None = None,
         audio_rate: int = AUDIO_RATE,
         audio_bitrate: int = AUDIO_BITRATE,
+        first_frame: int = 0,
     ) -> None:
         if width < 1 or height < 1:
             raise EncodeError(f"size: expected width, height >= 1; got {width}x{height}")
@@ -148,6 +149,12 @@ class Muxer:
             self.audio = np.clip(np.asarray(audio, dtype=np.float32), -1.0, 1.0)
         self.audio_rate = int(audio_rate)
         self.audio_bitrate = int(audio_bitrate)
+        if first_frame < 0:
+            raise EncodeError(f"first_frame: expected >= 0; got {first_frame}")
+        self.first_frame = int(first_frame)
+        """Document frame of the first frame written: a chunk of a longer render (api/parallel.py).
+        Timestamps still start at 0; keyframes fall where the whole render would force them, and the
+        first frame is always an IDR frame, so chunks can be stitched without re-encoding."""
         self._audio_stream: AudioStream | None = None
         self._audio_pos = 0
         self.frames_written = 0
@@ -225,8 +232,11 @@ class Muxer:
                 cc.pix_fmt = "yuv420p"
                 cc.time_base = 1 / self.rate
                 stream.time_base = 1 / self.rate
-                cc.bit_rate = self._bitrate
-                cc.profile = s.profile
+                if s.lossless:  # qp 0 needs the High 4:4:4 Predictive profile, even for 4:2:0
+                    cc.profile = "High 4:4:4 Predictive"
+                else:
+                    cc.bit_rate = self._bitrate
+                    cc.profile = s.profile
                 # Frame threads, not PyAV's default slice threads (better throughput and quality), capped
                 # at the cgroup CPU limit because x264 would size its pool from the host's CPUs.
                 cc.thread_type = "FRAME"
@@ -235,14 +245,18 @@ class Muxer:
                 cc.color_primaries = _BT709
                 cc.color_trc = _BT709
                 cc.color_range = _RANGE_TV
-                cc.options = {
+                options = {
                     "preset": s.speed,
                     "bf": str(s.b_frames),
                     "sc_threshold": "0",  # keyframes only where we force them
                     "g": str(keyint * 2),
                     "forced-idr": "1",
-                    "level": avc_level(self.width, self.height, self._bitrate).replace(".", ""),
                 }
+                if s.lossless:
+                    options["qp"] = "0"
+                else:
+                    options["level"] = avc_level(self.width, self.height, self._bitrate).replace(".", "")
+                cc.options = options
                 stream.metadata["handler_name"] = s.handler_name
                 if self.audio is not None:
                     self._audio_stream = self._add_audio_stream(container)
@@ -466,7 +480,7 @@ class Muxer:
                 del rgba
                 self._free.put(buf)
                 yuv.pts = index
-                gop = math.floor(index / fps / interval + 1e-9)
+                gop = math.floor((self.first_frame + index) / fps / interval + 1e-9)
                 if gop != last_gop:
                     yuv.pict_type = PictureType.I
                     last_gop = gop
