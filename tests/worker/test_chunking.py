@@ -117,3 +117,50 @@ def test_commands_print_the_install_hint_without_the_worker_extra(monkeypatch: p
         code = run(argv, environ={}, stdin=io.StringIO(""), stdout=io.StringIO(), stderr=err)
         assert code == 1
         assert INSTALL_HINT in " ".join(err.getvalue().split())
+
+
+def test_worker_config_from_an_injected_environment() -> None:
+    from vfnative.settings import cpu_limit
+    from vfnative.worker.config import DEFAULT_BROKER, WorkerConfig
+
+    assert WorkerConfig.from_environ({}).broker == DEFAULT_BROKER
+    config = WorkerConfig.from_environ(
+        {
+            "VFNATIVE_BROKER": "redis://farm:6379/2",
+            "VFNATIVE_LEASE_S": "4",
+            "VFNATIVE_SWEEP_S": "0.5",
+            "VFNATIVE_CONCURRENCY": "3",
+            "VFNATIVE_WARMUP": "0",
+        },  # fmt: skip
+        broker=None,  # "not given" keeps the environment's value
+    )
+    assert (config.broker, config.lease_s, config.sweep_interval_s, config.concurrency) == (
+        "redis://farm:6379/2", 4.0, 0.5, 3)  # fmt: skip
+    assert config.warm_up is False
+    assert config.worker_concurrency() == 3
+    assert config.encoder_threads() == max(1, cpu_limit() // 3)
+    assert WorkerConfig.from_environ({}, broker="redis://other/0").broker == "redis://other/0"
+    assert WorkerConfig().worker_concurrency() == cpu_limit()
+    assert WorkerConfig().visibility_timeout_s > 24 * 3600  # longer than the longest render
+    with pytest.raises(ValueError, match="VFNATIVE_LEASE_S"):
+        WorkerConfig.from_environ({"VFNATIVE_LEASE_S": "soon"})
+    with pytest.raises(ValueError, match="broker"):
+        WorkerConfig(broker="amqp://guest@rabbit//")
+    with pytest.raises(ValueError, match="visibility_timeout_s"):
+        WorkerConfig(lease_s=30, visibility_timeout_s=20)
+
+
+def test_celery_app_delivery_settings() -> None:
+    from vfnative.worker.app import create_app
+    from vfnative.worker.config import WorkerConfig
+
+    app = create_app(WorkerConfig(broker="redis://127.0.0.1:6390/3", concurrency=2))
+    conf = app.conf
+    assert conf.broker_url == conf.result_backend == "redis://127.0.0.1:6390/3"
+    assert conf.worker_prefetch_multiplier == 1
+    assert conf.task_acks_late is True
+    assert conf.accept_content == ["json"]
+    assert conf.task_serializer == conf.result_serializer == "json"
+    assert conf.broker_transport_options["visibility_timeout"] == 48 * 3600
+    assert conf.worker_concurrency == 2
+    assert conf.task_default_queue == "vfnative"

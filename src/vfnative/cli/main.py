@@ -1,4 +1,4 @@
-"""`vfnative render | frames | probe | demo | doctor | worker | submit | status`: argparse front end.
+"""`vfnative render | frames | audio | probe | demo | doctor | worker | submit | status`: argparse front end.
 
 The render-farm commands (`worker`, `submit`, `status`) live in `vfnative.worker.cli`.
 
