@@ -180,6 +180,24 @@ def frag_uv(x, y, w, h):  # type: ignore[no-untyped-def]
 
 
 @inline
+def frag_v_pair(y, h):  # type: ignore[no-untyped-def]
+    """The two values frag_uv's v takes on row y: (lower-left triangle, upper-right triangle)."""
+    yc = F(y) + _H
+    fh = F(h)
+    return _1 - yc * (_1 / fh), (fh - yc) * (_1 / fh)
+
+
+@inline
+def edge_coord(c, mode):  # type: ignore[no-untyped-def]
+    """One coordinate of sampleEdge: (coordinate to sample, inside?) for modes transparent/mirror/clamp."""
+    if mode == 1:
+        return c, c >= _0 and c <= _1
+    if mode == 2:
+        return mirror1(c), True
+    return clamp01(c), True
+
+
+@inline
 def fetch(src, x, y):  # type: ignore[no-untyped-def]
     """The texel under array pixel (x, y): what `texture2D(tex, v_uv)` returns at a pixel centre."""
     return LUT[src[y, x, 0]], LUT[src[y, x, 1]], LUT[src[y, x, 2]], LUT[src[y, x, 3]]

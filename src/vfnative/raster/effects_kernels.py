@@ -34,10 +34,12 @@ from vfnative.raster.effects_gl import (
     clamp,
     clamp01,
     copy_region,
+    edge_coord,
     fbm,
     fetch,
     fract,
     frag_uv,
+    frag_v_pair,
     glmod,
     glow_composite,
     hash21,
@@ -185,18 +187,31 @@ def k_zoom_blur(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-unt
         s = F(i) / F(max(n - 1, 1))
         ws[i] = (_1 - s) ** fo
         ks[i] = _1 + sig * s
+    # sample rows depend on the row and the tap only (per triangle): set them up once per row
+    rows0 = np.empty((2, n), dtype=np.int64)
+    rows1 = np.empty((2, n), dtype=np.int64)
+    fys = np.empty((2, n), dtype=np.float32)
     for y in range(y0, y1):
+        v_lo, v_up = frag_v_pair(y, h)
+        for t in range(2):
+            dy = (v_lo if t == 0 else v_up) - cy
+            for i in range(n):
+                rows0[t, i], rows1[t, i], fys[t, i] = row_setup(src, clamp01(cy + dy * ks[i]))
         for x in range(x0, x1):
             u, v = frag_uv(x, y, w, h)
+            t = 0 if v == v_lo else 1
             dx = u - cx
-            dy = v - cy
             ar = _0
             ag = _0
             ab = _0
             aa = _0
             wsum = _0
             for i in range(n):
-                sr, sg, sb, sa = tex_c(src, cx + dx * ks[i], cy + dy * ks[i])
+                fy = fys[t, i]
+                if fy == fy:
+                    sr, sg, sb, sa = tex_rows(src, rows0[t, i], rows1[t, i], fy, clamp01(cx + dx * ks[i]))
+                else:
+                    sr, sg, sb, sa = _0, _0, _0, _0
                 wk = ws[i]
                 ar = ar + wk * sr
                 ag = ag + wk * sg
@@ -738,16 +753,32 @@ def k_streak_blur(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-u
         s = ((F(i) + _H) / F(n)) * _2 - _1
         ss[i] = s
         base[i] = max(_0, _1 - abs(s)) ** fo
+    rows0 = np.empty((2, n), dtype=np.int64)
+    rows1 = np.empty((2, n), dtype=np.int64)
+    fys = np.empty((2, n), dtype=np.float32)
+    oks = np.empty((2, n), dtype=np.bool_)
     for y in range(y0, y1):
+        v_lo, v_up = frag_v_pair(y, h)
+        for t in range(2):
+            vv = v_lo if t == 0 else v_up
+            for i in range(n):
+                cv, ok = edge_coord(vv + dy * ss[i], mode)
+                rows0[t, i], rows1[t, i], fys[t, i] = row_setup(src, cv)
+                oks[t, i] = ok and fys[t, i] == fys[t, i]
         for x in range(x0, x1):
             u, v = frag_uv(x, y, w, h)
+            t = 0 if v == v_lo else 1
             ar = _0
             ag = _0
             ab = _0
             aa = _0
             wsum = _0
             for i in range(n):
-                sr, sg, sb, sa = sample_edge(src, u + dx * ss[i], v + dy * ss[i], mode)
+                cu, ok = edge_coord(u + dx * ss[i], mode)
+                if ok and oks[t, i]:
+                    sr, sg, sb, sa = tex_rows(src, rows0[t, i], rows1[t, i], fys[t, i], cu)
+                else:
+                    sr, sg, sb, sa = _0, _0, _0, _0
                 lum = luminance(sr, sg, sb)
                 wk = base[i] * (_1 + bias * lum * lum)
                 ar = ar + wk * sr
@@ -1709,17 +1740,30 @@ def k_light_rays(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-un
     kr = k * p[6] * p[9]
     kg = k * p[7] * p[9]
     kb = k * p[8] * p[9]
+    rows0 = np.empty((2, n), dtype=np.int64)
+    rows1 = np.empty((2, n), dtype=np.int64)
+    fys = np.empty((2, n), dtype=np.float32)
     for y in range(y0, y1):
+        v_lo, v_up = frag_v_pair(y, h)
+        for t in range(2):
+            vv = v_lo if t == 0 else v_up
+            dy = vv - cy
+            for i in range(n):
+                s = F(i) / F(n)
+                rows0[t, i], rows1[t, i], fys[t, i] = row_setup(src, clamp01(vv - dy * s * ln))
         for x in range(x0, x1):
             u, v = frag_uv(x, y, w, h)
+            t = 0 if v == v_lo else 1
             dx = u - cx
-            dy = v - cy
             rr = _0
             rg = _0
             rb = _0
             for i in range(n):
                 s = F(i) / F(n)
-                sr, sg, sb, sa = tex_c(src, u - dx * s * ln, v - dy * s * ln)
+                fy = fys[t, i]
+                if fy != fy:
+                    continue
+                sr, sg, sb, sa = tex_rows(src, rows0[t, i], rows1[t, i], fy, clamp01(u - dx * s * ln))
                 m = max(_0, luminance(sr, sg, sb) - thr) * (_1 - s)
                 rr = rr + sr * m
                 rg = rg + sg * m
@@ -1744,26 +1788,40 @@ def k_volumetric_light(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore
     cy = p[5]
     n = int(clamp(p[6], F(4.0), F(100.0)))
     fn = F(n)
+    rows0 = np.empty((2, n), dtype=np.int64)
+    rows1 = np.empty((2, n), dtype=np.int64)
+    fys = np.empty((2, n), dtype=np.float32)
+    ills = np.empty(n, dtype=np.float32)
+    ill = _1
+    for i in range(n):
+        ills[i] = ill
+        ill = ill * dec
     for y in range(y0, y1):
+        v_lo, v_up = frag_v_pair(y, h)
+        for t in range(2):
+            qy = v_lo if t == 0 else v_up
+            ddy = (qy - cy) * dens / fn
+            for i in range(n):
+                qy = qy - ddy
+                rows0[t, i], rows1[t, i], fys[t, i] = row_setup(src, clamp01(qy))
         for x in range(x0, x1):
             u, v = frag_uv(x, y, w, h)
+            t = 0 if v == v_lo else 1
             ddx = (u - cx) * dens / fn
-            ddy = (v - cy) * dens / fn
             qx = u
-            qy = v
-            ill = _1
             rr = _0
             rg = _0
             rb = _0
-            for _ in range(n):
+            for i in range(n):
                 qx = qx - ddx
-                qy = qy - ddy
-                sr, sg, sb, sa = tex_c(src, qx, qy)
-                m = luminance(sr, sg, sb) * ill * wt
+                fy = fys[t, i]
+                if fy != fy:
+                    continue
+                sr, sg, sb, sa = tex_rows(src, rows0[t, i], rows1[t, i], fy, clamp01(qx))
+                m = luminance(sr, sg, sb) * ills[i] * wt
                 rr = rr + sr * m
                 rg = rg + sg * m
                 rb = rb + sb * m
-                ill = ill * dec
             c = fetch(src, x, y)
             store(dst, x, y, c[0] + rr * inten / fn, c[1] + rg * inten / fn, c[2] + rb * inten / fn, c[3])
 
