@@ -825,3 +825,12 @@ def test_fast_linear_passes_match_the_gl_model(name: str, params: dict[str, obje
     d = np.abs(fast.astype(int) - exact.astype(int))
     assert d.max() <= 1
     assert np.count_nonzero(d) / d.size < 0.001
+
+
+@pytest.mark.parametrize(
+    ("value", "bound"), [(3.9, 3), (-3.9, -3), (2**31, -(2**31)), (2**32 + 5, 5), (math.inf, 0)]
+)
+def test_int_uniforms_are_js_bitwise_or_zero(value: float, bound: int) -> None:
+    from vfnative.raster.effects import _to_int32
+
+    assert _to_int32(value) == bound

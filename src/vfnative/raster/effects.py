@@ -366,6 +366,13 @@ def _js_string(value: Any) -> str:
     return str(value)
 
 
+def _to_int32(number: float) -> int:
+    """JavaScript `number | 0`."""
+    if not math.isfinite(number):
+        return 0
+    return (int(number) + 2**31) % 2**32 - 2**31
+
+
 def _js_truthy(value: Any) -> bool:
     if value is None or value is False:
         return False
@@ -444,7 +451,7 @@ def bind_params(name: str, params: Mapping[str, Any], width: int) -> npt.NDArray
             out.append(_js_number(value))
         elif param.kind == "int":
             number = _js_number(value)
-            out.append(float(int(number) & 0xFFFFFFFF if math.isfinite(number) else 0))
+            out.append(float(_to_int32(number)))
         elif param.kind == "bool":
             out.append(1.0 if _js_truthy(value) else 0.0)
         elif param.kind == "color":
