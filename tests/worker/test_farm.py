@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import io
 import json
 import time
@@ -232,3 +233,32 @@ def test_cli_submit_wait_and_status(farm_workers: list[Worker], redis_url: str, 
 
     assert _cli("status", "0" * 32, "--broker", redis_url)[0] == 2
     assert _cli("submit", str(doc), "-o", str(out), "--chunks", "zero", "--broker", redis_url)[0] == 2
+
+
+@pytest.mark.skipif(
+    "lossless" not in {f.name for f in dataclasses.fields(vfnative.EncodeSettings)},
+    reason="EncodeSettings.lossless has not landed",
+)
+def test_lossless_chunks_decode_to_exactly_the_single_process_frames(
+    farm_workers: list[Worker], redis_url: str, tmp_path: Path
+) -> None:
+    """With x264 lossless the encoder adds no noise, so chunking must not change a single pixel, even with
+    chunk boundaries off the keyframe grid (45-frame chunks, keyframes every 5 s)."""
+    settings = vfnative.RenderSettings(encode=vfnative.EncodeSettings(lossless=True))
+    doc = tmp_path / "doc.json"
+    doc.write_text(json.dumps(farm_document(duration=6.0)))
+    reference = tmp_path / "single.mp4"
+    vfnative.render(doc, reference, settings=settings)
+    out = tmp_path / "farm.mp4"
+    job = vfnative.worker.submit(doc, out, chunks=4, settings=settings, broker=redis_url)
+    vfnative.worker.wait(job, timeout=300, poll_s=0.2, broker=redis_url)
+
+    pts, frames = _yuv_frames(out)
+    ref_pts, ref_frames = _yuv_frames(reference)
+    assert pts == ref_pts == list(range(180))
+    for i, (a, b) in enumerate(zip(frames, ref_frames, strict=True)):
+        assert np.array_equal(a, b), f"frame {i} differs"
+    ours, theirs = video_metadata(out), video_metadata(reference)
+    assert ours["profile"] == theirs["profile"]
+    # the whole render's keyframes, plus an IDR frame at the start of every chunk
+    assert ours["keyframes"] == sorted({*theirs["keyframes"], 0.0, 1.5, 3.0, 4.5})

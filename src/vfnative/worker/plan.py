@@ -8,11 +8,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping
+from dataclasses import asdict, fields
 from pathlib import Path, PurePosixPath
 from typing import TYPE_CHECKING, Any, Literal
 
 from vfnative.errors import MissingAssetError
-from vfnative.settings import EncodeSettings, RenderSettings
+from vfnative.settings import EncodeSettings, Limits, RenderSettings
 
 if TYPE_CHECKING:
     from vfnative.model.document import VideoJSON
@@ -97,13 +98,16 @@ def parse_chunks(value: int | str) -> int | Literal["auto"]:
     return n
 
 
+_LOCAL_ENCODE_FIELDS = frozenset({"threads"})
+"""Encoder fields each worker decides for itself (its CPU limit), never taken from the job."""
+
+
 def settings_to_json(settings: RenderSettings | None) -> dict[str, Any]:
-    """The parts of `RenderSettings` a farm job carries, as JSON (size, fps, encoder quality/speed/bitrate).
+    """A job's `RenderSettings` as JSON: size, fps, batch size, every encoder field, the limits.
 
     Encoder threads are left out on purpose: each worker sizes them to its own CPU limit.
     """
     s = settings or RenderSettings()
-    e = s.encode
     return {
         "width": s.width,
         "height": s.height,
@@ -111,26 +115,28 @@ def settings_to_json(settings: RenderSettings | None) -> dict[str, Any]:
         "fps": s.fps,
         "batch_frames": s.batch_frames,
         "encode": {
-            "quality": e.quality,
-            "bitrate": e.bitrate,
-            "speed": e.speed,
-            "profile": e.profile,
-            "keyframe_interval_s": e.keyframe_interval_s,
-            "b_frames": e.b_frames,
+            f.name: getattr(s.encode, f.name)
+            for f in fields(EncodeSettings)
+            if f.name not in _LOCAL_ENCODE_FIELDS
         },
+        "limits": asdict(s.limits),
     }
 
 
 def settings_from_json(data: Mapping[str, Any], *, threads: int | None = None) -> RenderSettings:
     """`RenderSettings` from `settings_to_json` output (or a subset), with `threads` encoder threads."""
     encode = dict(data.get("encode") or {})
-    known_encode = {"quality", "bitrate", "speed", "profile", "keyframe_interval_s", "b_frames"}
-    known = {"width", "height", "scale", "fps", "batch_frames", "encode"}
+    known_encode = {f.name for f in fields(EncodeSettings)} - _LOCAL_ENCODE_FIELDS
+    known = {"width", "height", "scale", "fps", "batch_frames", "encode", "limits"}
     unknown = (set(data) - known) | (set(encode) - known_encode)
     if unknown:
         raise ValueError(f"settings: unknown field(s) {sorted(unknown)}")
     encode_kwargs = {k: v for k, v in encode.items() if v is not None}
-    top = {k: data[k] for k in ("width", "height", "scale", "fps", "batch_frames") if data.get(k) is not None}
+    top: dict[str, Any] = {
+        k: data[k] for k in ("width", "height", "scale", "fps", "batch_frames") if data.get(k) is not None
+    }
+    if data.get("limits"):
+        top["limits"] = Limits(**data["limits"])
     return RenderSettings(**top, encode=EncodeSettings(**encode_kwargs, threads=threads))
 
 

@@ -97,8 +97,10 @@ def _render_chunk(
         if frames.step != 1 or not 0 <= frames.start < frames.stop <= total:
             raise ValueError(f"frames: expected a range inside 0..{total}; got {frames}")
         d = renderer.document
-        muxer = Muxer(out, width=int(d.width), height=int(d.height), fps=float(d.fps), frame_count=len(frames),
-                      settings=renderer.settings.encode, pixel_format="bgra")  # fmt: skip
+        # first_frame: keyframes where the whole render forces them (and an IDR frame first)
+        muxer = _call(Muxer, out, width=int(d.width), height=int(d.height), fps=float(d.fps),
+                      frame_count=len(frames), settings=renderer.settings.encode, pixel_format="bgra",
+                      first_frame=frames.start)  # fmt: skip
         with muxer:
             for i, (n, _scene, pixels) in enumerate(renderer._render_scenes(frames, _Clock(), bgra=True)):
                 muxer.write(pixels)
