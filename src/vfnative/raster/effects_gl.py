@@ -10,8 +10,14 @@ Texture coordinates are the GL ones: uv in [0, 1]² with the origin at the **bot
 (i, j) counts rows from the bottom, so it lives at array row `H − 1 − j` of the (H, W, 4) buffer.
 Kernels loop over array rows (`y`, top-down) and convert with `frag_uv`.
 
-Every helper is `@njit(cache=True, nogil=True)` and private to the effects modules; numba cannot be
-seen by mypy, so the typed surface is raster/effects.py. Imports numpy and numba only.
+Every helper is `@njit(cache=True, nogil=True)` (small ones inlined) and private to the effects
+modules; numba cannot be seen by mypy, so the typed surface is raster/effects.py. Imports numpy and
+numba only.
+
+Caching caveat for developers: numba invalidates a cached kernel when *its own* file changes, not
+when an inlined helper from this file does. After editing this module, touch
+raster/effects_kernels.py (or delete raster/__pycache__/effects_kernels.*.nb?) so the kernels
+recompile. Installs are unaffected (an upgrade replaces both files).
 """
 
 from __future__ import annotations
