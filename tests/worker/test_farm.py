@@ -87,6 +87,7 @@ def test_chunked_render_on_two_workers_matches_a_single_process_render(
     )
     farm_s = time.perf_counter() - started
     print(f"\n20 s 720p: single process {single_s:.1f} s, 4 chunks on 2 workers {farm_s:.1f} s")
+    print(f"primitives: {final['result']['primitives']}")
 
     result = final["result"]
     assert result["frames"] == 600

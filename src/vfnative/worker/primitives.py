@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 __all__ = [
+    "call_supported",
     "audio_available",
     "count_video_frames",
     "describe",
@@ -45,7 +46,7 @@ def _external(module: str, name: str) -> Callable[..., Any] | None:
     return found if callable(found) else None
 
 
-def _call(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
+def call_supported(func: Callable[..., Any], *args: Any, **kwargs: Any) -> Any:
     """Call `func` with only the keyword arguments its signature accepts (the primitives are young APIs)."""
     try:
         params = inspect.signature(func).parameters
@@ -72,8 +73,9 @@ def render_chunk(
     """Render `frames` of `doc` to `out` (atomically) through the api's `render_chunk`, or the fallback."""
     external = _external("vfnative.api.parallel", "render_chunk")
     func = external or _render_chunk
-    return _call(func, doc, frames, out, settings=settings, base_dir=base_dir, on_progress=on_progress,
-                 cancel=cancel)  # fmt: skip
+    # strict: media that cannot be used is an AssetError (the job fails once), never a silently empty layer
+    return call_supported(func, doc, frames, out, settings=settings, base_dir=base_dir, on_progress=on_progress,
+                 cancel=cancel, strict=True)  # fmt: skip
 
 
 def _render_chunk(
@@ -85,6 +87,7 @@ def _render_chunk(
     base_dir: str | os.PathLike[str] | None = None,
     on_progress: Callable[[str, int, int], None] | None = None,
     cancel: Any = None,
+    strict: bool = False,
 ) -> int:
     """Fallback: the frames a single-process render would draw, encoded as their own MP4 (first frame IDR)."""
     from vfnative.api.render import Renderer, _cancel_check, _Clock
@@ -92,13 +95,13 @@ def _render_chunk(
     from vfnative.errors import RenderCancelled
 
     is_cancelled = _cancel_check(cancel)
-    with Renderer(doc, settings=settings, base_dir=base_dir) as renderer:
+    with call_supported(Renderer, doc, settings=settings, base_dir=base_dir, strict=strict) as renderer:
         total = renderer.frame_count
         if frames.step != 1 or not 0 <= frames.start < frames.stop <= total:
             raise ValueError(f"frames: expected a range inside 0..{total}; got {frames}")
         d = renderer.document
         # first_frame: keyframes where the whole render forces them (and an IDR frame first)
-        muxer = _call(Muxer, out, width=int(d.width), height=int(d.height), fps=float(d.fps),
+        muxer = call_supported(Muxer, out, width=int(d.width), height=int(d.height), fps=float(d.fps),
                       frame_count=len(frames), settings=renderer.settings.encode, pixel_format="bgra",
                       first_frame=frames.start)  # fmt: skip
         with muxer:
@@ -125,15 +128,15 @@ def stitch(pieces: Sequence[Path], out: Path, *, audio: Path | None = None) -> P
     if external is None:
         return _stitch(pieces, out, audio=audio)
     if audio is None:
-        _call(external, list(pieces), out)
+        call_supported(external, list(pieces), out)
         return out
     params = inspect.signature(external).parameters
     if "audio" in params:
-        _call(external, list(pieces), out, audio=audio)
+        call_supported(external, list(pieces), out, audio=audio)
         return out
     video_only = out.with_name(f".{out.name}.video.mp4")
     try:
-        _call(external, list(pieces), video_only)
+        call_supported(external, list(pieces), video_only)
         return _stitch([video_only], out, audio=audio)
     finally:
         video_only.unlink(missing_ok=True)
@@ -234,7 +237,7 @@ def render_audio(doc: Any, *, settings: Any = None, base_dir: str | os.PathLike[
     func = _external("vfnative", "render_audio")
     if func is None:
         return None
-    return _call(func, doc, settings=settings, base_dir=base_dir)
+    return call_supported(func, doc, settings=settings, base_dir=base_dir, strict=True)
 
 
 def encode_audio(samples: Any, out: Path, *, handler_name: str = "VideoFlow.dev") -> Path:
@@ -250,6 +253,15 @@ def encode_audio(samples: Any, out: Path, *, handler_name: str = "VideoFlow.dev"
 
     from vfnative.encode.mux import AUDIO_BITRATE, AUDIO_RATE
 
+    external = _external("vfnative.encode.stitch", "write_audio_piece")
+    if external is not None:  # issue 7's encoder for the audio piece takes (2, n) planar samples
+        call_supported(
+            external,
+            np.ascontiguousarray(np.asarray(samples, dtype=np.float32).T),
+            out,
+            handler_name=handler_name,
+        )
+        return out
     planar = np.clip(np.asarray(samples, dtype=np.float32).T, -1.0, 1.0)
     if planar.ndim != 2 or planar.shape[0] != 2 or planar.shape[1] < 1:
         raise ValueError(f"samples: expected (n, 2) float32 with n >= 1; got shape {np.shape(samples)}")
@@ -294,4 +306,7 @@ def describe() -> dict[str, str]:
         if _external("vfnative.encode.stitch", "stitch")
         else "worker fallback",
         "render_audio": "vfnative.render_audio" if audio_available() else "unavailable",
+        "audio_piece": "vfnative.encode.stitch"
+        if _external("vfnative.encode.stitch", "write_audio_piece")
+        else "worker fallback",
     }

@@ -77,10 +77,13 @@ def plan(self: Any, message: Message) -> dict[str, Any]:
 
 def _plan(run: PieceRun) -> dict[str, Any]:
     text, settings, base_dir = _document(run)
-    with vfnative.Renderer(text, settings=settings, base_dir=base_dir) as renderer:
+    renderer = primitives.call_supported(
+        vfnative.Renderer, text, settings=settings, base_dir=base_dir, strict=True
+    )
+    with renderer:
         doc = renderer.document
-        check_local_sources(doc, base_dir)
-        total = renderer.frame_count
+        check_local_sources(doc, base_dir)  # names the layer (strict mode below also catches the rest)
+        total = renderer.frame_count  # prepares the media: strict mode raises AssetError here
         fps, width, height = float(doc.fps), int(doc.width), int(doc.height)
     output = Path(run.meta["output"])
     work_dir = Path(run.meta["work_dir"])
