@@ -17,6 +17,7 @@ from __future__ import annotations
 import logging
 import math
 from collections.abc import Callable, Mapping, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -27,6 +28,7 @@ import skia
 from vfnative.errors import AssetError
 from vfnative.raster.blend import blend_mode, clamp_opacity, filter_chain, layer_paint
 from vfnative.raster.box import Decorations, decorations, paint_decorations, paint_outline
+from vfnative.raster.effects import EffectCall, apply_effects, resolve_effects
 from vfnative.raster.media import ImageStore, VideoStore, fit_dims, sampling_for_scale
 from vfnative.raster.retain import RetainedLayers, RetainStats
 from vfnative.raster.shapes import draw_shape, shape_bounds_outset, shape_geometry
@@ -187,6 +189,7 @@ class Compositor:
         self._background = _background(doc)
         self._surface = RasterSurface(self.width, self.height)
         self._group_surfaces: list[RasterSurface] = []
+        self._effect_surfaces: list[RasterSurface] = []
         # images: the render's store (its source policy and pixel cap), or one over base_dir
         self._images = (
             images if images is not None else ImageStore(self.base_dir, max_pixels=max_media_pixels)
@@ -272,8 +275,15 @@ class Compositor:
         opacity = clamp_opacity(props.get("opacity", 1.0))
         if opacity <= 0.0:
             return  # a fully transparent layer leaves the backdrop unchanged under every mode
+        if _enabled_effects(lf.layer) or "__effects" in props:
+            calls = resolve_effects(lf.layer, props)
+            if calls:
+                self._draw_with_effects(canvas, lf, depth, calls)
+                return
+        self._draw_layer_body(canvas, lf, depth, opacity)
+
+    def _draw_layer_body(self, canvas: skia.Canvas, lf: LayerFrame, depth: int, opacity: float) -> None:
         kind = str(_attr(lf.layer, "type", ""))
-        self._warn_unsupported(lf, kind)
         if kind == "shape":
             self._draw_shape(canvas, lf, opacity)
         elif kind == "image":
@@ -287,9 +297,39 @@ class Compositor:
         else:
             self.warn(f"type:{kind}", f"{lf.path}: layer type {kind!r} is not drawn")
 
-    def _warn_unsupported(self, lf: LayerFrame, kind: str) -> None:
-        if _enabled_effects(lf.layer):
-            self.warn("effects", f"layer effects are not drawn yet (first: {lf.path})")
+    def _draw_with_effects(
+        self, canvas: skia.Canvas, lf: LayerFrame, depth: int, calls: list[EffectCall]
+    ) -> None:
+        """Rasterise the layer alone on a transparent W×H surface, run its effects, then composite.
+
+        The reference runs effects on the layer's full-canvas bitmap after its transform, opacity
+        and filters, and blends the result once (spec 01 §4.4, spec 03 §B.0.1): so the isolated
+        pass draws with blend mode normal, and the blend mode applies when the result meets the
+        backdrop. Effects are time-dependent (`u_time` = frame / fps of the layer's timeline).
+        """
+        while len(self._effect_surfaces) <= depth:
+            self._effect_surfaces.append(RasterSurface(self.width, self.height))
+        scratch = self._effect_surfaces[depth]
+        scratch.clear(skia.Color4f(0.0, 0.0, 0.0, 0.0))
+        isolated = replace(lf, props={**lf.props, "blendMode": "normal"})
+        self._draw_layer_body(scratch.canvas, isolated, depth, clamp_opacity(lf.props.get("opacity", 1.0)))
+        pixels = scratch.rgba()
+        alpha = pixels[..., 3]
+        rows = np.flatnonzero(alpha.any(axis=1))
+        if rows.size == 0 and not _needs_empty_input(calls):
+            return
+        bounds = None
+        if rows.size:
+            cols = np.flatnonzero(alpha.any(axis=0))
+            bounds = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+        fps = float(_attr(self.doc, "fps", 30.0))
+        out = apply_effects(pixels, calls, time_s=lf.frame / fps, width=self.width, height=self.height,
+                            bounds=bounds, on_warning=lambda m: self.warn(f"effect:{m}", f"{lf.path}: {m}"))  # fmt: skip
+        image = skia.Image.fromarray(
+            np.ascontiguousarray(out), colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType
+        )
+        paint = skia.Paint(BlendMode=blend_mode(lf.props.get("blendMode")))
+        canvas.drawImage(image, 0, 0, skia.SamplingOptions(), paint)
 
     def _warn_decorations(self, lf: LayerFrame, deco: Decorations) -> None:
         for feature in deco.unsupported:
@@ -558,3 +598,11 @@ class Compositor:
             paint, skia.Canvas.kFast_SrcRectConstraint,
         )  # fmt: skip
         canvas.restore()
+
+
+def _needs_empty_input(calls: Sequence[EffectCall]) -> bool:
+    """Whether an effect can draw on a fully transparent layer (the additive output quirk).
+
+    Conservative: run the passes whenever unsure; a transparent input costs one pass.
+    """
+    return True
