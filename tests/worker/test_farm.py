@@ -17,6 +17,8 @@ import vfnative
 import vfnative.worker
 from vfnative.cli.main import run
 from vfnative.encode.mux import video_metadata
+from vfnative.worker.client import _farm
+from vfnative.worker.jobs import task_id
 
 from .conftest import Worker, farm_document, write_tone
 
@@ -78,13 +80,17 @@ def test_chunked_render_on_two_workers_matches_a_single_process_render(
     started = time.perf_counter()
     job = vfnative.worker.submit(long_doc, out, chunks=4, broker=redis_url)
     seen: list[tuple[int, int]] = []
-    final = vfnative.worker.wait(
-        job,
-        timeout=300,
-        poll_s=0.2,
-        broker=redis_url,
-        on_progress=lambda s: seen.append((s["frames_done"], s["frames_total"])),
-    )
+    task_states: list[tuple[str, Any]] = []
+    celery_app = _farm(redis_url, None).app
+
+    def watch(state: dict[str, Any]) -> None:
+        seen.append((state["frames_done"], state["frames_total"]))
+        for name, piece in state["pieces"].items():
+            if name.startswith("chunk-") and piece["state"] == "running" and piece["frames_done"] > 0:
+                result = celery_app.AsyncResult(task_id(job, name, piece["attempts"]))
+                task_states.append((result.state, result.info))
+
+    final = vfnative.worker.wait(job, timeout=300, poll_s=0.2, broker=redis_url, on_progress=watch)
     farm_s = time.perf_counter() - started
     print(f"\n20 s 720p: single process {single_s:.1f} s, 4 chunks on 2 workers {farm_s:.1f} s")
     print(f"primitives: {final['result']['primitives']}")
@@ -97,6 +103,10 @@ def test_chunked_render_on_two_workers_matches_a_single_process_render(
     running = [done for done, total in seen if total == 600 and 0 < done < 600]
     assert running, seen
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+    # each chunk task also reports its progress as Celery task state (at most twice a second)
+    progress = [info for state, info in task_states if state == "PROGRESS"]
+    assert progress, task_states
+    assert all(0 < info["done"] <= info["total"] == 150 for info in progress)
     # both workers rendered chunks
     owners = {p["owner"].split("@")[0] for n, p in final["pieces"].items() if n.startswith("chunk-")}
     assert owners == {"alpha", "beta"}
