@@ -243,7 +243,7 @@ def main() -> None:
         "corrupt-image-strict",
         doc(layers=[media("image", "media/corrupt.png")]),
         4,
-        "AssetError: cannot decode image",
+        "MediaDecodeError: cannot decode image",
         "--strict",
     )
     write("image-bomb-header", doc(layers=[media("image", "media/bomb.png")]), 0,
@@ -258,7 +258,7 @@ def main() -> None:
         "corrupt-video-strict",
         doc(layers=[media("video", "media/corrupt.mp4")]),
         4,
-        "AssetError:",
+        "MediaDecodeError: cannot open video: [Errno 1094995529] Invalid data found when processing input",
         "--strict",
     )
 

@@ -3,12 +3,14 @@
 Nothing else may escape: no KeyError, ZeroDivisionError, OverflowError, RecursionError, numpy warning
 (pytest turns warnings into errors) or hang. The budget is fixed and derandomized so CI is repeatable:
 
-* `test_fuzz_load`: 1 800 documents through `load` (dicts, and JSON text with NaN/Infinity literals);
-* `test_fuzz_render`: 250 documents (mostly valid, tiny sizes) through `Renderer.render_frame`, some
-  in strict mode, with media sources that are fine, corrupt, enormous, missing or hostile;
+* `test_fuzz_load`: 420 generated documents, each loaded with 4 mutants of it (1-3 random deletions,
+  junk values, wrapped, stringified or negated values): 2 100 documents through `load`, as dicts or as
+  JSON text with NaN/Infinity literals;
+* `test_fuzz_render`: 200 documents (mostly valid, at most 48×48 px) through `Renderer.render_frame`,
+  half in strict mode, with media sources that are fine, corrupt, enormous, missing or hostile;
 * `test_fuzz_bytes`: 200 arbitrary byte strings and JSON-ish texts through `load`.
 
-2 250 documents in all, about 30 s on a quiet 2-core machine.
+2 500 documents in all, about 30 s on a 2-core machine.
 """
 
 from __future__ import annotations
