@@ -13,6 +13,7 @@ THRESHOLDS: dict[str, float] = {
     "blend-modes": 55.5,
     "box-model": 49.0,
     "captions": 48.0,
+    "effects": 36.5,
     "filters": 49.5,
     "groups": 47.0,
     "image-fit": 51.0,
@@ -23,7 +24,8 @@ THRESHOLDS: dict[str, float] = {
     "text-styles": 46.0,
     "transform-3d": 39.0,
     "transitions-css": 45.5,
+    "transitions-fx": 54.0,
     "transitions-text": 46.0,
     "video-layer": 45.5,
 }
-# Not listed yet: effects and transitions-fx (WebGL effect passes not drawn).
+

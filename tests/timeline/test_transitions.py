@@ -106,3 +106,18 @@ def test_scramble_decode_vectors(
 )
 def test_number_count_up_vectors(text: str, params: dict[str, Any], p: float, expected: str) -> None:
     assert _run("numberCountUp", p, {"text": ("step", text)}, params)["text"] == ("step", expected)
+
+
+def test_effect_injecting_presets_record_the_reference_params() -> None:
+    raw = _run("blurResolve", -0.5, _op())
+    assert raw["__effects"][1] == (
+        ("gaussianBlur", {"radius": 0.75, "direction": "both", "edgeMode": "transparent", "alphaAware": True}),
+    )
+    assert raw["opacity"][1][0][0] == pytest.approx(0.75)
+    glitch = _run("glitchResolve", -0.5, _op(), seed="layer_0")
+    names = [name for name, _ in glitch["__effects"][1]]
+    assert names == ["digitalBlocks", "rgbSplit"]
+    assert glitch["__effects"][1][1][1]["bandSize"] == pytest.approx(0.06617171747942735)
+    sweep = _run("lightSweepReveal", -0.25, _op())
+    assert [name for name, _ in sweep["__effects"][1]] == ["wipeMask", "lightSweep"]
+    assert "__effects" not in _run("wipeReveal", 0.0, _op())  # at rest (t = 1) nothing is injected

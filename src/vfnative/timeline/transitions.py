@@ -194,61 +194,143 @@ def _spin(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> N
         _mult_opacity(raw, _clamp01(1.5 * t))
 
 
-def _fade_only(k: float) -> Preset:
-    """The opacity part of an effect-injecting preset whose effect is recorded, not drawn here."""
-
-    def preset(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
-        if _fade_on(params):
-            _mult_opacity(raw, _clamp01(k * t))
-
-    return preset
+def _str_param(params: dict[str, Any], name: str, default: str) -> str:
+    value = params.get(name)
+    return value if isinstance(value, str) else default
 
 
-def _with_effect(name: str, base: Preset) -> Preset:
-    def preset(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
-        if t < 1:
-            _inject(raw, name, {k: v for k, v in params.items() if not k.startswith("__")})
-        base(t, raw, params, seed)
-
-    return preset
-
-
-def _radial_zoom(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+def _fade_by(params: dict[str, Any], raw: dict[str, Raw], f: float) -> None:
     if _fade_on(params):
-        _mult_opacity(raw, _clamp01(1.5 * t))
-    s0 = 1.1 if params.get("mode") == "in" else 0.88
-    _scale_mul(raw, _lerp(s0, 1, t))
+        _mult_opacity(raw, f)
+
+
+def _blur_resolve(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    radius = _param(params, "amount", 1.5) * (1 - t)
+    if radius > 0.02:
+        _inject(raw, "gaussianBlur", {"radius": radius, "direction": "both", "edgeMode": "transparent",
+                                      "alphaAware": True})  # fmt: skip
+    _fade_by(params, raw, _clamp01(1.5 * t))
 
 
 def _motion_blur_slide(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
-    theta = _param(params, "angle", 0) * math.pi / 180
+    angle = _param(params, "angle", 0)
+    theta = angle * math.pi / 180
     d = _param(params, "distance", 0.18)
-    # the project aspect enters the x offset; 16:9 assumed when unknown (the reference's fallback)
     aspect = float(params.get("__aspect", 1080 / 1920))
     _add_position(raw, math.cos(theta) * d * aspect * (1 - t), math.sin(theta) * d * (1 - t))
-    if _fade_on(params):
-        _mult_opacity(raw, _clamp01(1.5 * t))
+    amount = _param(params, "blur", 4.5) * max(1 - t, 4 * t * (1 - t))
+    if amount > 0.02:
+        _inject(
+            raw, "motionBlur", {"amount": amount, "angle": angle, "centerBias": 0, "edgeMode": "transparent"}
+        )
+    _fade_by(params, raw, _clamp01(1.5 * t))
 
 
-def _glitch(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
-    if _fade_on(params):
-        _mult_opacity(raw, _lerp(0.6, 1, t))
+def _radial_zoom(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if t >= 1:
+        return
+    mode = "in" if params.get("mode") == "in" else "out"
+    amount = _param(params, "amount", 0.4) * (1 - t)
+    if amount > 0.001:
+        _inject(raw, "zoomBlur", {"amount": amount, "centerX": _param(params, "centerX", 0.5),
+                                  "centerY": _param(params, "centerY", 0.5), "falloff": 1, "mode": mode})  # fmt: skip
+    _fade_by(params, raw, _clamp01(1.5 * t))
+    _scale_mul(raw, _lerp(1.1 if mode == "in" else 0.88, 1, t))
+
+
+def _glitch_resolve(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if t >= 1:
+        return
+    k = (1 - t) * _param(params, "intensity", 1)
+    band = _lerp(0.04, 0.10, seeded_random(seed, "glitchResolve:bandSize"))
+    _inject(raw, "digitalBlocks", {"blockSize": _param(params, "blockSize", 1.25), "blockAmount": 0.5 * k,
+                                   "offsetAmount": 0.05 * k, "colorShift": 0.012 * k, "randomness": 1,
+                                   "hideBlocks": False})  # fmt: skip
+    _inject(raw, "rgbSplit", {"amount": 0.012 * k, "bandSize": band, "bandOffset": 0.012 * k, "randomness": 1,
+                              "axis": "horizontal", "preserveLuminance": False})  # fmt: skip
+    _fade_by(params, raw, _lerp(0.6, 1, t))
 
 
 def _rgb_split_snap(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if t >= 1:
+        return
+    k = 1 - t
+    amount = _param(params, "amount", 0.04)
+    axis = params.get("axis") if params.get("axis") in ("vertical", "both") else "horizontal"
+    _inject(raw, "rgbSplit", {"amount": amount * k, "bandSize": 0.05, "bandOffset": 0.5 * amount * k,
+                              "randomness": 0.7, "axis": axis, "preserveLuminance": False})  # fmt: skip
     _scale_mul(raw, _lerp(1.06, 1, _ease_out_back(t, 1.2)))
-    if _fade_on(params):
-        _mult_opacity(raw, _clamp01(1.4 * t))
+    _fade_by(params, raw, _clamp01(1.4 * t))
+
+
+def _slice_assemble(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if t >= 1:
+        return
+    axis = "vertical" if params.get("axis") == "vertical" else "horizontal"
+    _inject(raw, "sliceGlitch", {"sliceCount": _param(params, "sliceCount", 30),
+                                 "offsetAmount": _param(params, "offset", 0.18) * (1 - t), "gap": 0,
+                                 "randomness": 1, "axis": axis, "edgeMode": "transparent"})  # fmt: skip
+    _fade_by(params, raw, _clamp01(1.3 * t))
+
+
+def _noise_dissolve(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if t >= 1:
+        return
+    _inject(raw, "noiseDissolve", {"progress": t, "noiseScale": _param(params, "noiseScale", 8),
+                                   "softness": _param(params, "softness", 0.04),
+                                   "edgeWidth": _param(params, "edgeWidth", 0.04),
+                                   "edgeColor": _str_param(params, "edgeColor", "#ffffff"), "invert": False})  # fmt: skip
+
+
+def _burn_dissolve(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if t >= 1:
+        return
+    _inject(raw, "burnDissolve", {"progress": t, "noiseScale": _param(params, "noiseScale", 6),
+                                  "edgeWidth": _param(params, "edgeWidth", 0.06),
+                                  "softness": _param(params, "softness", 0.02),
+                                  "ashAmount": _param(params, "ashAmount", 0.4),
+                                  "burnColor": _str_param(params, "burnColor", "#3a0a00"),
+                                  "hotColor": _str_param(params, "hotColor", "#ffb347")})  # fmt: skip
+
+
+def _wipe_reveal(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if t >= 1:
+        return
+    _inject(raw, "wipeMask", {"progress": t, "angle": _param(params, "angle", 0),
+                              "softness": _param(params, "softness", 0.03),
+                              "edgeWidth": _param(params, "edgeWidth", 0.02),
+                              "edgeColor": _str_param(params, "edgeColor", "#ffffff"), "invert": False})  # fmt: skip
+
+
+def _scan_reveal(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if t >= 1:
+        return
+    _inject(raw, "scanReveal", {"progress": t, "angle": _param(params, "angle", 0),
+                                "bandWidth": _param(params, "bandWidth", 0.05),
+                                "softness": _param(params, "softness", 0.015),
+                                "edgeGlow": _param(params, "edgeGlow", 1.2),
+                                "edgeDistortion": _param(params, "edgeDistortion", 0.006), "invert": False})  # fmt: skip
+
+
+def _light_sweep_reveal(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if t >= 1:
+        return
+    angle = _param(params, "angle", 30)
+    _inject(raw, "wipeMask", {"progress": t, "angle": angle, "softness": 0.06, "edgeWidth": 0,
+                              "edgeColor": "#ffffff", "invert": False})  # fmt: skip
+    _inject(raw, "lightSweep", {"progress": t, "angle": angle, "width": _param(params, "bandWidth", 0.18),
+                                "softness": 0.08, "intensity": _param(params, "intensity", 1.4),
+                                "color": _str_param(params, "sweepColor", "#ffffff"), "blendMode": "screen"})  # fmt: skip
 
 
 def _lens_snap(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
+    if t >= 1:
+        return
+    _inject(raw, "fisheye", {"strength": _param(params, "strength", 0.9) * (1 - t), "centerX": 0.5,
+                             "centerY": 0.5, "radius": _param(params, "radius", 0.5),
+                             "zoom": _lerp(0.85, _param(params, "zoom", 1), t), "edgeMode": "transparent"})  # fmt: skip
     _scale_mul(raw, _lerp(1.08, 1, t))
-    if _fade_on(params):
-        _mult_opacity(raw, _clamp01(1.4 * t))
-
-
-def _none(t: float, raw: dict[str, Raw], params: dict[str, Any], seed: str) -> None:
-    return None
+    _fade_by(params, raw, _clamp01(1.4 * t))
 
 
 _CURSORS = {"none": "", "bar": "|", "block": "\u2588", "underscore": "_"}
@@ -391,18 +473,18 @@ PRESETS: dict[str, tuple[Preset, str]] = {
     "rotate3dY": (_rotate3d_y, "easeOut"),
     "tilt3d": (_tilt3d, "easeOut"),
     "spin": (_spin, "easeOut"),
-    "blurResolve": (_with_effect("gaussianBlur", _fade_only(1.5)), "easeOut"),
-    "motionBlurSlide": (_with_effect("motionBlur", _motion_blur_slide), "easeOut"),
-    "radialZoom": (_with_effect("zoomBlur", _radial_zoom), "easeOut"),
-    "glitchResolve": (_with_effect("digitalBlocks+rgbSplit", _glitch), "easeOut"),
-    "rgbSplitSnap": (_with_effect("rgbSplit", _rgb_split_snap), "easeOut"),
-    "sliceAssemble": (_with_effect("sliceGlitch", _fade_only(1.3)), "easeOut"),
-    "noiseDissolve": (_with_effect("noiseDissolve", _none), "linear"),
-    "burnDissolve": (_with_effect("burnDissolve", _none), "linear"),
-    "wipeReveal": (_with_effect("wipeMask", _none), "linear"),
-    "scanReveal": (_with_effect("scanReveal", _none), "linear"),
-    "lightSweepReveal": (_with_effect("wipeMask+lightSweep", _none), "linear"),
-    "lensSnap": (_with_effect("fisheye", _lens_snap), "easeOut"),
+    "blurResolve": (_blur_resolve, "easeOut"),
+    "motionBlurSlide": (_motion_blur_slide, "easeOut"),
+    "radialZoom": (_radial_zoom, "easeOut"),
+    "glitchResolve": (_glitch_resolve, "easeOut"),
+    "rgbSplitSnap": (_rgb_split_snap, "easeOut"),
+    "sliceAssemble": (_slice_assemble, "easeOut"),
+    "noiseDissolve": (_noise_dissolve, "linear"),
+    "burnDissolve": (_burn_dissolve, "linear"),
+    "wipeReveal": (_wipe_reveal, "linear"),
+    "scanReveal": (_scan_reveal, "linear"),
+    "lightSweepReveal": (_light_sweep_reveal, "linear"),
+    "lensSnap": (_lens_snap, "easeOut"),
     "typewriter": (_typewriter, "linear"),
     "trackingExpand": (_tracking(-0.12), "easeOut"),
     "trackingContract": (_tracking(0.3), "easeOut"),
