@@ -625,16 +625,21 @@ def render(
     allowed_roots: Sequence[str | os.PathLike[str]] = (),
     strict: bool = False,
     sources: SourcePolicy | None = None,
+    jobs: int = 1,
 ) -> RenderReport:
     """Render a document to an H.264 MP4 at `output`; a thin wrapper over a short-lived `Renderer`.
 
     Media sources come from the document's folder only, unless `allowed_roots` adds folders or
     `allow_network` allows public http(s) URLs (`sources` gives a full `SourcePolicy` instead).
     `strict` turns a missing, refused or undecodable source into an `AssetError` before any frame.
+    `jobs` > 1 renders frame ranges in that many worker processes and stitches them without
+    re-encoding (`api/parallel.py`; the same frames; renders shorter than two chunks stay in this
+    process). Scripts that use it need the usual ``if __name__ == "__main__":`` guard (spawn).
 
     Usage::
 
         report = vfnative.render("doc.json", "out.mp4")
+        report = vfnative.render("doc.json", "out.mp4", jobs=4)
         report = vfnative.render(doc, "out.mp4", settings=RenderSettings.preset("draft"), cancel=token)
         report = vfnative.render("doc.json", "out.mp4", allow_network=True, strict=True)
     """
@@ -642,6 +647,10 @@ def render(
     with Renderer(
         doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict
     ) as renderer:
+        if jobs != 1:
+            from vfnative.api.parallel import render_parallel
+
+            return render_parallel(renderer, output, jobs=jobs, on_progress=on_progress, cancel=cancel)
         return renderer.render_video(output, on_progress=on_progress, cancel=cancel)
 
 

@@ -148,7 +148,13 @@ def _render_to(ctx: Context, doc: Any, output: Path, settings: vfnative.RenderSe
         _sigterm_cancels(token),
         RichProgress(ctx.console, enabled=ctx.progress_enabled, label=output.name) as progress,
     ):
-        report = renderer.render_video(output, on_progress=progress, cancel=token)
+        jobs = getattr(ctx.args, "jobs", None)
+        if jobs == 1:
+            report = renderer.render_video(output, on_progress=progress, cancel=token)
+        else:  # frame ranges in worker processes, stitched (one process when the render is short)
+            from vfnative.api.parallel import render_parallel
+
+            report = render_parallel(renderer, output, jobs=jobs, on_progress=progress, cancel=token)
     if not ctx.args.quiet:
         ctx.console.print(
             f"Wrote {report.output} ({report.width}x{report.height}@{report.fps:g}, {report.frames} frames, "
@@ -322,6 +328,16 @@ def _document_args(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
+    return value
+
+
 def _render_args(parser: argparse.ArgumentParser, *, encode: bool) -> None:
     parser.add_argument(
         "--preset",
@@ -358,6 +374,13 @@ def _render_args(parser: argparse.ArgumentParser, *, encode: bool) -> None:
         )
         parser.add_argument(
             "--threads", type=int, help="encoder threads (default: VFNATIVE_THREADS or CPU limit)"
+        )
+        parser.add_argument(
+            "--jobs",
+            type=_positive_int,
+            metavar="N",
+            help="render frame ranges in N processes and join them without re-encoding "
+            "(default: the CPU limit; short renders use one)",
         )
 
 

@@ -1,0 +1,393 @@
+"""Render by frame ranges: one chunk in this process (`render_chunk`), or a whole video across
+worker processes stitched without re-encoding (`render_parallel`, the CLI's ``--jobs``).
+
+skia-python never releases the GIL, so one process draws on one core; the encoder thread overlaps
+it but cannot use the rest of a machine. `render_parallel` cuts the frames into contiguous chunks,
+renders them in ``jobs`` spawned processes (each keeps one `Renderer` for all the chunks it takes,
+so fonts, images and numba kernels load once per process), encodes each chunk as a closed-GOP
+H.264 piece starting with an IDR frame (`Muxer(first_frame=)`), encodes the audio mix once in the
+parent, and joins everything with `encode.stitch.stitch` — packets copied, never re-encoded.
+
+Frames are identical to a single-process render (raster's retained mode is exact whatever frame a
+chunk starts at; tests/api/test_jobs.py decodes both). The bitstreams differ only where x264's rate
+control restarts: each chunk starts with an IDR frame and its own rate-control state.
+
+Chunking rules (spec 05 §6.2): contiguous ranges of (nearly) equal size, at least
+`MIN_CHUNK_FRAMES` frames, about three per process so a slow stretch of the video does not leave the
+other processes idle (one per process when the document has video layers: every chunk start seeks
+the sources); one process when the render is too short to pay for starting more (a spawned worker
+costs ~1 s before its first frame).
+
+Workers are started with the ``spawn`` method (safe with threads, and the same on every platform);
+the function they run is module-level and everything they receive is picklable.
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing as mp
+import os
+import queue
+import shutil
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from vfnative.api.progress import ProgressCallback
+from vfnative.api.render import CancelLike, Renderer, RenderReport, StageTimings, _cancel_check, _Clock
+from vfnative.errors import EncodeError, RenderCancelled, RenderError
+from vfnative.settings import RenderSettings, cpu_limit
+
+if TYPE_CHECKING:
+    from vfnative.api.render import DocumentSource
+    from vfnative.media.sources import SourcePolicy
+    from vfnative.model.document import VideoJSON
+
+__all__ = [
+    "MIN_CHUNK_FRAMES",
+    "ChunkReport",
+    "effective_jobs",
+    "plan_chunks",
+    "render_chunk",
+    "render_parallel",
+]
+
+log = logging.getLogger(__name__)
+
+MIN_CHUNK_FRAMES = 90
+"""Fewest frames worth a chunk of its own (3 s at 30 fps): below that, process start-up and the
+extra IDR frame cost more than the parallelism gains."""
+CHUNKS_PER_JOB = 3
+"""Chunks per worker process, so that uneven content (a busy intro, a static tail) still spreads."""
+_PROGRESS_EVERY = 5
+"""Frames between progress messages from a worker."""
+
+
+@dataclass(frozen=True)
+class ChunkReport:
+    """What `render_chunk` produced: one piece of a longer render."""
+
+    output: Path
+    frames: range
+    """Document frames in the piece (the piece's own timestamps start at 0)."""
+    seconds: float
+    timings: StageTimings
+    warnings: tuple[str, ...] = ()
+    pid: int = field(default_factory=os.getpid)
+    """The process that rendered it."""
+
+
+def plan_chunks(
+    total: int, jobs: int, *, min_frames: int = MIN_CHUNK_FRAMES, per_job: int = CHUNKS_PER_JOB
+) -> list[range]:
+    """Cut frames ``0..total`` into contiguous ranges for `jobs` processes.
+
+    One range when one job is asked for or the render is shorter than two chunks; otherwise up to
+    ``jobs · per_job`` ranges of at least `min_frames` frames, sizes differing by at most one.
+    """
+    if total < 1:
+        raise ValueError(f"total: expected frames >= 1; got {total}")
+    if jobs < 1:
+        raise ValueError(f"jobs: expected >= 1; got {jobs}")
+    count = 1 if jobs == 1 else max(1, min(jobs * per_job, total // max(1, min_frames)))
+    base, extra = divmod(total, count)
+    ranges = []
+    start = 0
+    for i in range(count):
+        stop = start + base + (1 if i < extra else 0)
+        ranges.append(range(start, stop))
+        start = stop
+    return ranges
+
+
+def _chunk_of(renderer: Renderer, frames: range, out: Path, on_progress: ProgressCallback | None,
+              is_cancelled: Callable[[], bool]) -> ChunkReport:  # fmt: skip
+    """Render `frames` of `renderer`'s document into the piece `out` (no audio, no fast start)."""
+    from vfnative.encode.mux import Muxer
+
+    total = renderer.frame_count
+    if frames.step != 1 or not 0 <= frames.start < frames.stop <= total:
+        raise ValueError(f"frames: expected an ascending range inside 0..{total}; got {frames}")
+    started = time.perf_counter()
+    setup_before = renderer._setup_seconds
+    renderer.compositor  # noqa: B018 - built here so its cost counts as setup
+    doc = renderer.document
+    clock = _Clock()
+    encode = replace(renderer.settings.encode, faststart=False)  # stitch moves the index once
+    muxer = Muxer(out, width=int(doc.width), height=int(doc.height), fps=float(doc.fps),
+                  frame_count=len(frames), settings=encode, pixel_format="bgra",
+                  first_frame=frames.start)  # fmt: skip
+    with muxer:
+        for i, (n, _scene, pixels) in enumerate(renderer._render_scenes(frames, clock, bgra=True), start=1):
+            t0 = time.perf_counter()
+            muxer.write(pixels)
+            clock.encode += time.perf_counter() - t0
+            if on_progress is not None:
+                on_progress("render", i, len(frames))
+            if is_cancelled():
+                raise RenderCancelled(
+                    f"chunk {frames.start}-{frames.stop - 1} cancelled after frame {n}", frame=n
+                )
+        t0 = time.perf_counter()
+        muxer.close()
+        clock.encode += time.perf_counter() - t0
+    timings = StageTimings(
+        setup=renderer._setup_seconds - setup_before,
+        timeline=clock.timeline,
+        raster=clock.raster,
+        encode=clock.encode,
+        encoder_thread=muxer.encode_seconds,
+    )
+    return ChunkReport(out, frames, time.perf_counter() - started, timings, renderer.warnings)
+
+
+def render_chunk(
+    doc: VideoJSON | DocumentSource,
+    frames: range,
+    out: str | os.PathLike[str],
+    *,
+    settings: RenderSettings | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
+    font_dirs: Sequence[str | os.PathLike[str]] = (),
+    sources: SourcePolicy | None = None,
+    strict: bool = False,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelLike | None = None,
+) -> ChunkReport:
+    """Render document frames `frames` as one piece: a closed-GOP H.264 MP4, atomically, no audio.
+
+    The piece's first frame is an IDR frame and its timestamps start at 0; its other keyframes fall
+    where the whole render forces them. `stitch` joins pieces of one render (same settings) into
+    the video a single-process render writes. `on_progress("render", done, len(frames))`; `cancel`
+    is checked after every frame (a cancelled chunk leaves no file).
+
+    Usage::
+
+        render_chunk("doc.json", range(0, 150), "chunk_0000.mp4")
+        render_chunk("doc.json", range(150, 300), "chunk_0001.mp4")
+        stitch(["chunk_0000.mp4", "chunk_0001.mp4"], "out.mp4", audio="audio.m4a")
+    """
+    with Renderer(doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=sources,
+                  strict=strict) as renderer:  # fmt: skip
+        return _chunk_of(renderer, frames, Path(out), on_progress, _cancel_check(cancel))
+
+
+# ---------------------------------------------------------------------------------------------- workers
+
+
+@dataclass(frozen=True)
+class _WorkerSpec:
+    """Everything a worker process needs to build its Renderer (all picklable)."""
+
+    doc: Any
+    settings: RenderSettings
+    base_dir: Path | None
+    font_dirs: tuple[Path, ...]
+    sources: Any
+    strict: bool
+
+
+def _worker_main(spec: _WorkerSpec, tasks: Any, results: Any, stop: Any) -> None:
+    """A worker process: take (index, frames, path) tasks until None, render each, report back."""
+    renderer: Renderer | None = None
+    try:
+        while True:
+            task = tasks.get()
+            if task is None:
+                return
+            index, frames, path = task
+            try:
+                if renderer is None:
+                    renderer = Renderer(spec.doc, settings=spec.settings, base_dir=spec.base_dir,
+                                        font_dirs=spec.font_dirs, sources=spec.sources,
+                                        strict=spec.strict)  # fmt: skip
+
+                def progress(_stage: str, done: int, _total: int, index: int = index) -> None:
+                    if done % _PROGRESS_EVERY == 0 or done == _total:
+                        results.put(("progress", index, done))
+
+                report = _chunk_of(renderer, frames, Path(path), progress, stop.is_set)
+                results.put(("done", index, report))
+            except BaseException as exc:  # reported to the parent, which raises it
+                results.put(("error", index, _picklable(exc)))
+                return
+    except KeyboardInterrupt:  # the parent handles Ctrl-C
+        return
+    finally:
+        if renderer is not None:
+            renderer.close()
+
+
+def _picklable(exc: BaseException) -> BaseException:
+    import pickle
+
+    try:
+        pickle.dumps(exc)
+    except Exception:  # noqa: BLE001 - anything that cannot cross the process boundary as is
+        return RenderError(f"{type(exc).__name__}: {exc}")
+    return exc
+
+
+def _sum_timings(reports: Sequence[ChunkReport], audio: float) -> StageTimings:
+    def total(name: str) -> float:
+        return sum(getattr(r.timings, name) for r in reports)
+
+    return StageTimings(setup=total("setup"), timeline=total("timeline"), raster=total("raster"),
+                        encode=total("encode"), encoder_thread=total("encoder_thread"), audio=audio)  # fmt: skip
+
+
+def render_parallel(
+    renderer: Renderer,
+    output: str | os.PathLike[str],
+    *,
+    jobs: int | None = None,
+    on_progress: ProgressCallback | None = None,
+    cancel: CancelLike | None = None,
+    min_chunk_frames: int = MIN_CHUNK_FRAMES,
+) -> RenderReport:
+    """Render `renderer`'s document to `output` with `jobs` worker processes (default: the CPU limit).
+
+    Falls back to `renderer.render_video` in this process when `plan_chunks` makes one chunk. The
+    output appears atomically; on an error, a cancel or Ctrl-C the workers are stopped and no file is
+    left. `RenderReport.timings` are summed over the chunks (CPU-like seconds, not wall time).
+    """
+    jobs = cpu_limit() if jobs is None else int(jobs)
+    if jobs < 1:
+        raise ValueError(f"jobs: expected >= 1; got {jobs}")
+    total = renderer.frame_count
+    chunks = plan_chunks(total, jobs, min_frames=min_chunk_frames, per_job=_chunks_per_job(renderer.document))
+    if len(chunks) == 1:
+        return renderer.render_video(output, on_progress=on_progress, cancel=cancel)
+    from vfnative.encode.stitch import stitch, write_audio_piece
+
+    started = time.perf_counter()
+    is_cancelled = _cancel_check(cancel)
+    output = Path(output)
+    if not output.parent.is_dir():
+        raise EncodeError(f"{output}: the output folder does not exist", source=str(output))
+    workers = min(jobs, len(chunks))
+    doc = renderer.document
+    settings = renderer.settings
+    encode = settings.encode
+    if encode.threads is None:  # share the CPUs between the processes' encoder threads
+        encode = replace(encode, threads=max(1, cpu_limit() // workers))
+    spec = _WorkerSpec(
+        doc=doc,
+        settings=replace(settings, width=int(doc.width), height=int(doc.height), scale=1.0, fps=float(doc.fps),
+                         encode=encode),
+        base_dir=renderer.base_dir,
+        font_dirs=renderer.font_dirs,
+        sources=renderer.sources.policy,
+        strict=renderer.strict,
+    )  # fmt: skip
+    work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".chunks", dir=output.parent))
+    ctx = mp.get_context("spawn")
+    tasks, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
+    procs = [ctx.Process(target=_worker_main, args=(spec, tasks, results, stop), name=f"vfnative-chunk-{i}",
+                         daemon=True) for i in range(workers)]  # fmt: skip
+    pieces = [work / f"chunk_{i:04d}.mp4" for i in range(len(chunks))]
+    log.info("rendering %r to %s: %d frames in %d chunks on %d processes", renderer, output, total,
+             len(chunks), workers)  # fmt: skip
+    try:
+        for p in procs:
+            p.start()
+        for i, frames in enumerate(chunks):
+            tasks.put((i, frames, str(pieces[i])))
+        for _ in procs:
+            tasks.put(None)
+        t0 = time.perf_counter()
+        audio = renderer.render_audio()  # mixed here while the workers draw
+        audio_piece = write_audio_piece(audio.T, work / "audio.m4a", handler_name=encode.handler_name) \
+            if audio is not None else None  # fmt: skip
+        audio_seconds = time.perf_counter() - t0
+        reports = _collect(procs, results, stop, chunks, on_progress, is_cancelled)
+        if on_progress is not None:
+            on_progress("finish", 0, 1)
+        stitch(pieces, output, audio=audio_piece)
+    finally:
+        stop.set()
+        _stop_workers(procs)
+        tasks.close()
+        results.close()
+        shutil.rmtree(work, ignore_errors=True)
+    if on_progress is not None:
+        on_progress("finish", 1, 1)
+    warnings = tuple(dict.fromkeys(w for r in reports for w in (*renderer.warnings, *r.warnings)))
+    for w in warnings:
+        if w not in renderer.warnings:
+            renderer._warnings.record(w)
+    seconds = time.perf_counter() - started
+    report = RenderReport(output=output, frames=total, seconds=seconds, width=int(doc.width),
+                          height=int(doc.height), fps=float(doc.fps), warnings=renderer.warnings,
+                          timings=_sum_timings(reports, audio_seconds))  # fmt: skip
+    log.info("wrote %s: %d frames in %.2f s (%.2fx realtime, %d processes)", output, total, seconds,
+             report.realtime_factor, workers)  # fmt: skip
+    return report
+
+
+def _collect(procs: Sequence[Any], results: Any, stop: Any, chunks: Sequence[range],
+             on_progress: ProgressCallback | None, is_cancelled: Callable[[], bool]) -> list[ChunkReport]:  # fmt: skip
+    """Wait for every chunk; forward progress; raise the first error (or a cancel) after stopping all."""
+    total = sum(len(c) for c in chunks)
+    done = [0] * len(chunks)
+    reports: dict[int, ChunkReport] = {}
+    while len(reports) < len(chunks):
+        if is_cancelled():
+            stop.set()
+            raise RenderCancelled(f"render cancelled after {sum(done)} of {total} frames", frame=sum(done))
+        try:
+            kind, index, payload = results.get(timeout=0.1)
+        except queue.Empty:
+            dead = [p for p in procs if p.exitcode not in (None, 0)]
+            if dead:
+                raise RenderError(f"a render worker process died (exit code {dead[0].exitcode})") from None
+            if not all(p.exitcode == 0 for p in procs):
+                continue
+            try:  # every worker has exited: what they sent last is in the pipe by now
+                kind, index, payload = results.get(timeout=1.0)
+            except queue.Empty:
+                raise RenderError("the render workers stopped before every chunk was rendered") from None
+        if kind == "progress":
+            done[index] = payload
+        elif kind == "done":
+            reports[index] = payload
+            done[index] = len(chunks[index])
+        else:
+            stop.set()
+            raise payload
+        if on_progress is not None:
+            on_progress("render", sum(done), total)
+    return [reports[i] for i in range(len(chunks))]
+
+
+def _stop_workers(procs: Sequence[Any], grace: float = 2.0) -> None:
+    """Join the worker processes; terminate (then kill) any that do not exit within `grace` seconds."""
+    deadline = time.monotonic() + grace
+    for p in procs:
+        if p.pid is None:
+            continue
+        p.join(timeout=max(0.0, deadline - time.monotonic()))
+    for p in procs:
+        if p.pid is not None and p.is_alive():
+            p.terminate()
+            p.join(timeout=1.0)
+            if p.is_alive():
+                p.kill()
+                p.join()
+
+
+def _chunks_per_job(doc: Any) -> int:
+    """`CHUNKS_PER_JOB`, or 1 when a video layer would make every chunk seek (and decode up to a
+    whole GOP of the source before its first frame)."""
+    if any(getattr(layer, "type", None) == "video" for _path, layer in doc.walk_layers()):
+        return 1
+    return CHUNKS_PER_JOB
+
+
+def effective_jobs(total: int, jobs: int | None, *, min_chunk_frames: int = MIN_CHUNK_FRAMES) -> int:
+    """How many processes `render_parallel` would start for `total` frames (1 = in this process)."""
+    jobs = cpu_limit() if jobs is None else jobs
+    return min(jobs, len(plan_chunks(total, jobs, min_frames=min_chunk_frames)))
