@@ -13,7 +13,7 @@ THRESHOLDS: dict[str, float] = {
     "blend-modes": 55.5,
     "box-model": 49.0,
     "captions": 48.0,
-    "effects": 36.5,
+    "effects": 67.5,
     "filters": 49.5,
     "groups": 47.0,
     "image-fit": 51.0,

@@ -511,11 +511,8 @@ class Compositor:
         ow, oh = fit_dims(self.width, self.height, mw, mh, fit)
         deco_probe = decorations(props, ow, oh)
         mode = blend_mode(props.get("blendMode"))
-        simple = (
-            self._tier1(props, deco_probe, fit)
-            and not _filters_active(props)
-            and not _enabled_effects(lf.layer)
-        )
+        # the tier is picked from the transform and decorations alone, with or without effects
+        simple = self._tier1(props, deco_probe, fit) and not _filters_active(props)
         if simple:
             self._draw_tier1(canvas, props, image, ow, oh, opacity, mode, src)
             return
