@@ -223,3 +223,19 @@ def test_track_sort_and_disabled_tracks() -> None:
     doc["tracks"] = [{"name": "t0"}, {"name": "t1", "enabled": False}, {"name": "t2"}]
     scene = scene_at(build_timeline(load(doc)), 0)
     assert [lf.layer.id for lf in scene] == ["b", "c", "a"]
+
+
+def test_animated_effect_parameters_are_resolved_per_frame() -> None:
+    kfs = [{"time": 0, "value": 2}, {"time": 1, "value": 12}]
+    colours = [{"time": 0, "value": "#000000"}, {"time": 1, "value": "#ffffff"}]
+    doc = _one_shape([
+        {"property": "effects.pixelate.pixelSize", "keyframes": kfs},
+        {"property": "effects.vignette[0].color", "keyframes": colours},
+    ])  # fmt: skip
+    doc["layers"][0]["effects"] = [{"effect": "pixelate"}, {"effect": "vignette"}]
+    timeline = build_timeline(load(doc))
+    block = evaluate(timeline, range(60))
+    for f, size in ((0, 2.0), (15, 7.0), (30, 12.0), (45, 12.0)):
+        assert scene_at(timeline, f)[0].props["effects.pixelate.pixelSize"] == size
+        assert scene_from_block(timeline, block, f)[0].props["effects.pixelate.pixelSize"] == size
+    assert scene_at(timeline, 15)[0].props["effects.vignette[0].color"][3] == 1.0

@@ -5,6 +5,7 @@ Built once per document; everything per-frame reads it. Imports model and timeco
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -111,6 +112,42 @@ def _enabled_top(layer: Layer, doc: VideoJSON) -> bool:
     return True
 
 
+_EFFECT_PATH = re.compile(r"^effects\.[A-Za-z_][\w-]*(\[\d+\])?\.[A-Za-z_]\w*$")
+
+
+def _effect_path_def(name: str, sample: Any) -> PropDef:
+    """A definition for an animated effect parameter (spec 01 §3.7: no unit handling).
+
+    Numbers and number arrays interpolate, colour strings interpolate as colours, anything else
+    (booleans, option strings) is held step-wise — the reference would produce NaN between such
+    keyframes, and is only well defined at the keyframes themselves.
+    """
+    from vfnative.model.color import is_color_like
+
+    if isinstance(sample, bool) or not isinstance(sample, int | float | list | str):
+        return PropDef(name, None, "enum", animatable=False)
+    if isinstance(sample, str):
+        if is_color_like(sample):
+            return PropDef(name, None, "color")
+        return PropDef(name, None, "enum", animatable=False)
+    if isinstance(sample, list) and not all(
+        isinstance(v, int | float) and not isinstance(v, bool) for v in sample
+    ):
+        return PropDef(name, None, "enum", animatable=False)
+    return PropDef(name, None, "vector")
+
+
+def _definitions(layer: Layer) -> dict[str, PropDef]:
+    """The type's property table plus one definition per *animated* effect parameter path."""
+    table = property_table(str(layer.type))
+    extra = {
+        anim.property: _effect_path_def(anim.property, anim.keyframes[0].value)
+        for anim in layer.animations
+        if anim.keyframes and _EFFECT_PATH.match(anim.property)
+    }
+    return {**table, **extra} if extra else table
+
+
 def _check_layer(lp: LayerPlan, warnings: list[str]) -> None:
     """Warn about what the reference skips silently, naming the layer."""
     from vfnative.timeline.transitions import KNOWN_TRANSITIONS, NOT_YET
@@ -152,7 +189,7 @@ def build_timeline(doc: VideoJSON) -> Timeline:
                 parent=parent,
                 clock=clock,
                 enabled=enabled,
-                definitions=property_table(str(layer.type)),
+                definitions=_definitions(layer),
             )
             all_layers.append(lp)
             _check_layer(lp, warnings)
