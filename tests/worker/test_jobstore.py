@@ -147,3 +147,16 @@ def test_first_failure_wins_and_ends_the_job(client: redis.Redis) -> None:
     assert ended == ["/x/.out.parts"]
     assert client.ttl(store.key(job)) > 0  # finished jobs expire
     assert json.loads(client.hget(store.key(job), "error")) == error  # type: ignore[arg-type]
+
+
+def test_a_dispatcher_that_dies_before_sending_is_covered_by_its_lease(client: redis.Redis) -> None:
+    store, sent = make_store(client)
+    job = new_job(store)
+    # the first half of dispatch (state and lease) happened, then the process died before sending
+    outcome = store._run("dispatch", store.key(job), "chunk-0000", store.lease_ms, "new", store.max_attempts)
+    assert outcome == ["ok", "1"]
+    assert sent == []
+    assert store.sweep() == []  # the dispatch lease is still live
+    time.sleep(1.2)
+    assert store.sweep() == [(job, "chunk-0000", 2)]
+    assert sent[-1][1]["attempt"] == 2
