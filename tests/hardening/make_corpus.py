@@ -140,6 +140,15 @@ def main() -> None:
     write("children-not-a-list", doc(layers=[{"id": "g", "type": "group", "settings": {}, "children": {"id": "x"}}]),
           3, "layers[0].children: expected a list")  # fmt: skip
 
+    write(
+        "huge-numbers",
+        doc(layers=[text("Hi", fontSize=1e300, filterBrightness=1e300, letterSpacing="-1e12px")]),
+        3,
+        "layers[0].properties.fontSize: expected a number within ±1e+07; got 1e+300 | "
+        "layers[0].properties.filterBrightness: expected a number within ±1e+07 | "
+        'layers[0].properties.letterSpacing: expected a number within ±1e+07; got "-1e12px"',
+    )
+
     # ---- limits
     write(
         "absurd-duration", doc(duration=1e9), 3, "duration: expected seconds <= 14400 (limit max_duration_s)"

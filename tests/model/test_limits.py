@@ -212,3 +212,27 @@ def test_issue_functions_on_a_valid_document() -> None:
 )
 def test_hostile_json_text(text: str, fragment: str) -> None:
     assert fragment in str(_error(text))
+
+
+@pytest.mark.parametrize(
+    ("key", "value", "message"),
+    [
+        ("fontSize", 1e300, "expected a number within ±1e+07; got 1e+300"),
+        ("fontSize", "-2e8px", 'expected a number within ±1e+07; got "-2e8px"'),
+        ("filterBrightness", 10**12, "expected a number within ±1e+07; got 1000000000000"),
+        ("position", [0.5, -1e9], "expected a number within ±1e+07; got -1000000000"),
+        ("opacity", 10**400, "expected a number; got 1000000000"),
+    ],
+)
+def test_absurd_property_numbers_are_document_errors(key: str, value: Any, message: str) -> None:
+    # the browser clamps such values; past 1e7 Skia's and FreeType's fixed-point maths overflow
+    doc = _doc()
+    doc["layers"][0]["properties"][key] = value
+    err = _error(doc)
+    assert len(err.issues) == 1
+    assert err.issues[0].path.startswith(f"layers[0].properties.{key}")
+    assert message in err.issues[0].message
+    doc["layers"][0]["properties"][key] = [0.5, 1e7] if key == "position" else 1e7
+    load(doc)
+    doc["layers"][0]["animations"][0]["keyframes"][1]["value"] = -1e8  # keyframe values too
+    assert _error(doc).issues[-1].path == "layers[0].animations[0].keyframes[1].value"

@@ -39,6 +39,7 @@ from vfnative.model.properties import SHAPE_GEOMETRY, PropDef, property_table
 __all__ = [
     "EFFECT_PARAM_PATH",
     "LAYER_TYPES",
+    "MAX_MAGNITUDE",
     "AudioLayer",
     "CaptionEntry",
     "CaptionsLayer",
@@ -174,16 +175,41 @@ def _expected_number(defn: PropDef, units: tuple[str, ...]) -> str:
     return f"expected {what}"
 
 
-def _is_number(value: object, units: tuple[str, ...]) -> bool:
-    """A finite JSON number, or a numeric string whose unit (if any) is one of `units`."""
+MAX_MAGNITUDE = 1e7
+"""Largest |number| a property value may hold. JavaScript accepts any double and the browser clamps
+lengths at render time (Blink's LayoutUnit stops near 3.4e7 px); past 1e7, font sizes, borders and
+filter matrices overflow Skia's and FreeType's fixed-point maths. No real document comes close."""
+
+
+def _number_of(value: object, units: tuple[str, ...]) -> float | None:
+    """The number in a JSON number or a numeric string whose unit (if any) is one of `units`."""
     if isinstance(value, bool):
-        return False
+        return None
     if isinstance(value, int | float):
-        return math.isfinite(value)
+        try:
+            return float(value)
+        except OverflowError:  # an integer beyond the double range
+            return math.inf
     if isinstance(value, str):
         match = _NUM_UNIT.fullmatch(value)
-        return match is not None and math.isfinite(float(match.group(1))) and match.group(2) in ("", *units)
-    return False
+        if match is not None and match.group(2) in ("", *units):
+            return float(match.group(1))
+    return None
+
+
+def _is_number(value: object, units: tuple[str, ...]) -> bool:
+    """A finite JSON number, or a numeric string whose unit (if any) is one of `units`, within ±`MAX_MAGNITUDE`."""
+    number = _number_of(value, units)
+    return number is not None and abs(number) <= MAX_MAGNITUDE
+
+
+def _number_issue(defn: PropDef, value: object, units: tuple[str, ...]) -> str:
+    """The message for a value `_is_number` refused: out of range, or not a number of this property."""
+    number = _number_of(value, units)
+    if number is not None and math.isfinite(number):
+        got = format(value, ".10g") if isinstance(value, float) else describe_value(value)
+        return f"expected a number within ±{MAX_MAGNITUDE:.0e}; got {got}"
+    return f"{_expected_number(defn, units)}; got {describe_value(value)}"
 
 
 def _suggest(word: str, candidates: Sequence[str] | Mapping[str, Any]) -> str:
@@ -226,13 +252,13 @@ def property_value_issues(defn: PropDef, value: Any) -> list[Issue]:
         if not value:
             return [((), f"{_expected_number(defn, units)}; got []")]
         return [
-            ((i,), f"{_expected_number(defn, units)}; got {describe_value(item)}")
+            ((i,), _number_issue(defn, item, units))
             for i, item in enumerate(value)
             if not _is_number(item, units)
         ]
     if _is_number(value, units):
         return []
-    return [((), f"{_expected_number(defn, units)}; got {got}")]
+    return [((), _number_issue(defn, value, units))]
 
 
 def _unknown_property(layer_type: str, key: str, *, quoted: bool = False) -> str:
