@@ -86,7 +86,9 @@ def _wait_for_render(out_dir: Path, tmp: Path, proc: subprocess.Popen[str], time
     """Until the muxer's temp file and the decoded data: URI both exist (frames are being drawn)."""
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
-        if any(p.name.endswith(".part") for p in out_dir.iterdir()) and any(tmp.iterdir()):
+        # a single-process render writes `.out.mp4.*.part`; `--jobs N` works in `.out.mp4.*.chunks/`
+        started = any(p.name.endswith((".part", ".chunks")) for p in out_dir.iterdir())
+        if started and any(tmp.iterdir()):
             return
         if proc.poll() is not None:
             raise AssertionError(f"the render ended before it could be interrupted: {proc.communicate()}")
@@ -98,7 +100,7 @@ def _wait_for_render(out_dir: Path, tmp: Path, proc: subprocess.Popen[str], time
 @pytest.mark.parametrize("sig", [signal.SIGTERM, signal.SIGINT], ids=["SIGTERM", "SIGINT"])
 def test_signal_stops_the_render_and_leaves_nothing(workspace: tuple[Path, Path, Path], sig: int) -> None:
     doc, out_dir, tmp = workspace
-    doc.write_text(json.dumps(_document(600)), encoding="utf-8")  # 18 000 frames: never finishes in time
+    doc.write_text(json.dumps(_document(3600)), encoding="utf-8")  # 108 000 frames: never finishes in time
     output = out_dir / "out.mp4"
     proc = subprocess.Popen(
         [sys.executable, "-m", "vfnative.cli.main", "render", str(doc), "-o", str(output)],
