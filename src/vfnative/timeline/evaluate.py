@@ -10,6 +10,7 @@ scalar evaluator in scalar.py is the reference it must agree with.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -18,7 +19,7 @@ import numpy.typing as npt
 from numba import njit
 
 from vfnative.model.properties import PropDef
-from vfnative.timeline.easing import _css_ease_kernel, _poly_ease_kernel, easing_id
+from vfnative.timeline.easing import _css_ease_kernel, _poly_ease_kernel, cubic_bezier, easing_id, poly_ease
 from vfnative.timeline.resolve import Raw, caption_index, finalize_all, raw_static, value_mode
 from vfnative.timeline.scalar import _text_em
 from vfnative.timeline.scene import LayerFrame
@@ -269,11 +270,118 @@ def _eval_tracks(  # type: ignore[no-untyped-def]  # numba kernel: typed by its 
                     out[i, col + c] = na + (nb - na) * _css_ease_kernel(ease, u)
 
 
-def evaluate(timeline: Timeline, frames: range) -> PropBlock:
+PYTHON_TRACK_WORK = 50_000
+"""Animated (track, frame) pairs per batch up to which `evaluate` runs `_eval_tracks_python` instead of
+the numba kernel. Most documents animate a few dozen properties: evaluating them in Python costs
+well under a millisecond per frame, while the first numba call of a process initialises LLVM and
+numba's typing (~0.8 s and ~60 MB even with a warm cache). Static properties are always filled
+with numpy. Larger workloads go to numba."""
+
+
+def _css_ease_python(ease: int, u: float) -> float:
+    """`_css_ease_kernel` in plain Python (the same operations, so the same floats)."""
+    if ease == 0:
+        return u
+    if ease == 4:
+        return 0.0
+    if ease == 1:
+        return cubic_bezier(0.42, 0.0, 1.0, 1.0, u)
+    if ease == 2:
+        return cubic_bezier(0.0, 0.0, 0.58, 1.0, u)
+    return cubic_bezier(0.42, 0.0, 0.58, 1.0, u)
+
+
+@dataclass(frozen=True)
+class _TrackSplit:
+    """Static tracks packed for one numpy assignment; the animated ones by index."""
+
+    static_cols: npt.NDArray[np.int64]
+    static_values: npt.NDArray[np.float64]
+    animated: npt.NDArray[np.int64]
+
+
+def _track_split(timeline: Timeline, layout: BlockLayout) -> _TrackSplit:
+    cached = timeline.cache.get("track_split")
+    if isinstance(cached, _TrackSplit):
+        return cached
+    cols: list[int] = []
+    vals: list[float] = []
+    for t in np.flatnonzero(layout.tr_nkf == 1):
+        col, width, v0 = int(layout.tr_col[t]), int(layout.tr_width[t]), int(layout.tr_val0[t])
+        cols.extend(range(col, col + width))
+        vals.extend(float(v) for v in layout.values[v0 : v0 + width])
+    split = _TrackSplit(np.array(cols, dtype=np.int64), np.array(vals, dtype=np.float64),
+                        np.flatnonzero(layout.tr_nkf > 1).astype(np.int64))  # fmt: skip
+    timeline.cache["track_split"] = split
+    return split
+
+
+def _eval_tracks_python(source_times: npt.NDArray[np.float64], layout: BlockLayout, split: _TrackSplit,
+                        out: npt.NDArray[np.float64]) -> None:  # fmt: skip
+    """`_eval_tracks` without numba, with the same arithmetic (tests check it bit for bit).
+
+    A track with one keyframe holds its value at every time: those columns are set in one numpy
+    assignment. Animated tracks run the kernel's loop body in Python.
+    """
+    if split.static_cols.size:
+        out[:, split.static_cols] = split.static_values
+    kf_time, kf_ease, values, seg_mode = layout.kf_time, layout.kf_ease, layout.values, layout.seg_mode
+    n_frames = out.shape[0]
+    for t in split.animated.tolist():
+        layer, col, width, mode = (int(layout.tr_layer[t]), int(layout.tr_col[t]), int(layout.tr_width[t]),
+                                   int(layout.tr_mode[t]))  # fmt: skip
+        k0, nk, v0 = int(layout.tr_kf0[t]), int(layout.tr_nkf[t]), int(layout.tr_val0[t])
+        times = kf_time[k0 : k0 + nk].tolist()
+        row_times = source_times[layer].tolist()
+        for i in range(n_frames):
+            s = row_times[i]
+            j = 0
+            while j < nk and times[j] <= s:
+                j += 1
+            if j == nk or j == 0 or times[j - 1] == s or mode == 2:
+                a = nk - 1 if j == nk else (0 if j == 0 else j - 1)
+                base = v0 + a * width
+                out[i, col : col + width] = values[base : base + width]
+                continue
+            a = j - 1
+            ta, tb = times[a], times[j]
+            u = (s - ta) / (tb - ta)
+            ease = int(kf_ease[k0 + a])
+            va, vb = v0 + a * width, v0 + j * width
+            if mode == 1:
+                ca, cb = float(values[va + 3]), float(values[vb + 3])
+                if ease == 4 or math.isnan(ca) or math.isnan(cb):
+                    out[i, col : col + 4] = values[va : va + 4]
+                    continue
+                p = _css_ease_python(ease, u)
+                alpha = ca + (cb - ca) * p
+                if alpha <= 0.0:
+                    out[i, col : col + 4] = 0.0
+                    continue
+                for c in range(3):
+                    pa, pb = float(values[va + c]), float(values[vb + c])
+                    pre = pa * ca + (pb * cb - pa * ca) * p
+                    x = min(1.0, max(0.0, pre / alpha))
+                    out[i, col + c] = math.floor(x * 255.0 + 0.5) / 255.0
+                out[i, col + 3] = min(1.0, max(0.0, alpha))
+                continue
+            for c in range(width):
+                na, nb = float(values[va + c]), float(values[vb + c])
+                if ease == 4:
+                    out[i, col + c] = na
+                elif seg_mode[va + c] == 0:
+                    out[i, col + c] = na + (nb - na) * poly_ease(ease, u)
+                else:
+                    out[i, col + c] = na + (nb - na) * _css_ease_python(ease, u)
+
+
+def evaluate(timeline: Timeline, frames: range, *, kernel: str = "auto") -> PropBlock:
     """Resolve every animated property for a block of frames.
 
     Batched so the numba kernel sees contiguous float64 arrays; raster reads one row per frame.
     Layer windows use JS rounding (timecode.js_round_array), group children get group-local frames.
+    `kernel` is ``"auto"`` (Python for small workloads, see `PYTHON_TRACK_WORK`), ``"numba"`` or
+    ``"python"``; all give the same floats.
     """
     layout = compile_layout(timeline)
     f = np.arange(frames.start, frames.stop, frames.step, dtype=np.int64)
@@ -301,9 +409,13 @@ def evaluate(timeline: Timeline, frames: range) -> PropBlock:
             captions = getattr(plan.layer.settings, "captions", None) or []
             block[:, ls.caption_slot.col] = [caption_index(captions, x / timeline.fps) for x in lf]
     if layout.tr_layer.shape[0]:
-        _eval_tracks(source_times, layout.tr_layer, layout.tr_col, layout.tr_width, layout.tr_mode,
-                     layout.tr_kf0, layout.tr_nkf, layout.tr_val0, layout.kf_time, layout.kf_ease,
-                     layout.values, layout.seg_mode, block)  # fmt: skip
+        split = _track_split(timeline, layout)
+        if kernel == "python" or (kernel == "auto" and split.animated.size * n <= PYTHON_TRACK_WORK):
+            _eval_tracks_python(source_times, layout, split, block)
+        else:
+            _eval_tracks(source_times, layout.tr_layer, layout.tr_col, layout.tr_width, layout.tr_mode,
+                         layout.tr_kf0, layout.tr_nkf, layout.tr_val0, layout.kf_time, layout.kf_ease,
+                         layout.values, layout.seg_mode, block)  # fmt: skip
     return block
 
 

@@ -1,0 +1,41 @@
+"""timeline.evaluate: the Python path (small workloads, no numba start-up) equals the numba kernel."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import vfnative
+from vfnative.timeline import evaluate as ev
+
+ROOT = Path(__file__).resolve().parents[2]
+DOCUMENTS = sorted(p for p in (ROOT / "fixtures" / "goldens").glob("*.json") if p.name != "manifest.json")
+DOCUMENTS += [
+    ROOT / "bench" / "documents" / "dashboard.json",
+    ROOT / "src" / "vfnative" / "demo" / "demo.json",
+]
+
+
+@pytest.mark.parametrize("doc", DOCUMENTS, ids=lambda p: p.stem)
+def test_python_and_numba_kernels_agree_bit_for_bit(doc: Path) -> None:
+    timeline = vfnative.Renderer(doc).timeline
+    n = timeline.frame_count
+    for start in range(0, n, 64):
+        frames = range(start, min(n, start + 64))
+        a = ev.evaluate(timeline, frames, kernel="numba")
+        b = ev.evaluate(timeline, frames, kernel="python")
+        assert a.tobytes() == b.tobytes(), (doc.name, frames)
+
+
+def test_auto_picks_python_for_small_workloads(monkeypatch: pytest.MonkeyPatch) -> None:
+    timeline = vfnative.Renderer(ROOT / "fixtures" / "goldens" / "keyframes-easing.json").timeline
+    calls = []
+    monkeypatch.setattr(ev, "_eval_tracks_python", lambda *a: calls.append("python"))
+    ev.evaluate(timeline, range(10))
+    assert calls == ["python"]
+    monkeypatch.setattr(ev, "PYTHON_TRACK_WORK", 0)
+    block = ev.evaluate(timeline, range(10))  # the numba kernel fills the block
+    assert calls == ["python"]
+    assert np.isfinite(block).any()
