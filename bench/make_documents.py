@@ -1,8 +1,11 @@
 """Write the bench documents (bench/documents/*.json): three representative 1920×1080@30 VideoJSON files.
 
 * ``promo.json`` (10 s) — a full-frame photo with colour correction (brightness/contrast/saturate
-  filters) and a slow Ken Burns push-in, a legibility band, a logo, titles with slide/zoom/fade
-  transitions, a call-to-action button and captions.
+  filters), a legibility band, a logo, titles with slide/zoom/fade transitions, a call-to-action
+  button and captions.
+* ``promo-kenburns.json`` — the same with a slow Ken Burns push-in on the photo: the 2400×1600
+  photo is resampled (trilinear) and colour-filtered anew every frame, the costliest case for a
+  CPU rasteriser; kept as a stress case beside the promo.
 * ``dashboard.json`` (8 s) — a dozen animated cards (rounded shape with a box shadow, label, a value
   that counts up, a progress bar that grows) entering one after another; three cards and the "live"
   dot keep animating until the end, so the frame is never fully static.
@@ -57,13 +60,14 @@ def transition(name: str, duration: float, **params: Any) -> dict[str, Any]:
     return out
 
 
-def promo() -> dict[str, Any]:
+def promo(ken_burns: bool = False) -> dict[str, Any]:
     duration = 10.0
+    push_in = [track("scale", (0, 1.0, "linear"), (duration, 1.08, "step")),
+               track("position", (0, [0.5, 0.5], "easeInOut"), (duration, [0.47, 0.5], "step"))]  # fmt: skip
     layers = [
         layer("image", "photo", settings(0, duration, "photo", source="media/photo.jpg"),
               {"fit": "cover", "filterBrightness": 1.08, "filterContrast": 1.12, "filterSaturate": 1.25},
-              [track("scale", (0, 1.0, "linear"), (duration, 1.08, "step")),
-               track("position", (0, [0.5, 0.5], "easeInOut"), (duration, [0.47, 0.5], "step"))]),
+              push_in if ken_burns else []),
         layer("shape", "band", settings(0, duration, "band", shapeType="rectangle"),
               {"width": W / SHAPE_UNIT + 1, "height": 34, "fill": "rgba(8,10,24,0.5)", "position": [0.5, 0.84]}),
         layer("image", "logo", settings(0, duration, "logo", source="media/logo.png"),
@@ -98,7 +102,8 @@ def promo() -> dict[str, Any]:
               {"fontSize": 2.2, "fontWeight": 600, "fontFamily": "Inter", "color": "#ffffff",
                "position": [0.5, 0.86], "textStroke": True, "textStrokeWidth": 0.08, "textStrokeColor": "#000000"}),
     ]  # fmt: skip
-    return {"name": "Bench promo", "width": W, "height": H, "fps": FPS, "duration": duration,
+    name = "Bench promo (Ken Burns)" if ken_burns else "Bench promo"
+    return {"name": name, "width": W, "height": H, "fps": FPS, "duration": duration,
             "backgroundColor": "#000000", "layers": layers}  # fmt: skip
 
 
@@ -199,7 +204,12 @@ def talking_head() -> dict[str, Any]:
             "backgroundColor": "#000000", "layers": layers}  # fmt: skip
 
 
-DOCUMENTS = {"promo.json": promo, "dashboard.json": dashboard, "talking-head.json": talking_head}
+DOCUMENTS = {
+    "promo.json": promo,
+    "promo-kenburns.json": lambda: promo(ken_burns=True),
+    "dashboard.json": dashboard,
+    "talking-head.json": talking_head,
+}
 
 
 def main() -> int:

@@ -1,7 +1,8 @@
 """MoviePy 2 equivalent of bench/documents/promo.json (10 s, 1920×1080@30).
 
-The photo is fitted to cover the frame, colour-corrected once (brightness, contrast, saturation on
-the still, as a MoviePy user would) and pushed in slowly (a per-frame resize); a translucent band,
+The photo is fitted to cover the frame and colour-corrected once (brightness, contrast, saturation
+on the still, as a MoviePy user would; moviepy_promo_kenburns.py also pushes in slowly, a per-frame
+resize); a translucent band,
 the logo fading in, the titles sliding/zooming/fading, a call-to-action button and four captions.
 Text shadows are a dark copy offset under the text (MoviePy has no blur for text).
 
@@ -39,18 +40,25 @@ def centred(clip, x: float, y: float, w: float, h: float, dy=None):  # type: ign
     return clip.with_position(lambda t: (cx, cy + dy(t)))
 
 
-def build(scale: float) -> CompositeVideoClip:
+def build(scale: float, ken_burns: bool = False) -> CompositeVideoClip:
     W, H = round(1920 * scale), round(1080 * scale)
     em = W / 100  # vfnative's em: 1/100 of the frame width
 
     photo = ImageClip(str(MEDIA / "photo.jpg"))
     cover = max(W / photo.w, H / photo.h)
     photo = photo.resized(cover).image_transform(colour_correct)  # once, on the still
-    photo = photo.resized(lambda t: 1.0 + 0.08 * t / DURATION)  # Ken Burns push-in
-    photo = photo.with_position(
-        lambda t: (W / 2 - photo.w * (1.0 + 0.08 * t / DURATION) / 2 - 0.03 * W * ease_in_out(t / DURATION),
-                   H / 2 - photo.h * (1.0 + 0.08 * t / DURATION) / 2)
-    ).with_duration(DURATION)  # fmt: skip
+    if ken_burns:
+        zoom = lambda t: 1.0 + 0.08 * t / DURATION  # noqa: E731
+        w0, h0 = photo.w, photo.h
+        photo = photo.resized(zoom).with_position(
+            lambda t: (
+                W / 2 - w0 * zoom(t) / 2 - 0.03 * W * ease_in_out(t / DURATION),
+                H / 2 - h0 * zoom(t) / 2,
+            )
+        )
+    else:
+        photo = photo.with_position(("center", "center"))
+    photo = photo.with_duration(DURATION)
 
     band = ColorClip((W, round(34 * min(W, H) / 100)), color=(8, 10, 24)).with_opacity(0.5)
     band = centred(band, 0.5, 0.84, W, H).with_duration(DURATION)
