@@ -278,6 +278,12 @@ def main() -> None:
           "font family 'Comic Sans Nowhere' is not installed; using Noto Sans")  # fmt: skip
     write("unknown-effect", doc(layers=[shape(effects=[{"effect": "noSuchEffect"}])]), 0, "layers[0]")
     write(
+        "tracking-on-shape",  # a valid document that crashed the timeline (letterSpacing on a shape)
+        doc(layers=[shape(transitionIn={"transition": "trackingExpand", "duration": 0.2})]),
+        0,
+        "Wrote",
+    )
+    write(
         "enormous-text",
         doc(layers=[text(("lorem ipsum dolor sit amet " * 4000)[:99_999], fontSize=1)]),
         0,

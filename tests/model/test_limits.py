@@ -236,3 +236,15 @@ def test_absurd_property_numbers_are_document_errors(key: str, value: Any, messa
     load(doc)
     doc["layers"][0]["animations"][0]["keyframes"][1]["value"] = -1e8  # keyframe values too
     assert _error(doc).issues[-1].path == "layers[0].animations[0].keyframes[1].value"
+
+
+def test_free_form_params_are_bounded_too() -> None:
+    doc = _doc()
+    doc["layers"][1]["transitionIn"] = {"transition": "spin", "params": {"amount": 10**5000, "tilt": [1, -2e7]}}
+    doc["layers"][1]["effects"] = [{"effect": "blur", "params": {"radius": 1e300}}]
+    err = _error(doc)
+    assert [str(i) for i in err.issues] == [
+        "layers[1].transitionIn.params.amount: expected a number within ±1e+07; got a number beyond ±1.8e308",
+        "layers[1].transitionIn.params.tilt[1]: expected a number within ±1e+07; got -20000000",
+        "layers[1].effects[0].params.radius: expected a number within ±1e+07; got 1e+300",
+    ]

@@ -30,6 +30,7 @@ from vfnative.errors import format_docpath
 __all__ = [
     "ISSUES_ERROR",
     "KNOWN_EASINGS",
+    "MAX_MAGNITUDE",
     "Animation",
     "DocModel",
     "EasingName",
@@ -66,6 +67,12 @@ def _check_easing(value: str | None) -> str | None:
 
 Easing = Annotated[str | None, AfterValidator(_check_easing)]
 """An easing name from `KNOWN_EASINGS`, or null (linear)."""
+
+MAX_MAGNITUDE = 1e7
+"""Largest |number| a document value may hold (property values, keyframe values, transition and effect
+params). JavaScript accepts any double and the browser clamps at render time (Blink's LayoutUnit stops
+near 3.4e7 px); past 1e7, font sizes, borders, filter matrices and effect maths overflow Skia's and
+FreeType's fixed-point arithmetic. No real document comes close."""
 
 ISSUES_ERROR = "vfnative_issues"
 """Pydantic error type whose ``ctx["issues"]`` holds several `Issue`s below the error's location."""
@@ -112,6 +119,14 @@ def _js_numbers(value: object) -> object:
     return value
 
 
+def _show_number(value: float) -> str:
+    """`1e+300`, `123456789`: a number for a message, never thousands of digits."""
+    try:
+        return format(float(value), ".10g")
+    except OverflowError:  # an integer beyond the double range
+        return "a number beyond ±1.8e308"
+
+
 def issues_error(issues: Sequence[Issue]) -> PydanticCustomError:
     """Bundle several problems into one pydantic error; `model.load` splits them apart again."""
     summary = "; ".join(f"{format_docpath(loc)}: {msg}" if loc else msg for loc, msg in issues)
@@ -124,12 +139,14 @@ def json_value_issues(value: object, loc: Loc = ()) -> list[Issue]:
     Free-form values (keyframe values, effect params) bypass typed fields, so NaN/Infinity
     (which Python's json module accepts) must be caught here.
     """
-    if value is None or isinstance(value, bool | int | str):
+    if value is None or isinstance(value, bool | str):
         return []
-    if isinstance(value, float):
-        return (
-            [] if math.isfinite(value) else [(loc, f"expected a finite number; got {describe_value(value)}")]
-        )
+    if isinstance(value, int | float):
+        if isinstance(value, float) and not math.isfinite(value):
+            return [(loc, f"expected a finite number; got {describe_value(value)}")]
+        if abs(value) > MAX_MAGNITUDE:
+            return [(loc, f"expected a number within ±{MAX_MAGNITUDE:.0e}; got {_show_number(value)}")]
+        return []
     if isinstance(value, list):
         return [issue for i, item in enumerate(value) for issue in json_value_issues(item, (*loc, i))]
     if isinstance(value, dict):

@@ -23,6 +23,7 @@ from pydantic import Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from vfnative.model.animation import (
+    MAX_MAGNITUDE,
     Animation,
     DocModel,
     EffectSpec,
@@ -173,12 +174,6 @@ def _expected_number(defn: PropDef, units: tuple[str, ...]) -> str:
     if defn.name == "fontWeight":
         what += f", or one of {', '.join(_FONT_WEIGHT_KEYWORDS)}"
     return f"expected {what}"
-
-
-MAX_MAGNITUDE = 1e7
-"""Largest |number| a property value may hold. JavaScript accepts any double and the browser clamps
-lengths at render time (Blink's LayoutUnit stops near 3.4e7 px); past 1e7, font sizes, borders and
-filter matrices overflow Skia's and FreeType's fixed-point maths. No real document comes close."""
 
 
 def _number_of(value: object, units: tuple[str, ...]) -> float | None:

@@ -51,8 +51,13 @@ def finalize_all(
             continue
         kind = value[0]
         if kind == "num":
+            definition = definitions.get(name)
+            if definition is None:
+                # a transition preset wrote a property this layer type does not have (tracking on a
+                # shape): the browser sets the CSS and nothing shows, so it is dropped here
+                continue
             comps: list[Component] = value[1]
-            out[name] = finalize(definitions[name], comps, value[2], ctx)
+            out[name] = finalize(definition, comps, value[2], ctx)
         else:
             out[name] = value[1]
     return out
