@@ -68,6 +68,8 @@ JUNK: st.SearchStrategy[Any] = st.one_of(
     st.builds(lambda: [[[[1]]]]),
 )
 SMALL = st.floats(-100, 100, allow_nan=False)
+EDGE = st.sampled_from([1e7, -1e7, 9.9e6, 0.0, -0.0, 5e-324, 1e-9, 2**31, -(2**31)])
+"""Numbers at the edge of what a document may hold (`model.layers.MAX_MAGNITUDE` is 1e7)."""
 COLORS = st.sampled_from(["#ff0000", "#0f08", "rgba(10, 20, 30, 0.5)", "hsl(120, 50%, 50%)", "blue", "transparent",
                           "hwb(90 10% 10%)", "none", ""])  # fmt: skip
 EASINGS = st.sampled_from([None, "linear", "easeIn", "easeOut", "easeInOut", "step"])
@@ -86,7 +88,7 @@ def _value(kind: str, choices: tuple[str, ...] | None) -> st.SearchStrategy[Any]
         return st.sampled_from(choices or ("x",))
     if kind == "color":
         return COLORS
-    number = st.one_of(SMALL, st.integers(-50, 50))
+    number = st.one_of(SMALL, st.integers(-50, 50), EDGE)
     if kind in ("length", "angle", "vector"):
         unit = {"length": ["px", "em", "%"], "angle": ["deg"], "vector": [""]}[kind]
         with_unit = st.builds(lambda x, u: f"{x:.3g}{u}", SMALL, st.sampled_from(unit))
