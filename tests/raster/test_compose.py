@@ -163,7 +163,7 @@ def test_unsupported_features_warn_once_each(make_doc, rect) -> None:
     warnings: list[str] = []
     c = Compositor(make_doc(), on_warning=warnings.append)
     layer = rect(
-        borderWidth=2.0, borderStyle="groove", borderColor=BLUE,
+        borderWidth=2.0, borderStyle="dotted", borderColor=BLUE, borderRadius=6.0,
         outlineStyle="dashed", outlineWidth=2.0, outlineColor=BLUE,
     )  # fmt: skip
     fx = rect(path="layers[1]")
@@ -172,7 +172,7 @@ def test_unsupported_features_warn_once_each(make_doc, rect) -> None:
     c.render([layer, fx])
     joined = "\n".join(warnings)
     assert len(warnings) == 3, warnings
-    assert "groove" in joined
+    assert "dotted" in joined
     assert "outlineStyle 'dashed'" in joined
     assert "notAnEffect" in joined
 

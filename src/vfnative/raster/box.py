@@ -4,8 +4,9 @@ Lengths arrive in px (the timeline resolved em); `borderRadius` items may be `Pe
 (resolved here against the border box: x against the width, y against the height).
 Backgrounds and borders are painted from the pixel-snapped border box `(0, 0, round(w), round(h))`.
 Painting order (spec 02 §4.1): outer box-shadow, background, border, [content], outline.
-Border styles other than solid/double, and outline styles other than solid/double, are drawn
-solid: `Decorations.unsupported` names them so the compositor can warn.
+Border and outline styles: solid, double, dotted, dashed (dotted/dashed are drawn solid on
+rounded corners) and the 3D styles inset, outset, groove, ridge with Blink's `Color::Dark`
+shading (spec 02 §4.3); an outline is drawn as a uniform-width border ring around the box.
 Imports skia and the scene contract only.
 """
 
@@ -196,6 +197,8 @@ class Outline:
     outer: skia.RRect
     inner: skia.RRect
     color: skia.Color4f
+    width: float = 0.0
+    style: str = "solid"
 
 
 def _box_shadow(props: Mapping[str, Any], outer: skia.RRect) -> BoxShadow | None:
@@ -234,7 +237,7 @@ def _outline(props: Mapping[str, Any], outer: skia.RRect) -> Outline | None:
 
     inner = _outset_rrect(outer, offset, grow)
     ring = _outset_rrect(outer, offset + width, grow)
-    return Outline(ring, inner, color)
+    return Outline(ring, inner, color, width, str(style))
 
 
 @dataclass(frozen=True, slots=True)
@@ -267,12 +270,16 @@ def decorations(props: Mapping[str, Any], w: float, h: float) -> Decorations:
     inner = _inner_rrect(outer, widths) if any(widths) else outer
     style = str(props.get("borderStyle", "solid") or "solid")
     unsupported: list[str] = []
-    if any(widths) and style not in ("solid", "double", "dotted", "dashed"):
+    if any(widths) and style not in _STYLES:
         unsupported.append(f"borderStyle {style!r} (drawn as solid)")
+    elif any(widths) and style in ("dotted", "dashed") and radii is not None:
+        unsupported.append(f"borderStyle {style!r} on rounded corners (drawn as solid)")
     shadow = _box_shadow(props, outer)
     outline = _outline(props, outer)
-    if outline is not None and props.get("outlineStyle") not in ("solid", "double"):
-        unsupported.append(f"outlineStyle {props.get('outlineStyle')!r} (drawn as solid)")
+    if outline is not None and outline.style not in _STYLES:
+        unsupported.append(f"outlineStyle {outline.style!r} (drawn as solid)")
+    elif outline is not None and outline.style in ("dotted", "dashed") and not outline.outer.isRect():
+        unsupported.append(f"outlineStyle {outline.style!r} on rounded corners (drawn as solid)")
     overflow = 0.0
     if shadow is not None:
         o, r = outer.rect(), shadow.shape.rect()
@@ -314,13 +321,15 @@ def paint_box_shadow(canvas: skia.Canvas, deco: Decorations) -> None:
 
 
 def paint_outline(canvas: skia.Canvas, deco: Decorations) -> None:
-    """The outline ring (after the content); drawn solid whatever its style."""
+    """The outline ring (after the content), styled like a border of the outline's width."""
     outline = deco.outline
     if outline is None:
         return
-    paint = skia.Paint(outline.color)
-    paint.setAntiAlias(True)
-    canvas.drawDRRect(outline.outer, outline.inner, paint)
+    w = outline.width
+    _paint_ring(
+        canvas, outline.outer, outline.inner, (w, w, w, w), outline.style, outline.color,
+        rounded=not outline.outer.isRect(),
+    )  # fmt: skip
 
 
 def paint_decorations(canvas: skia.Canvas, deco: Decorations) -> None:
@@ -335,26 +344,126 @@ def paint_decorations(canvas: skia.Canvas, deco: Decorations) -> None:
             canvas.drawRect(deco.outer.rect(), paint)
     if deco.border is None or not any(deco.widths):
         return
-    paint = skia.Paint(deco.border)
+    _paint_ring(
+        canvas, deco.outer, deco.inner, deco.widths, deco.border_style, deco.border, rounded=deco.rounded
+    )
+
+
+_STYLES = frozenset({"solid", "double", "dotted", "dashed", "inset", "outset", "groove", "ridge"})
+"""Border/outline styles drawn as Chromium draws them (anything else is drawn solid)."""
+
+_DARKENED_WHITE = (171, 171, 171)
+_LIGHTENED_BLACK = (84, 84, 84)
+
+
+def dark(color: skia.Color4f) -> skia.Color4f:
+    """Blink `Color::Dark`: white → rgb(171,171,171); else scale by max(0, (v − 0.33)/v), v = max channel."""
+    r, g, b = (min(max(round(c * 255), 0), 255) for c in (color.fR, color.fG, color.fB))
+    if (r, g, b) == (255, 255, 255):
+        r, g, b = _DARKENED_WHITE
+    else:
+        v = max(r, g, b) / 255.0
+        m = 0.0 if v == 0 else max(0.0, (v - 0.33) / v)
+        r, g, b = (math.trunc(m * c) for c in (r, g, b))
+    return skia.Color4f(r / 255.0, g / 255.0, b / 255.0, color.fA)
+
+
+def _side_colours(style: str, color: skia.Color4f) -> tuple[skia.Color4f, skia.Color4f]:
+    """(top/left, bottom/right) colours of an `inset` (or, swapped, `outset`) ring.
+
+    The dark side is `Dark(c)`; when darkening changes nothing (black), Blink lightens the other
+    side instead (`Color::kLightenedBlack`), so a black inset/outset border still shows a bevel.
+    """
+    d = dark(color)
+    light = color
+    if (round(d.fR * 255), round(d.fG * 255), round(d.fB * 255)) == tuple(
+        round(c * 255) for c in (color.fR, color.fG, color.fB)
+    ):
+        light = skia.Color4f(*(c / 255.0 for c in _LIGHTENED_BLACK), color.fA)
+    return (d, light) if style == "inset" else (light, d)
+
+
+def _side_clips(outer: skia.Rect, inner: skia.Rect) -> list[skia.Path]:
+    """Trapezoids (top, right, bottom, left) split on the outer→inner corner diagonals."""
+    if inner.isEmpty():
+        inner = skia.Rect.MakeXYWH(outer.centerX(), outer.centerY(), 0, 0)
+    out = (
+        (outer.left(), outer.top()),
+        (outer.right(), outer.top()),
+        (outer.right(), outer.bottom()),
+        (outer.left(), outer.bottom()),
+    )
+    inn = ((inner.left(), inner.top()), (inner.right(), inner.top()),
+           (inner.right(), inner.bottom()), (inner.left(), inner.bottom()))  # fmt: skip
+    clips = []
+    for i in range(4):
+        j = (i + 1) % 4
+        path = skia.Path()
+        path.addPoly(
+            [skia.Point(*out[i]), skia.Point(*out[j]), skia.Point(*inn[j]), skia.Point(*inn[i])], True
+        )
+        clips.append(path)
+    return clips
+
+
+def _fill_ring(canvas: skia.Canvas, outer: skia.RRect, inner: skia.RRect, paint: skia.Paint) -> None:
+    if inner.isEmpty():
+        canvas.drawRRect(outer, paint)
+    else:
+        canvas.drawDRRect(outer, inner, paint)
+
+
+def _paint_beveled(
+    canvas: skia.Canvas, outer: skia.RRect, inner: skia.RRect, widths: BorderWidths,
+    style: str, color: skia.Color4f,
+) -> None:  # fmt: skip
+    """inset / outset / groove / ridge: per-side shading, groove/ridge split into two halves."""
+    clips = _side_clips(outer.rect(), inner.rect())
+    if style in ("inset", "outset"):
+        bands = [(outer, inner, style)]
+    else:
+        half = tuple(w / 2.0 for w in widths)
+        middle = _inner_rrect(outer, (half[0], half[1], half[2], half[3]))
+        first, second = ("inset", "outset") if style == "groove" else ("outset", "inset")
+        bands = [(outer, middle, first), (middle, inner, second)]
+    for band_outer, band_inner, band_style in bands:
+        top_left, bottom_right = _side_colours(band_style, color)
+        for i, clip in enumerate(clips):
+            if widths[i] <= 0:
+                continue
+            paint = skia.Paint(top_left if i in (0, 3) else bottom_right)
+            paint.setAntiAlias(True)
+            canvas.save()
+            canvas.clipPath(clip, skia.ClipOp.kIntersect, True)
+            _fill_ring(canvas, band_outer, band_inner, paint)
+            canvas.restore()
+
+
+def _paint_ring(
+    canvas: skia.Canvas, outer: skia.RRect, inner: skia.RRect, widths: BorderWidths,
+    style: str, color: skia.Color4f, *, rounded: bool,
+) -> None:  # fmt: skip
+    """One border (or outline) ring between `outer` and `inner` in the given CSS style."""
+    paint = skia.Paint(color)
     paint.setAntiAlias(True)
-    if deco.border_style == "double" and min(w for w in deco.widths if w > 0) >= 3:
+    if style == "double" and min(w for w in widths if w > 0) >= 3:
         # outer and inner stripes filled, middle empty; Blink's integer thirds
         # (`GetDoubleBorderStripeWidths`: outer = (w + 1) / 3, inner edge at (2w + 1) / 3)
-        t, r, b, left = (int(w) for w in deco.widths)
-        mid_outer = _inner_rrect(deco.outer, ((t + 1) // 3, (r + 1) // 3, (b + 1) // 3, (left + 1) // 3))
+        t, r, b, left = (int(w) for w in widths)
+        mid_outer = _inner_rrect(outer, ((t + 1) // 3, (r + 1) // 3, (b + 1) // 3, (left + 1) // 3))
         mid_inner = _inner_rrect(
-            deco.outer, ((2 * t + 1) // 3, (2 * r + 1) // 3, (2 * b + 1) // 3, (2 * left + 1) // 3)
+            outer, ((2 * t + 1) // 3, (2 * r + 1) // 3, (2 * b + 1) // 3, (2 * left + 1) // 3)
         )
-        canvas.drawDRRect(deco.outer, mid_outer, paint)
-        canvas.drawDRRect(mid_inner, deco.inner, paint)
+        canvas.drawDRRect(outer, mid_outer, paint)
+        _fill_ring(canvas, mid_inner, inner, paint)
         return
-    if deco.border_style in ("dotted", "dashed") and not deco.rounded:
-        _paint_broken_border(canvas, deco, paint)
+    if style in ("dotted", "dashed") and not rounded:
+        _paint_broken_border(canvas, outer.rect(), inner, widths, style, paint)
         return
-    if deco.inner.isEmpty():
-        canvas.drawRRect(deco.outer, paint)
-    else:
-        canvas.drawDRRect(deco.outer, deco.inner, paint)
+    if style in ("inset", "outset", "groove", "ridge"):
+        _paint_beveled(canvas, outer, inner, widths, style, color)
+        return
+    _fill_ring(canvas, outer, inner, paint)
 
 
 def _best_dash_gap(length: float, dash: float, gap: float) -> float:
@@ -368,24 +477,28 @@ def _best_dash_gap(length: float, dash: float, gap: float) -> float:
     return max_gap
 
 
-def _paint_broken_border(canvas: skia.Canvas, deco: Decorations, paint: skia.Paint) -> None:
+def _paint_broken_border(
+    canvas: skia.Canvas,
+    o: skia.Rect,
+    inner_rr: skia.RRect,
+    widths: BorderWidths,
+    style: str,
+    paint: skia.Paint,
+) -> None:
     """Dotted / dashed sides (Blink-like, approximate): one stroked line per side.
 
     Dotted: round dots of diameter = width, centred along the side's mid-line, spacing
     stretched so both ends get a dot. Dashed: butt dashes of 3×width (2× from 3 px up), gaps
     adjusted so each side starts and ends with a dash; each side is clipped to its trapezoid.
     """
-    o = deco.outer.rect()
-    t, r, b, left = deco.widths
+    t, r, b, left = widths
     sides = (
         (t, (o.left(), o.top() + t / 2), (o.right(), o.top() + t / 2)),
         (r, (o.right() - r / 2, o.top()), (o.right() - r / 2, o.bottom())),
         (b, (o.right(), o.bottom() - b / 2), (o.left(), o.bottom() - b / 2)),
         (left, (o.left() + left / 2, o.bottom()), (o.left() + left / 2, o.top())),
     )
-    inner = (
-        deco.inner.rect() if not deco.inner.isEmpty() else skia.Rect.MakeXYWH(o.centerX(), o.centerY(), 0, 0)
-    )
+    inner = inner_rr.rect() if not inner_rr.isEmpty() else skia.Rect.MakeXYWH(o.centerX(), o.centerY(), 0, 0)
     corners_out = ((o.left(), o.top()), (o.right(), o.top()), (o.right(), o.bottom()), (o.left(), o.bottom()))
     corners_in = (
         (inner.left(), inner.top()), (inner.right(), inner.top()),
@@ -397,7 +510,7 @@ def _paint_broken_border(canvas: skia.Canvas, deco: Decorations, paint: skia.Pai
         stroke = skia.Paint(paint)
         stroke.setStyle(skia.Paint.kStroke_Style)
         stroke.setStrokeWidth(w)
-        if deco.border_style == "dotted":
+        if style == "dotted":
             # dots centred on the corner squares' centres: shorten by w/2 at each end
             ux, uy = (x1 - x0), (y1 - y0)
             full = math.hypot(ux, uy)
