@@ -44,10 +44,14 @@ def test_border_widths_per_side(make_doc, make_layer) -> None:
         borderColor=RED, borderStyle="solid",
     )  # fmt: skip
     # box x 50..150, y 25..75; t 2, r 4, b 6, l 8
-    assert out[26, 100, 0] == 255 and out[27, 100, 2] == 255
-    assert out[50, 146, 0] == 255 and out[50, 145, 2] == 255
-    assert out[69, 100, 0] == 255 and out[68, 100, 2] == 255
-    assert out[50, 57, 0] == 255 and out[50, 58, 2] == 255
+    assert out[26, 100, 0] == 255
+    assert out[27, 100, 2] == 255
+    assert out[50, 146, 0] == 255
+    assert out[50, 145, 2] == 255
+    assert out[69, 100, 0] == 255
+    assert out[68, 100, 2] == 255
+    assert out[50, 57, 0] == 255
+    assert out[50, 58, 2] == 255
 
 
 def test_percent_radius_is_elliptical_and_cuts_the_corner(make_doc, make_layer) -> None:
@@ -77,7 +81,8 @@ def test_outline_offset_ring_position(offset: float, make_doc, make_layer) -> No
         make_doc, make_layer, outlineStyle="solid", outlineWidth=2.0, outlineOffset=offset, outlineColor=GREEN
     )
     x0 = int(150 + offset)
-    assert out[50, x0, 1] == 255 and out[50, x0 + 1, 1] == 255
+    assert out[50, x0, 1] == 255
+    assert out[50, x0 + 1, 1] == 255
     assert out[50, x0 + 2, 1] == 0
     assert out[50, x0 - 1, 1] == 0
 
@@ -129,7 +134,8 @@ def test_black_inset_lightens_the_other_side(make_doc, make_layer) -> None:
 def test_dashed_outline_has_gaps(make_doc, make_layer) -> None:
     out = _box(make_doc, make_layer, outlineStyle="dashed", outlineWidth=2.0, outlineColor=GREEN)
     row = out[76, 50:150, 1]
-    assert (row == 255).any() and (row == 0).any()
+    assert (row == 255).any()
+    assert (row == 0).any()
 
 
 def test_inset_outline_is_shaded(make_doc, make_layer) -> None:
