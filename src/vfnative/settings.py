@@ -243,7 +243,8 @@ class Limits:
                 raise ValueError(f"{name}: expected an integer >= 1; got {value!r}")
         if self.max_group_depth > 100:
             raise ValueError(f"max_group_depth: expected <= 100; got {self.max_group_depth!r}")
-        if not (isinstance(self.max_duration_s, int | float) and 0 < self.max_duration_s < math.inf):
+        duration: object = self.max_duration_s  # checked at runtime: callers may pass anything
+        if not (isinstance(duration, int | float) and 0 < duration < math.inf):
             raise ValueError(f"max_duration_s: expected seconds > 0; got {self.max_duration_s!r}")
 
     @property
