@@ -276,7 +276,12 @@ def main() -> None:
           "layers[0].transitionIn: unknown transition 'wobbleIn' is skipped")  # fmt: skip
     write("unknown-font", doc(layers=[text("Hi", fontFamily="Comic Sans Nowhere")]), 0,
           "font family 'Comic Sans Nowhere' is not installed; using Noto Sans")  # fmt: skip
-    write("unknown-effect", doc(layers=[shape(effects=[{"effect": "noSuchEffect"}])]), 0, "layers[0]")
+    write(
+        "unknown-effect",
+        doc(layers=[shape(effects=[{"effect": "noSuchEffect"}])]),
+        0,
+        "layers[0]: effect 'noSuchEffect' is not a registered effect; skipped",
+    )
     write(
         "tracking-on-shape",  # a valid document that crashed the timeline (letterSpacing on a shape)
         doc(layers=[shape(transitionIn={"transition": "trackingExpand", "duration": 0.2})]),

@@ -128,8 +128,7 @@ def test_tolerated_problems_are_reported_by_name(tmp_path: Path) -> None:
     joined = "\n".join(report.warnings)
     assert "layers[0].transitionIn: unknown transition 'wobbleIn'" in joined
     assert "'No Such Family 123'" in joined
-    # raster names the unknown effect once effects are drawn; until then it names the layer
-    assert "'noSuchEffect'" in joined or "effects are not drawn yet (first: layers[0])" in joined
+    assert "layers[0]: effect 'noSuchEffect' is not a registered effect; skipped" in joined
 
 
 def test_enormous_text_within_the_limit_renders_without_hanging() -> None:
