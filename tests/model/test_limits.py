@@ -240,7 +240,10 @@ def test_absurd_property_numbers_are_document_errors(key: str, value: Any, messa
 
 def test_free_form_params_are_bounded_too() -> None:
     doc = _doc()
-    doc["layers"][1]["transitionIn"] = {"transition": "spin", "params": {"amount": 10**5000, "tilt": [1, -2e7]}}
+    doc["layers"][1]["transitionIn"] = {
+        "transition": "spin",
+        "params": {"amount": 10**5000, "tilt": [1, -2e7]},
+    }
     doc["layers"][1]["effects"] = [{"effect": "blur", "params": {"radius": 1e300}}]
     err = _error(doc)
     assert [str(i) for i in err.issues] == [
