@@ -25,7 +25,7 @@ import numpy as np
 import numpy.typing as npt
 import skia
 
-from vfnative.errors import AssetError
+from vfnative.errors import AssetError, RenderError, VfnativeError
 from vfnative.raster.blend import blend_mode, clamp_opacity, filter_chain, layer_paint
 from vfnative.raster.box import Decorations, decorations, paint_decorations, paint_outline
 from vfnative.raster.effects import EffectCall, apply_effects, resolve_effects
@@ -269,6 +269,16 @@ class Compositor:
             self._draw_layer(canvas, lf, depth)
 
     def _draw_layer(self, canvas: skia.Canvas, lf: LayerFrame, depth: int) -> None:
+        try:
+            self._draw_layer_checked(canvas, lf, depth)
+        except VfnativeError:
+            raise
+        except (ArithmeticError, ValueError, TypeError, MemoryError) as exc:
+            # a bug or an input no test foresaw: name the layer and frame instead of a bare traceback
+            raise RenderError(f"{lf.path}: drawing failed: {type(exc).__name__}: {exc}", path=lf.path,
+                              frame=lf.frame) from exc  # fmt: skip
+
+    def _draw_layer_checked(self, canvas: skia.Canvas, lf: LayerFrame, depth: int) -> None:
         props = lf.props
         if props.get("visible", True) is False:
             return  # intent (spec 01 §2.7), not the export quirk Q1

@@ -45,8 +45,8 @@ _3 = F(3.0)
 _H = F(0.5)
 _255 = F(255.0)
 
-jit = njit(cache=True, nogil=True)
-inline = njit(cache=True, nogil=True, inline="always")
+jit = njit(cache=True, nogil=True, error_model="numpy")  # GLSL semantics: x/0 is inf, never an exception
+inline = njit(cache=True, nogil=True, inline="always", error_model="numpy")
 """For small helpers: numba-level inlining (LLVM does not inline across numba's per-function
 modules, and an out-of-line `tex` returning a 4-tuple costs twice as much)."""
 

@@ -162,6 +162,9 @@ _MASK_CACHE_SIZE = 256
 _COMPOSITED_RASTER_SCALE = 1.0
 """Least raster scale of text under a rotating/skewing/perspective CTM (see `TextPainter.paint`)."""
 
+_MAX_WARP_RASTER_PIXELS = 4096 * 4096
+"""Largest local raster of warped text; beyond it the warp magnifies a smaller bitmap."""
+
 Color = tuple[float, float, float, float]
 Quad = tuple[float, float, float, float]
 
@@ -1095,13 +1098,17 @@ class TextPainter:
             scale = max(
                 scale, math.hypot(m.getScaleX(), m.getSkewY()), math.hypot(m.getSkewX(), m.getScaleY())
             )
+        bounds = _ink_bounds(props, box)
+        # a huge magnification (a transition overshooting to 1e5×) must not ask for a gigapixel
+        # raster: past _MAX_WARP_RASTER_PIXELS the bitmap is magnified by the warp instead
+        area = max(1.0, bounds.width() * bounds.height())
+        scale = max(1e-3, min(scale, math.sqrt(_MAX_WARP_RASTER_PIXELS / area)))
         key = (id(box), _paint_key(props), round(scale, 4))
         hit = self._raster_cache.get(key)
         if hit is not None and hit[0] is box:
             self._raster_cache.move_to_end(key)
             _box, image, left, top = hit
         else:
-            bounds = _ink_bounds(props, box)
             left = math.floor(bounds.left() * scale)
             top = math.floor(bounds.top() * scale)
             w = max(1, math.ceil(bounds.right() * scale) - left)
