@@ -52,6 +52,10 @@ _PAD = 2
 conservative, this is a safety margin)."""
 _FULL_REDRAW = 0.5
 """Redraw everything once the damage covers this fraction of the frame (clipping stops paying)."""
+_MAX_BASES = 3
+"""Static bases kept at once (W·H·4 bytes each): typically a costly background (a photo with
+filters) and deeper ones with titles that come and go on top of it; a deeper base is built from a
+copy of the one below it."""
 _GROUP_PICTURES = 4
 """Group layers whose pictures are kept between frames. A group's picture holds a full-frame
 snapshot of its children (W·H·4 bytes, 8.3 MB at 1080p); further groups are re-recorded when needed."""
@@ -153,7 +157,9 @@ class RetainedLayers:
         self._frame = skia.IRect.MakeWH(width, height)
         self._frame_rect = skia.Rect.MakeWH(width, height)
         self._prev: list[_Entry] | None = None
-        self._base: _Base | None = None
+        self._bases: list[_Base] = []
+        """Static bases, shallowest first; each one's layers are a prefix of the next one's."""
+        self._spare: RasterSurface | None = None
         self._prev_stable = 0
         self._scratch: RasterSurface | None = None
 
@@ -167,7 +173,7 @@ class RetainedLayers:
     def reset(self) -> None:
         """Forget the previous frame and the base (the next frame is drawn in full)."""
         self._prev = None
-        self._base = None
+        self._bases = []
         self._prev_stable = 0
 
     # ------------------------------------------------------------------ recording
@@ -265,29 +271,46 @@ class RetainedLayers:
             n += 1
         return n
 
-    def _usable_base(self, entries: list[_Entry]) -> int:
-        """How many bottom layers the base holds if it matches this frame's stack, else 0 (dropped)."""
-        base = self._base
-        if base is None:
-            return 0
-        k = len(base.layers)
-        if k <= len(entries) and all(
-            b.ident == e.ident and same_layer_frame(b.lf, e.lf)
-            for b, e in zip(base.layers, entries, strict=False)
-        ):
-            return k
-        self._base = None
-        return 0
+    def _usable_base(self, entries: list[_Entry]) -> _Base | None:
+        """The deepest base whose layers are this frame's bottom layers (deeper, stale ones dropped)."""
+        usable: _Base | None = None
+        for i, base in enumerate(self._bases):
+            k = len(base.layers)
+            if k <= len(entries) and all(
+                b.ident == e.ident and same_layer_frame(b.lf, e.lf)
+                for b, e in zip(base.layers, entries, strict=False)
+            ):
+                usable = base
+                continue
+            for stale in self._bases[i:]:
+                self._spare = stale.surface
+            del self._bases[i:]
+            break
+        return usable
 
-    def _build_base(self, entries: list[_Entry], count: int, paint_layer: PaintLayer) -> None:
-        base = self._base
-        surface = base.surface if base is not None else RasterSurface(self.width, self.height)
-        surface.clear(self.background)
+    def _build_base(
+        self, entries: list[_Entry], count: int, below: _Base | None, paint_layer: PaintLayer
+    ) -> _Base:
+        """A base of `count` layers, drawn on top of a copy of `below` when there is one."""
+        if len(self._bases) >= _MAX_BASES:  # keep the shallowest (longest-lived) and the deepest
+            self._spare = self._bases.pop(-2 if len(self._bases) > 1 else -1).surface
+        surface = self._spare if self._spare is not None else RasterSurface(self.width, self.height)
+        self._spare = None
         canvas = surface.canvas
-        for e in entries[:count]:
+        canvas.restoreToCount(1)
+        canvas.resetMatrix()
+        start = 0
+        if below is not None:
+            np.copyto(surface.bgra, below.surface.bgra)
+            start = len(below.layers)
+        else:
+            surface.clear(self.background)
+        for e in entries[start:count]:
             canvas.drawPicture(self._picture(e, paint_layer))
-        self._base = _Base(surface, list(entries[:count]))
+        base = _Base(surface, list(entries[:count]))
+        self._bases.append(base)
         self.stats.base_builds += 1
+        return base
 
     # ------------------------------------------------------------------ drawing
 
@@ -305,18 +328,18 @@ class RetainedLayers:
         entries = self._entries(scene, paint_layer)
         damage = self._damage(entries)
         stable = self._stable_prefix(entries)
-        k = self._usable_base(entries)
-        if stable > k and self._prev_stable >= stable:  # a deeper static prefix for two frames: cache it
-            self._build_base(entries, stable, paint_layer)
-            k = stable
+        below = self._usable_base(entries)
+        if stable > (len(below.layers) if below else 0) and self._prev_stable >= stable:
+            below = self._build_base(entries, stable, below, paint_layer)  # a deeper static prefix: cache it
         self._prev_stable = stable
+        k = len(below.layers) if below is not None else 0
         area = self.width * self.height
         boxes = self._merge(damage) if damage else damage
         if boxes is not None and not boxes:
             stats.frames_reused += 1
         else:
             damaged = sum(b.width() * b.height() for b in boxes) if boxes is not None else area
-            base = self._base.surface.bgra if (k and self._base is not None) else None
+            base = below.surface.bgra if below is not None else None
             if boxes is None or damaged > _FULL_REDRAW * area:
                 stats.frames_full += 1
                 canvas = surface.canvas
@@ -376,7 +399,7 @@ class RetainedLayers:
 
     def _evict_groups(self, entries: list[_Entry]) -> None:
         kept = 0
-        base_idents = {e.ident for e in self._base.layers} if self._base is not None else set()
+        base_idents = {e.ident for b in self._bases for e in b.layers}
         for e in reversed(entries):  # keep the top-most groups (most likely to be redrawn)
             if not e.is_group or e.picture is None:
                 continue
