@@ -4,13 +4,16 @@ Owns the encoder boundary: RGB→YUV conversion (BT.709 matrix, limited range, 4
 (``pts = i`` in a ``1/fps`` time base), forced keyframes, the encoder thread and the temp file.
 Imports av, numpy, settings, types and errors; nothing from the render stages.
 
-Why a thread: PyAV runs ``sws_scale`` and ``avcodec_send_frame`` without the GIL, so converting and
-encoding frame *i* overlaps drawing frame *i+1* (skia never releases the GIL, so the main thread is busy).
+Why a thread: PyAV runs ``avcodec_send_frame`` without the GIL, so encoding frame *i* overlaps drawing
+frame *i+1* (skia never releases the GIL, so the main thread is busy).
 
-Why a ring of buffers: the compositor reuses one output buffer, so each frame must be copied before the
-next render. The producer copies into a free buffer from a small ring (bounded: that is the back-pressure),
-the worker wraps it without another copy (``VideoFrame.from_numpy_buffer``), converts it to yuv420p and
-hands the buffer back. Memory cost: ``(queue_frames + 1) · W·H·4`` bytes, 75 MB for 8 frames at 1080p.
+Why the conversion happens in `write`: the compositor reuses one output buffer, so each frame must be
+taken before the next render. `write` wraps the caller's pixels without a copy
+(``VideoFrame.from_numpy_buffer``: zero-copy from Skia's surface into PyAV) and converts them to
+yuv420p right there (``sws_scale``, GIL released), so the encoder thread only encodes: its chain per
+frame is libx264 alone, and what waits in the queue are 4:2:0 frames, not RGBA copies. A bounded
+number of frames may wait (back-pressure). Memory cost: ``(queue_frames + 1) · W·H·1.5`` bytes,
+28 MB for 8 frames at 1080p.
 
 Audio (spec 04 §1.11): the whole mix is known before the first frame (the mixer is offline), so it is
 given to the constructor and encoded on the encoder thread as AAC-LC, 48 kHz stereo ``fltp``, 192 kb/s,
@@ -171,8 +174,11 @@ class Muxer:
         self._container: OutputContainer | None = None
         self._stream: VideoStream | None = None
         self._thread: threading.Thread | None = None
-        self._free: queue.Queue[np.ndarray[Any, Any]] = queue.Queue()
-        self._full: queue.Queue[tuple[int, np.ndarray[Any, Any]] | None] = queue.Queue()
+        self._free: queue.Queue[int] = queue.Queue()
+        """Slots for frames in flight (the back-pressure); -1 wakes a blocked producer on an error."""
+        self._full: queue.Queue[tuple[int, av.VideoFrame] | None] = queue.Queue()
+        self._pad: np.ndarray[Any, Any] | None = None
+        """Even-sized copy of odd-sized frames (yuv420p needs even dimensions)."""
         self._error: BaseException | None = None
         self._abort = threading.Event()
         self._state = "new"  # new -> open -> closed | aborted
@@ -205,9 +211,8 @@ class Muxer:
         except BaseException:
             self._discard()
             raise
-        ring = self.settings.queue_frames + 1
-        for _ in range(ring):
-            self._free.put(np.empty((self._enc_h, self._enc_w, 4), np.uint8))
+        for slot in range(self.settings.queue_frames + 1):
+            self._free.put(slot)
         self._thread = threading.Thread(
             target=self._run, name=f"vfnative-encode-{self.output.name}", daemon=True
         )
@@ -316,10 +321,11 @@ class Muxer:
     # ------------------------------------------------------------------ producer side
 
     def write(self, frame: PremulRGBA8) -> None:
-        """Queue one (H, W, 4) uint8 premultiplied frame (`pixel_format` order); copied, so the caller may reuse it.
+        """Convert and queue one (H, W, 4) uint8 premultiplied frame (`pixel_format` order).
 
-        Blocks while `queue_frames` frames are already waiting (back-pressure). Raises the encoder
-        thread's error, as an EncodeError, as soon as it is known (and removes the temp file).
+        The pixels are read (converted to yuv420p) before this returns, so the caller may reuse the
+        buffer. Blocks while `queue_frames` frames are already waiting (back-pressure). Raises the
+        encoder thread's error, as an EncodeError, as soon as it is known (and removes the temp file).
         """
         if self._state != "open":
             raise EncodeError(f"{self!r}: write on a muxer that is not open")
@@ -332,22 +338,26 @@ class Muxer:
                 frame=self.frames_written,
             )
         try:
-            buf = self._take_free_buffer()
+            self._take_free_buffer()
         except EncodeError:  # the encoder failed: nothing more can be written, drop the temp file now
             self.abort()
             raise
-        if buf.shape[:2] == frame.shape[:2]:
-            np.copyto(buf, frame)
-        else:  # odd size: pad to even by repeating the last row / column
+        if (self._enc_h, self._enc_w) != frame.shape[:2]:  # odd size: pad by repeating the last row/column
+            if self._pad is None:
+                self._pad = np.empty((self._enc_h, self._enc_w, 4), np.uint8)
+            buf = self._pad
             buf[: self.height, : self.width] = frame
             if self._enc_w != self.width:
                 buf[: self.height, self.width :] = frame[:, -1:]
             if self._enc_h != self.height:
                 buf[self.height :] = buf[self.height - 1 : self.height]
-        self._full.put((self.frames_written, buf))
+            frame = buf
+        elif not frame.flags.c_contiguous:
+            frame = np.ascontiguousarray(frame)
+        self._full.put((self.frames_written, _to_yuv420p(frame, self.pixel_format)))
         self.frames_written += 1
 
-    def _take_free_buffer(self) -> np.ndarray[Any, Any]:
+    def _take_free_buffer(self) -> int:
         start = time.perf_counter()
         try:
             while True:
@@ -454,12 +464,10 @@ class Muxer:
 
     def _run(self) -> None:
         from av.video.frame import PictureType
-        from av.video.reformatter import ColorRange, Colorspace
 
         assert self._container is not None
         assert self._stream is not None
         container, stream = self._container, self._stream
-        threads = self.settings.thread_count()
         fps = float(self.rate)
         interval = self.settings.keyframe_interval_s
         last_gop = -1
@@ -468,23 +476,16 @@ class Muxer:
                 item = self._full.get()
                 if item is None or self._abort.is_set():
                     break
-                index, buf = item
+                index, yuv = item
                 start = time.perf_counter()
-                rgba = av.VideoFrame.from_numpy_buffer(buf, format=self.pixel_format)
-                yuv = rgba.reformat(
-                    format="yuv420p",
-                    dst_colorspace=Colorspace.ITU709,
-                    dst_color_range=ColorRange.MPEG,
-                    threads=threads,
-                )
-                del rgba
-                self._free.put(buf)
                 yuv.pts = index
                 gop = math.floor((self.first_frame + index) / fps / interval + 1e-9)
                 if gop != last_gop:
                     yuv.pict_type = PictureType.I
                     last_gop = gop
                 self._mux_packets(container, stream.encode(yuv))
+                del yuv
+                self._free.put(0)  # a slot for the next frame
                 self.frames_encoded += 1
                 if self.audio is not None:
                     self._encode_audio(container, math.ceil((index + 1) * self.audio_rate / self.rate))
@@ -498,7 +499,20 @@ class Muxer:
                 self.encode_seconds += time.perf_counter() - start
         except BaseException as exc:  # re-raised on the producer side
             self._error = exc
-            self._free.put(np.empty((0, 0, 4), np.uint8))  # wake a producer blocked on the ring
+            self._free.put(-1)  # wake a producer blocked on the queue
+
+
+def _to_yuv420p(pixels: np.ndarray[Any, Any], pixel_format: str) -> av.VideoFrame:
+    """Wrap `pixels` without copying and convert them to yuv420p, BT.709 matrix, limited range.
+
+    swscale runs without the GIL; one thread, since the encoder's threads already use the others.
+    """
+    from av.video.reformatter import ColorRange, Colorspace
+
+    wrapped = av.VideoFrame.from_numpy_buffer(pixels, format=pixel_format)
+    return wrapped.reformat(
+        format="yuv420p", dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG, threads=1
+    )
 
 
 def video_metadata(path: str | os.PathLike[str]) -> dict[str, Any]:
