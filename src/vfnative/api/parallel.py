@@ -121,9 +121,10 @@ def _chunk_of(renderer: Renderer, frames: range, out: Path, on_progress: Progres
                   frame_count=len(frames), settings=encode, pixel_format="bgra",
                   first_frame=frames.start)  # fmt: skip
     with muxer:
+        compositor = renderer.compositor
         for i, (n, _scene, pixels) in enumerate(renderer._render_scenes(frames, clock, bgra=True), start=1):
             t0 = time.perf_counter()
-            muxer.write(pixels)
+            muxer.write(pixels, damage=compositor.last_damage)
             clock.encode += time.perf_counter() - t0
             if on_progress is not None:
                 on_progress("render", i, len(frames))

@@ -519,9 +519,10 @@ class Renderer:
         with muxer:
             if is_cancelled():
                 raise RenderCancelled("render cancelled before the first frame", frame=0)
+            compositor = self.compositor
             for n, _scene, pixels in self._render_scenes(range(total), clock, bgra=True):
                 t0 = time.perf_counter()
-                muxer.write(pixels)
+                muxer.write(pixels, damage=compositor.last_damage)  # converts only what changed
                 clock.encode += time.perf_counter() - t0
                 if on_progress is not None:
                     on_progress("render", n + 1, total)

@@ -35,6 +35,7 @@ import queue
 import secrets
 import threading
 import time
+from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
@@ -179,6 +180,11 @@ class Muxer:
         self._full: queue.Queue[tuple[int, av.VideoFrame] | None] = queue.Queue()
         self._pad: np.ndarray[Any, Any] | None = None
         """Even-sized copy of odd-sized frames (yuv420p needs even dimensions)."""
+        self._last_yuv: av.VideoFrame | None = None
+        self.frames_reused = 0
+        """Frames written with ``damage=[]``: the previous conversion was queued again."""
+        self.frames_patched = 0
+        """Frames converted only inside their damage boxes."""
         self._error: BaseException | None = None
         self._abort = threading.Event()
         self._state = "new"  # new -> open -> closed | aborted
@@ -320,12 +326,18 @@ class Muxer:
 
     # ------------------------------------------------------------------ producer side
 
-    def write(self, frame: PremulRGBA8) -> None:
+    def write(self, frame: PremulRGBA8, *, damage: Sequence[tuple[int, int, int, int]] | None = None) -> None:
         """Convert and queue one (H, W, 4) uint8 premultiplied frame (`pixel_format` order).
 
         The pixels are read (converted to yuv420p) before this returns, so the caller may reuse the
         buffer. Blocks while `queue_frames` frames are already waiting (back-pressure). Raises the
         encoder thread's error, as an EncodeError, as soon as it is known (and removes the temp file).
+
+        `damage` says where `frame` differs from the previous frame written: None = anywhere (the
+        whole frame is converted), [] = nowhere (the previous conversion is reused), or pixel boxes
+        (left, top, right, bottom) — only those are converted, with a margin, and patched into a copy
+        of the previous conversion. The result is the same as converting the whole frame (swscale's
+        taps reach less than the margin); the retained compositor reports these boxes.
         """
         if self._state != "open":
             raise EncodeError(f"{self!r}: write on a muxer that is not open")
@@ -354,7 +366,18 @@ class Muxer:
             frame = buf
         elif not frame.flags.c_contiguous:
             frame = np.ascontiguousarray(frame)
-        self._full.put((self.frames_written, _to_yuv420p(frame, self.pixel_format)))
+        yuv = None
+        if damage is not None and self._last_yuv is not None and frame is not self._pad:
+            if not damage:
+                yuv = self._last_yuv  # the same picture: libx264 copies its input, sharing is safe
+                self.frames_reused += 1
+            elif sum((r - x) * (b - y) for x, y, r, b in damage) <= _PATCH_MAX * self.width * self.height:
+                yuv = _patch_yuv420p(self._last_yuv, frame, damage, self.pixel_format)
+                self.frames_patched += 1
+        if yuv is None:
+            yuv = _to_yuv420p(frame, self.pixel_format)
+        self._last_yuv = yuv
+        self._full.put((self.frames_written, yuv))
         self.frames_written += 1
 
     def _take_free_buffer(self) -> int:
@@ -480,9 +503,9 @@ class Muxer:
                 start = time.perf_counter()
                 yuv.pts = index
                 gop = math.floor((self.first_frame + index) / fps / interval + 1e-9)
-                if gop != last_gop:
-                    yuv.pict_type = PictureType.I
-                    last_gop = gop
+                # set every time: one frame object may be queued again for an unchanged picture
+                yuv.pict_type = PictureType.I if gop != last_gop else PictureType.NONE
+                last_gop = gop
                 self._mux_packets(container, stream.encode(yuv))
                 del yuv
                 self._free.put(0)  # a slot for the next frame
@@ -500,6 +523,56 @@ class Muxer:
         except BaseException as exc:  # re-raised on the producer side
             self._error = exc
             self._free.put(-1)  # wake a producer blocked on the queue
+
+
+_PATCH_MAX = 0.4
+"""Largest damaged fraction of a frame converted box by box; above it the whole frame is converted."""
+_PATCH_REACH_X, _PATCH_REACH_Y = 16, 4
+"""How far outside a changed pixel swscale's 4:2:0 chroma filter can change output samples: each
+damage box is grown by this (then aligned to 16 × 2 pixels) before its samples are replaced."""
+_PATCH_MARGIN_X, _PATCH_MARGIN_Y = 16, 8
+"""Pixels converted around a grown box so its samples have all their filter taps (then dropped)."""
+
+
+def _planes_of(frame: av.VideoFrame) -> list[np.ndarray[Any, Any]]:
+    """(rows, width) views of a yuv420p frame's planes (writable where the frame is)."""
+    return [
+        np.frombuffer(p, np.uint8).reshape(p.height, p.line_size)[:, : p.width]  # type: ignore[call-overload]
+        for p in frame.planes
+    ]
+
+
+def _patch_yuv420p(
+    previous: av.VideoFrame, pixels: np.ndarray[Any, Any], boxes: Sequence[tuple[int, int, int, int]],
+    pixel_format: str,
+) -> av.VideoFrame:  # fmt: skip
+    """A copy of `previous` with `boxes` of `pixels` converted again; equal to converting all of `pixels`.
+
+    Checked against whole-frame conversion on random pixels and boxes (tests/perf/test_pipeline.py).
+    """
+    h, w = pixels.shape[:2]
+    frame = av.VideoFrame(w, h, "yuv420p")
+    y, u, v = planes = _planes_of(frame)
+    for dst, src in zip(planes, _planes_of(previous), strict=True):
+        np.copyto(dst, src)
+    for left, top, right, bottom in boxes:
+        x0 = max(0, (left - _PATCH_REACH_X) // 16 * 16)
+        x1 = min(w, -(-(right + _PATCH_REACH_X) // 16) * 16)
+        y0 = max(0, (top - _PATCH_REACH_Y) // 2 * 2)
+        y1 = min(h, -(-(bottom + _PATCH_REACH_Y) // 2) * 2)
+        if x1 <= x0 or y1 <= y0:
+            continue
+        sx0, sx1 = max(0, x0 - _PATCH_MARGIN_X), min(w, x1 + _PATCH_MARGIN_X)
+        sy0, sy1 = max(0, y0 - _PATCH_MARGIN_Y), min(h, y1 + _PATCH_MARGIN_Y)
+        part = _planes_of(_to_yuv420p(np.ascontiguousarray(pixels[sy0:sy1, sx0:sx1]), pixel_format))
+        y[y0:y1, x0:x1] = part[0][y0 - sy0 : y1 - sy0, x0 - sx0 : x1 - sx0]
+        cy0, cy1, cx0, cx1 = y0 // 2, y1 // 2, x0 // 2, x1 // 2
+        oy, ox = sy0 // 2, sx0 // 2
+        u[cy0:cy1, cx0:cx1] = part[1][cy0 - oy : cy1 - oy, cx0 - ox : cx1 - ox]
+        v[cy0:cy1, cx0:cx1] = part[2][cy0 - oy : cy1 - oy, cx0 - ox : cx1 - ox]
+    frame.colorspace = previous.colorspace
+    frame.color_range = previous.color_range
+    return frame
 
 
 def _to_yuv420p(pixels: np.ndarray[Any, Any], pixel_format: str) -> av.VideoFrame:

@@ -211,6 +211,11 @@ class Compositor:
     # ------------------------------------------------------------------ public
 
     @property
+    def last_damage(self) -> list[tuple[int, int, int, int]] | None:
+        """Pixel boxes (left, top, right, bottom) the last render changed; [] = none, None = anywhere."""
+        return self._retained.last_damage if self._retained is not None else None
+
+    @property
     def retain_stats(self) -> RetainStats | None:
         """Reuse counters of the retained mode (None when `retain=False`)."""
         return self._retained.stats if self._retained is not None else None

@@ -160,6 +160,9 @@ class RetainedLayers:
         self._bases: list[_Base] = []
         """Static bases, shallowest first; each one's layers are a prefix of the next one's."""
         self._spare: RasterSurface | None = None
+        self.last_damage: list[tuple[int, int, int, int]] | None = None
+        """Where the last `draw` changed the surface: None = anywhere (a full redraw), [] = nowhere,
+        else (left, top, right, bottom) pixel boxes. Encoders use it to convert only those pixels."""
         self._prev_stable = 0
         self._scratch: RasterSurface | None = None
 
@@ -316,6 +319,7 @@ class RetainedLayers:
 
     def draw(self, surface: RasterSurface, scene: Sequence[LayerFrame], paint_layer: PaintLayer) -> None:
         """Bring `surface` to this frame's pixels (it holds the previous frame's, or garbage if first)."""
+        self.last_damage = None
         try:
             self._draw(surface, scene, paint_layer)
         except BaseException:
@@ -337,6 +341,7 @@ class RetainedLayers:
         boxes = self._merge(damage) if damage else damage
         if boxes is not None and not boxes:
             stats.frames_reused += 1
+            self.last_damage = []
         else:
             damaged = sum(b.width() * b.height() for b in boxes) if boxes is not None else area
             base = below.surface.bgra if below is not None else None
@@ -356,6 +361,7 @@ class RetainedLayers:
                 stats.frames_partial += 1
                 stats.damage_px += damaged
                 self._draw_boxes(surface, boxes, base, entries[k:], paint_layer)
+                self.last_damage = [(b.left(), b.top(), b.right(), b.bottom()) for b in boxes]
         self._evict_groups(entries)
         self._prev = entries
 
