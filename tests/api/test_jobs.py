@@ -65,20 +65,12 @@ def _decoded(path: Path) -> list[tuple[int, np.ndarray]]:
 
 def test_plan_chunks() -> None:
     assert plan_chunks(300, 1) == [range(0, 300)]
-    assert plan_chunks(100, 2) == [range(0, 100)]  # too short for two chunks of 90
-    assert plan_chunks(300, 2) == [range(0, 100), range(100, 200), range(200, 300)]
-    assert plan_chunks(301, 2, min_frames=10) == [
-        range(0, 51),
-        *(range(51 + 50 * i, 101 + 50 * i) for i in range(5)),
-    ]
-    assert plan_chunks(10, 4, min_frames=1, per_job=1) == [
-        range(0, 3),
-        range(3, 6),
-        range(6, 8),
-        range(8, 10),
-    ]
+    assert plan_chunks(100, 2) == [range(0, 100)]  # too short for two chunks of MIN_CHUNK_FRAMES
+    assert plan_chunks(301, 2, min_frames=10) == [range(0, 151), range(151, 301)]
+    assert plan_chunks(300, 2, min_frames=10, per_job=3) == [range(i * 50, i * 50 + 50) for i in range(6)]
+    assert plan_chunks(10, 4, min_frames=1) == [range(0, 3), range(3, 6), range(6, 8), range(8, 10)]
     assert effective_jobs(60, 8) == 1
-    assert effective_jobs(3000, 2) == 2
+    assert effective_jobs(30000, 2) == 2
     with pytest.raises(ValueError, match="jobs"):
         plan_chunks(10, 0)
 

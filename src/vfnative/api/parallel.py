@@ -3,20 +3,21 @@ worker processes stitched without re-encoding (`render_parallel`, the CLI's ``--
 
 skia-python never releases the GIL, so one process draws on one core; the encoder thread overlaps
 it but cannot use the rest of a machine. `render_parallel` cuts the frames into contiguous chunks,
-renders them in ``jobs`` spawned processes (each keeps one `Renderer` for all the chunks it takes,
-so fonts, images and numba kernels load once per process), encodes each chunk as a closed-GOP
-H.264 piece starting with an IDR frame (`Muxer(first_frame=)`), encodes the audio mix once in the
-parent, and joins everything with `encode.stitch.stitch` — packets copied, never re-encoded.
+renders the first in this process and the others in ``jobs - 1`` spawned processes (each keeps one
+`Renderer` for the chunks it takes, so fonts, images and kernels load once per process), encodes
+each chunk as a closed-GOP H.264 piece starting with an IDR frame (`Muxer(first_frame=)`), encodes
+the audio mix once, and joins everything with `encode.stitch.stitch` — packets copied, never
+re-encoded.
 
 Frames are identical to a single-process render (raster's retained mode is exact whatever frame a
 chunk starts at; tests/api/test_jobs.py decodes both). The bitstreams differ only where x264's rate
 control restarts: each chunk starts with an IDR frame and its own rate-control state.
 
-Chunking rules (spec 05 §6.2): contiguous ranges of (nearly) equal size, at least
-`MIN_CHUNK_FRAMES` frames, about three per process so a slow stretch of the video does not leave the
-other processes idle (one per process when the document has video layers: every chunk start seeks
-the sources); one process when the render is too short to pay for starting more (a spawned worker
-costs ~1 s before its first frame).
+Chunking rules (spec 05 §6.2): contiguous ranges of (nearly) equal size, one per process, of at
+least `MIN_CHUNK_FRAMES` frames — a spawned worker costs about a second (interpreter, imports,
+fonts) before its first frame, and each chunk restarts the retained raster and x264, so short
+renders stay in one process. Measured on 2 CPUs: a render whose raster dominates (a photo
+resampled every frame) gains ~25 %; one whose raster is cheap next to x264 gains nothing.
 
 Workers are started with the ``spawn`` method (safe with threads, and the same on every platform);
 the function they run is module-level and everything they receive is picklable.
@@ -39,7 +40,7 @@ from typing import TYPE_CHECKING, Any
 from vfnative.api.progress import ProgressCallback
 from vfnative.api.render import CancelLike, Renderer, RenderReport, StageTimings, _cancel_check, _Clock
 from vfnative.errors import EncodeError, RenderCancelled, RenderError
-from vfnative.settings import RenderSettings, cpu_limit
+from vfnative.settings import EncodeSettings, RenderSettings, cpu_limit
 
 if TYPE_CHECKING:
     from vfnative.api.render import DocumentSource
@@ -60,8 +61,9 @@ log = logging.getLogger(__name__)
 MIN_CHUNK_FRAMES = 90
 """Fewest frames worth a chunk of its own (3 s at 30 fps): below that, process start-up and the
 extra IDR frame cost more than the parallelism gains."""
-CHUNKS_PER_JOB = 3
-"""Chunks per worker process, so that uneven content (a busy intro, a static tail) still spreads."""
+CHUNKS_PER_JOB = 1
+"""Chunks per process. More would spread uneven content (a busy intro, a static tail) better, but
+every chunk pays a full first frame, a new x264 and an IDR frame; on 2 CPUs one per process wins."""
 _PROGRESS_EVERY = 5
 """Frames between progress messages from a worker."""
 
@@ -104,7 +106,7 @@ def plan_chunks(
 
 
 def _chunk_of(renderer: Renderer, frames: range, out: Path, on_progress: ProgressCallback | None,
-              is_cancelled: Callable[[], bool]) -> ChunkReport:  # fmt: skip
+              is_cancelled: Callable[[], bool], *, encode: EncodeSettings | None = None) -> ChunkReport:  # fmt: skip
     """Render `frames` of `renderer`'s document into the piece `out` (no audio, no fast start)."""
     from vfnative.encode.mux import Muxer
 
@@ -116,7 +118,7 @@ def _chunk_of(renderer: Renderer, frames: range, out: Path, on_progress: Progres
     renderer.compositor  # noqa: B018 - built here so its cost counts as setup
     doc = renderer.document
     clock = _Clock()
-    encode = replace(renderer.settings.encode, faststart=False)  # stitch moves the index once
+    encode = replace(encode or renderer.settings.encode, faststart=False)  # stitch moves the index once
     muxer = Muxer(out, width=int(doc.width), height=int(doc.height), fps=float(doc.fps),
                   frame_count=len(frames), settings=encode, pixel_format="bgra",
                   first_frame=frames.start)  # fmt: skip
@@ -249,11 +251,13 @@ def render_parallel(
     cancel: CancelLike | None = None,
     min_chunk_frames: int = MIN_CHUNK_FRAMES,
 ) -> RenderReport:
-    """Render `renderer`'s document to `output` with `jobs` worker processes (default: the CPU limit).
+    """Render `renderer`'s document to `output` in `jobs` processes (default: the CPU limit).
 
-    Falls back to `renderer.render_video` in this process when `plan_chunks` makes one chunk. The
-    output appears atomically; on an error, a cancel or Ctrl-C the workers are stopped and no file is
-    left. `RenderReport.timings` are summed over the chunks (CPU-like seconds, not wall time).
+    This process renders the first chunk itself (its fonts, images and kernels are already loaded)
+    and mixes the audio, while ``jobs - 1`` spawned workers render the others. Falls back to
+    `renderer.render_video` when `plan_chunks` makes one chunk. The output appears atomically; on an
+    error, a cancel or Ctrl-C the workers are stopped and no file is left. `RenderReport.timings`
+    are summed over the chunks (CPU-like seconds, not wall time).
     """
     jobs = cpu_limit() if jobs is None else int(jobs)
     if jobs < 1:
@@ -269,12 +273,12 @@ def render_parallel(
     output = Path(output)
     if not output.parent.is_dir():
         raise EncodeError(f"{output}: the output folder does not exist", source=str(output))
-    workers = min(jobs, len(chunks))
+    processes = min(jobs, len(chunks))
     doc = renderer.document
     settings = renderer.settings
     encode = settings.encode
     if encode.threads is None:  # share the CPUs between the processes' encoder threads
-        encode = replace(encode, threads=max(1, cpu_limit() // workers))
+        encode = replace(encode, threads=max(1, cpu_limit() // processes))
     spec = _WorkerSpec(
         doc=doc,
         settings=replace(settings, width=int(doc.width), height=int(doc.height), scale=1.0, fps=float(doc.fps),
@@ -288,23 +292,28 @@ def render_parallel(
     ctx = mp.get_context("spawn")
     tasks, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
     procs = [ctx.Process(target=_worker_main, args=(spec, tasks, results, stop), name=f"vfnative-chunk-{i}",
-                         daemon=True) for i in range(workers)]  # fmt: skip
+                         daemon=True) for i in range(1, processes)]  # fmt: skip
     pieces = [work / f"chunk_{i:04d}.mp4" for i in range(len(chunks))]
+    tracker = _Tracker(procs, results, stop, chunks, on_progress, is_cancelled)
     log.info("rendering %r to %s: %d frames in %d chunks on %d processes", renderer, output, total,
-             len(chunks), workers)  # fmt: skip
+             len(chunks), processes)  # fmt: skip
     try:
         for p in procs:
             p.start()
-        for i, frames in enumerate(chunks):
-            tasks.put((i, frames, str(pieces[i])))
+        for i in range(1, len(chunks)):
+            tasks.put((i, chunks[i], str(pieces[i])))
         for _ in procs:
             tasks.put(None)
         t0 = time.perf_counter()
-        audio = renderer.render_audio()  # mixed here while the workers draw
+        audio = renderer.render_audio()
         audio_piece = write_audio_piece(audio.T, work / "audio.m4a", handler_name=encode.handler_name) \
             if audio is not None else None  # fmt: skip
         audio_seconds = time.perf_counter() - t0
-        reports = _collect(procs, results, stop, chunks, on_progress, is_cancelled)
+        # the first chunk here, forwarding the workers' progress (and their errors) between frames
+        own = _chunk_of(renderer, chunks[0], pieces[0], lambda _s, done, _t: tracker.local(done),
+                        tracker.cancelled, encode=encode)  # fmt: skip
+        tracker.finished(0, own)
+        reports = tracker.wait()
         if on_progress is not None:
             on_progress("finish", 0, 1)
         stitch(pieces, output, audio=audio_piece)
@@ -316,52 +325,85 @@ def render_parallel(
         shutil.rmtree(work, ignore_errors=True)
     if on_progress is not None:
         on_progress("finish", 1, 1)
-    warnings = tuple(dict.fromkeys(w for r in reports for w in (*renderer.warnings, *r.warnings)))
-    for w in warnings:
-        if w not in renderer.warnings:
-            renderer._warnings.record(w)
+    for r in reports:
+        for w in r.warnings:
+            if w not in renderer.warnings:
+                renderer._warnings.record(w)
     seconds = time.perf_counter() - started
     report = RenderReport(output=output, frames=total, seconds=seconds, width=int(doc.width),
                           height=int(doc.height), fps=float(doc.fps), warnings=renderer.warnings,
                           timings=_sum_timings(reports, audio_seconds))  # fmt: skip
     log.info("wrote %s: %d frames in %.2f s (%.2fx realtime, %d processes)", output, total, seconds,
-             report.realtime_factor, workers)  # fmt: skip
+             report.realtime_factor, processes)  # fmt: skip
     return report
 
 
-def _collect(procs: Sequence[Any], results: Any, stop: Any, chunks: Sequence[range],
-             on_progress: ProgressCallback | None, is_cancelled: Callable[[], bool]) -> list[ChunkReport]:  # fmt: skip
-    """Wait for every chunk; forward progress; raise the first error (or a cancel) after stopping all."""
-    total = sum(len(c) for c in chunks)
-    done = [0] * len(chunks)
-    reports: dict[int, ChunkReport] = {}
-    while len(reports) < len(chunks):
-        if is_cancelled():
-            stop.set()
-            raise RenderCancelled(f"render cancelled after {sum(done)} of {total} frames", frame=sum(done))
+class _Tracker:
+    """The chunks' progress and results: this process's chunk and the workers' messages."""
+
+    def __init__(self, procs: Sequence[Any], results: Any, stop: Any, chunks: Sequence[range],
+                 on_progress: ProgressCallback | None, is_cancelled: Callable[[], bool]) -> None:  # fmt: skip
+        self.procs, self.results, self.stop, self.chunks = procs, results, stop, chunks
+        self.on_progress, self.is_cancelled = on_progress, is_cancelled
+        self.total = sum(len(c) for c in chunks)
+        self.done = [0] * len(chunks)
+        self.reports: dict[int, ChunkReport] = {}
+
+    def cancelled(self) -> bool:
+        if self.is_cancelled():
+            self.stop.set()
+            raise RenderCancelled(
+                f"render cancelled after {sum(self.done)} of {self.total} frames", frame=sum(self.done)
+            )
+        return False
+
+    def local(self, done: int) -> None:
+        """Progress of the chunk rendered in this process; also drains the workers' messages."""
+        self.done[0] = done
+        while self._poll(0.0):
+            pass
+        self._report()
+
+    def finished(self, index: int, report: ChunkReport) -> None:
+        self.reports[index] = report
+        self.done[index] = len(self.chunks[index])
+        self._report()
+
+    def wait(self) -> list[ChunkReport]:
+        """Every chunk's report, in order; raises the first worker error, a cancel, or a dead worker."""
+        while len(self.reports) < len(self.chunks):
+            self.cancelled()
+            if not self._poll(0.1):
+                self._check_workers()
+        return [self.reports[i] for i in range(len(self.chunks))]
+
+    def _poll(self, timeout: float) -> bool:
         try:
-            kind, index, payload = results.get(timeout=0.1)
+            kind, index, payload = self.results.get(timeout=timeout) if timeout else self.results.get_nowait()
         except queue.Empty:
-            dead = [p for p in procs if p.exitcode not in (None, 0)]
-            if dead:
-                raise RenderError(f"a render worker process died (exit code {dead[0].exitcode})") from None
-            if not all(p.exitcode == 0 for p in procs):
-                continue
-            try:  # every worker has exited: what they sent last is in the pipe by now
-                kind, index, payload = results.get(timeout=1.0)
-            except queue.Empty:
-                raise RenderError("the render workers stopped before every chunk was rendered") from None
+            return False
         if kind == "progress":
-            done[index] = payload
+            self.done[index] = payload
         elif kind == "done":
-            reports[index] = payload
-            done[index] = len(chunks[index])
+            self.finished(index, payload)
+            return True
         else:
-            stop.set()
+            self.stop.set()
             raise payload
-        if on_progress is not None:
-            on_progress("render", sum(done), total)
-    return [reports[i] for i in range(len(chunks))]
+        self._report()
+        return True
+
+    def _check_workers(self) -> None:
+        dead = [p for p in self.procs if p.exitcode not in (None, 0)]
+        if dead:
+            raise RenderError(f"a render worker process died (exit code {dead[0].exitcode})")
+        if all(p.exitcode == 0 for p in self.procs) and not self._poll(1.0):
+            # every worker has exited and what they sent last is in the pipe by now
+            raise RenderError("the render workers stopped before every chunk was rendered")
+
+    def _report(self) -> None:
+        if self.on_progress is not None:
+            self.on_progress("render", sum(self.done), self.total)
 
 
 def _stop_workers(procs: Sequence[Any], grace: float = 2.0) -> None:
