@@ -28,7 +28,6 @@ import skia
 from vfnative.errors import AssetError, RenderError, VfnativeError
 from vfnative.raster.blend import blend_mode, clamp_opacity, filter_chain, layer_paint
 from vfnative.raster.box import Decorations, decorations, paint_decorations, paint_outline
-from vfnative.raster.effects import EffectCall, apply_effects, resolve_effects
 from vfnative.raster.media import ImageStore, VideoStore, fit_dims, sampling_for_scale
 from vfnative.raster.retain import RetainedLayers, RetainStats
 from vfnative.raster.shapes import draw_shape, shape_bounds_outset, shape_geometry
@@ -41,6 +40,7 @@ from vfnative.types import PremulRGBA8
 if TYPE_CHECKING:
     from vfnative.media.library import MediaLibrary
     from vfnative.model.document import VideoJSON
+    from vfnative.raster.effects import EffectCall
 
 __all__ = ["Compositor", "to_rgba8"]
 
@@ -291,6 +291,9 @@ class Compositor:
         if opacity <= 0.0:
             return  # a fully transparent layer leaves the backdrop unchanged under every mode
         if _enabled_effects(lf.layer) or "__effects" in props:
+            # imported here: the effect kernels load numba (~0.2 s, ~60 MB) and most documents have none
+            from vfnative.raster.effects import resolve_effects
+
             calls = resolve_effects(lf.layer, props)
             if calls:
                 self._draw_with_effects(canvas, lf, depth, calls)
@@ -337,6 +340,8 @@ class Compositor:
         if rows.size:
             cols = np.flatnonzero(alpha.any(axis=0))
             bounds = (int(cols[0]), int(rows[0]), int(cols[-1]) + 1, int(rows[-1]) + 1)
+        from vfnative.raster.effects import apply_effects
+
         fps = float(_attr(self.doc, "fps", 30.0))
         out = apply_effects(pixels, calls, time_s=lf.frame / fps, width=self.width, height=self.height,
                             bounds=bounds, on_warning=lambda m: self.warn(f"effect:{m}", f"{lf.path}: {m}"))  # fmt: skip

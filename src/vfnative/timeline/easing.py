@@ -3,17 +3,18 @@
 Numbers and transition progress use polynomial curves (spec 01 §3.3a); colours and mixed-unit
 values are animated by the browser with CSS cubic-bezier timing functions (§3.3b), so the same
 name gives different curves in the two families. The plain-Python functions are the scalar
-reference; the `@njit` kernels are what batch evaluation runs. Imports numpy and numba only.
+reference; numba kernels of the same functions serve large batch evaluations. numba is imported
+only when a kernel is first asked for (`_poly_ease_kernel` and friends are built on first access):
+importing it costs ~0.2 s and ~60 MB, and most renders never need it. Imports numba lazily only.
 """
 
 from __future__ import annotations
 
 import os
+import sys
 import tempfile
 from pathlib import Path
-
-from numba import njit
-from numba.core import config as _numba_config
+from typing import Any
 
 __all__ = [
     "BEZIER_PARAMS",
@@ -126,7 +127,8 @@ def _ensure_writable_numba_cache() -> None:
     users) numba would refuse to cache, and every process would pay the cold JIT again. An explicit
     NUMBA_CACHE_DIR always wins.
     """
-    if getattr(_numba_config, "CACHE_DIR", ""):
+    config = sys.modules.get("numba.core.config")
+    if getattr(config, "CACHE_DIR", "") or os.environ.get("NUMBA_CACHE_DIR"):
         return
     here = Path(__file__).resolve().parent
     pycache = here / "__pycache__"
@@ -139,24 +141,50 @@ def _ensure_writable_numba_cache() -> None:
         except OSError:
             continue
         if os.access(target, os.W_OK):
-            _numba_config.CACHE_DIR = str(target)  # type: ignore[attr-defined]
+            if config is not None:  # numba already imported: its config was read
+                config.CACHE_DIR = str(target)
+            else:  # read by numba when it is imported (this module no longer imports it)
+                os.environ["NUMBA_CACHE_DIR"] = str(target)
             return
 
 
 _ensure_writable_numba_cache()
 
-_poly_ease_kernel = njit(cache=True, nogil=True)(poly_ease)
-_cubic_bezier_kernel = njit(cache=True, nogil=True)(cubic_bezier)
+_KERNEL_NAMES = ("_poly_ease_kernel", "_cubic_bezier_kernel", "_css_ease_kernel")
+_cubic_bezier_kernel: Any  # bound by compile_kernels (module __getattr__ builds them on first access)
+_kernels: dict[str, Any] = {}
 
 
-@njit(cache=True, nogil=True)
-def _css_ease_kernel(ease: int, u: float) -> float:
+def compile_kernels() -> dict[str, Any]:
+    """The numba kernels (dispatchers) by name, built on first call; loads numba."""
+    if not _kernels:
+        from numba import njit
+
+        _ensure_writable_numba_cache()
+        cubic = njit(cache=True, nogil=True)(cubic_bezier)
+        globals()["_cubic_bezier_kernel"] = cubic  # resolved by name when _css_ease compiles
+        _kernels.update(
+            _poly_ease_kernel=njit(cache=True, nogil=True)(poly_ease),
+            _cubic_bezier_kernel=cubic,
+            _css_ease_kernel=njit(cache=True, nogil=True)(_css_ease),
+        )
+    return _kernels
+
+
+def __getattr__(name: str) -> Any:
+    if name in _KERNEL_NAMES:
+        return compile_kernels()[name]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _css_ease(ease: int, u: float) -> float:
+    """`css_ease` with the bezier parameters inlined, as the kernel compiles it."""
     if ease == EASE_LINEAR:
         return u
     if ease == EASE_STEP:
         return 0.0
     if ease == EASE_EASE_IN:
-        return _cubic_bezier_kernel(0.42, 0.0, 1.0, 1.0, u)
+        return _cubic_bezier_kernel(0.42, 0.0, 1.0, 1.0, u)  # noqa: F821 - bound when numba compiles
     if ease == EASE_EASE_OUT:
-        return _cubic_bezier_kernel(0.0, 0.0, 0.58, 1.0, u)
-    return _cubic_bezier_kernel(0.42, 0.0, 0.58, 1.0, u)
+        return _cubic_bezier_kernel(0.0, 0.0, 0.58, 1.0, u)  # noqa: F821 - bound when numba compiles
+    return _cubic_bezier_kernel(0.42, 0.0, 0.58, 1.0, u)  # noqa: F821 - bound when numba compiles

@@ -16,10 +16,9 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import numpy.typing as npt
-from numba import njit
 
 from vfnative.model.properties import PropDef
-from vfnative.timeline.easing import _css_ease_kernel, _poly_ease_kernel, cubic_bezier, easing_id, poly_ease
+from vfnative.timeline.easing import cubic_bezier, easing_id, poly_ease
 from vfnative.timeline.resolve import Raw, caption_index, finalize_all, raw_static, value_mode
 from vfnative.timeline.scalar import _text_em
 from vfnative.timeline.scene import LayerFrame
@@ -206,7 +205,6 @@ def compile_layout(timeline: Timeline) -> BlockLayout:
     return layout
 
 
-@njit(cache=True, nogil=True)
 def _eval_tracks(  # type: ignore[no-untyped-def]  # numba kernel: typed by its caller, evaluate()
     source_times,
     tr_layer,
@@ -248,7 +246,7 @@ def _eval_tracks(  # type: ignore[no-untyped-def]  # numba kernel: typed by its 
                     for c in range(4):
                         out[i, col + c] = values[va + c]
                     continue
-                p = _css_ease_kernel(ease, u)
+                p = _css_ease_kernel(ease, u)  # noqa: F821 - bound when numba compiles
                 alpha = ca + (cb - ca) * p
                 if alpha <= 0.0:
                     for c in range(4):
@@ -265,9 +263,30 @@ def _eval_tracks(  # type: ignore[no-untyped-def]  # numba kernel: typed by its 
                 if ease == 4:
                     out[i, col + c] = na
                 elif seg_mode[va + c] == 0:
-                    out[i, col + c] = na + (nb - na) * _poly_ease_kernel(ease, u)
+                    out[i, col + c] = na + (nb - na) * _poly_ease_kernel(ease, u)  # noqa: F821 - bound when numba compiles
                 else:
-                    out[i, col + c] = na + (nb - na) * _css_ease_kernel(ease, u)
+                    out[i, col + c] = na + (nb - na) * _css_ease_kernel(ease, u)  # noqa: F821 - bound when numba compiles
+
+
+_numba_kernel: Any = None
+_css_ease_kernel: Any  # bound by _numba_eval_tracks before numba compiles _eval_tracks
+_poly_ease_kernel: Any
+
+
+def _numba_eval_tracks() -> Any:
+    """`_eval_tracks` compiled by numba (built, or loaded from numba's cache, on first use)."""
+    global _numba_kernel
+    if _numba_kernel is None:
+        from numba import njit
+
+        from vfnative.timeline.easing import compile_kernels
+
+        kernels = compile_kernels()
+        # the kernel calls these by their global names; numba resolves them when it compiles
+        globals()["_css_ease_kernel"] = kernels["_css_ease_kernel"]
+        globals()["_poly_ease_kernel"] = kernels["_poly_ease_kernel"]
+        _numba_kernel = njit(cache=True, nogil=True)(_eval_tracks)
+    return _numba_kernel
 
 
 PYTHON_TRACK_WORK = 50_000
@@ -413,7 +432,7 @@ def evaluate(timeline: Timeline, frames: range, *, kernel: str = "auto") -> Prop
         if kernel == "python" or (kernel == "auto" and split.animated.size * n <= PYTHON_TRACK_WORK):
             _eval_tracks_python(source_times, layout, split, block)
         else:
-            _eval_tracks(source_times, layout.tr_layer, layout.tr_col, layout.tr_width, layout.tr_mode,
+            _numba_eval_tracks()(source_times, layout.tr_layer, layout.tr_col, layout.tr_width, layout.tr_mode,
                          layout.tr_kf0, layout.tr_nkf, layout.tr_val0, layout.kf_time, layout.kf_ease,
                          layout.values, layout.seg_mode, block)  # fmt: skip
     return block
