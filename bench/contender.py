@@ -40,6 +40,9 @@ def run_vfnative(args: argparse.Namespace) -> dict[str, Any]:
     import vfnative
     from vfnative.api.parallel import render_parallel
 
+    from vfnative.api.environment import limit_heap_growth
+
+    limit_heap_growth()  # as `vfnative render` does
     started = time.perf_counter()
     with vfnative.Renderer(args.document, settings=_settings(args)) as renderer:
         if args.jobs == 1:

@@ -195,6 +195,9 @@ class _WorkerSpec:
 
 def _worker_main(spec: _WorkerSpec, tasks: Any, results: Any, stop: Any) -> None:
     """A worker process: take (index, frames, path) tasks until None, render each, report back."""
+    from vfnative.api.environment import limit_heap_growth
+
+    limit_heap_growth()
     renderer: Renderer | None = None
     try:
         while True:

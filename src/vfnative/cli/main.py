@@ -31,7 +31,7 @@ from typing import IO, Any
 from rich.console import Console
 
 import vfnative
-from vfnative.api.environment import set_ffmpeg_logging
+from vfnative.api.environment import limit_heap_growth, set_ffmpeg_logging
 from vfnative.cli.progress import RichProgress, setup_logging
 from vfnative.settings import PRESET_ALIASES
 
@@ -140,6 +140,7 @@ def _sigterm_cancels(token: vfnative.CancelToken) -> Iterator[None]:
 
 
 def _render_to(ctx: Context, doc: Any, output: Path, settings: vfnative.RenderSettings, base_dir: Any) -> int:
+    limit_heap_growth()  # this process renders: freed frame-sized buffers go back to the system
     token = vfnative.CancelToken()
     with (
         vfnative.Renderer(
