@@ -65,6 +65,10 @@ CHUNKS_PER_JOB = 1
 """Chunks per process. More would spread uneven content (a busy intro, a static tail) better, but
 every chunk pays a full first frame, a new x264 and an IDR frame; on 2 CPUs one per process wins."""
 _PROGRESS_EVERY = 5
+_SPLIT_RATIO = 1.5
+"""Drawing must cost this many times the encoder's time per frame before workers are started."""
+_SPLIT_GAIN_S = 3.0
+"""... and the drawing they would take over must exceed this many seconds."""
 """Frames between progress messages from a worker."""
 
 
@@ -145,6 +149,72 @@ def _chunk_of(renderer: Renderer, frames: range, out: Path, on_progress: Progres
         encoder_thread=muxer.encode_seconds,
     )
     return ChunkReport(out, frames, time.perf_counter() - started, timings, renderer.warnings)
+
+
+class _ChunkWriter:
+    """This process's piece, written frame range by frame range (its length decided on the way)."""
+
+    def __init__(self, renderer: Renderer, out: Path, encode: EncodeSettings, first: int) -> None:
+        from vfnative.encode.mux import Muxer
+
+        self.renderer, self.out, self.first = renderer, out, first
+        self.started = time.perf_counter()
+        self.setup_before = renderer._setup_seconds
+        renderer.compositor  # noqa: B018 - built here so its cost counts as setup
+        doc = renderer.document
+        self.clock = _Clock()
+        self.muxer = Muxer(out, width=int(doc.width), height=int(doc.height), fps=float(doc.fps),
+                           settings=replace(encode, faststart=False), pixel_format="bgra",
+                           first_frame=first).open()  # fmt: skip
+        self.next = first
+
+    def render(
+        self, frames: range, on_frame: Callable[[int], None], is_cancelled: Callable[[], bool]
+    ) -> None:
+        """Draw and queue `frames` (they must continue the piece)."""
+        assert frames.start == self.next, (frames, self.next)
+        compositor, muxer, clock = self.renderer.compositor, self.muxer, self.clock
+        for n, _scene, pixels in self.renderer._render_scenes(frames, clock, bgra=True):
+            t0 = time.perf_counter()
+            muxer.write(pixels, damage=compositor.last_damage)
+            clock.encode += time.perf_counter() - t0
+            self.next = n + 1
+            on_frame(n + 1 - self.first)
+            if is_cancelled():
+                raise RenderCancelled(f"render cancelled after frame {n}", frame=n)
+
+    def worth_splitting(self, since: tuple[int, float], remaining: int, processes: int) -> bool:
+        """Whether more processes would finish sooner, judged from the frames drawn since `since`.
+
+        Drawing runs on one core and libx264 on the others, so extra processes only help when drawing
+        is well above the encoder's cost per frame (a resampled photo, heavy effects) and what they
+        would take over outweighs starting them (~1.5 s of CPU each: interpreter, imports, fonts,
+        the first full frame). Measured on 2 CPUs (bench/documents): the promo (drawing 1.1× the
+        encoder) and the dashboard (2×, but only 2 s to take over) lose ~0.6 s when split; the Ken
+        Burns promo (2.4×, 8 s to take over) gains 25 %.
+        """
+        frames, drawing = self.mark()
+        per_frame = (drawing - since[1]) / max(1, frames - since[0])
+        encoder = self.muxer.encode_seconds / max(1, self.muxer.frames_encoded)
+        saved = remaining * per_frame * (1 - 1 / processes)
+        return per_frame > _SPLIT_RATIO * encoder and saved > _SPLIT_GAIN_S
+
+    def mark(self) -> tuple[int, float]:
+        """(frames drawn, drawing seconds) so far."""
+        return self.next - self.first, self.clock.timeline + self.clock.raster
+
+    def close(self) -> ChunkReport:
+        t0 = time.perf_counter()
+        self.muxer.close()
+        self.clock.encode += time.perf_counter() - t0
+        c = self.clock
+        timings = StageTimings(setup=self.renderer._setup_seconds - self.setup_before, timeline=c.timeline,
+                               raster=c.raster, encode=c.encode, encoder_thread=self.muxer.encode_seconds)  # fmt: skip
+        return ChunkReport(self.out, range(self.first, self.next), time.perf_counter() - self.started, timings,
+                           self.renderer.warnings)  # fmt: skip
+
+    def abort(self) -> None:
+        self.muxer.abort()
 
 
 def render_chunk(
@@ -253,21 +323,28 @@ def render_parallel(
     on_progress: ProgressCallback | None = None,
     cancel: CancelLike | None = None,
     min_chunk_frames: int = MIN_CHUNK_FRAMES,
+    probe_frames: int | None = None,
+    split: bool | None = None,
 ) -> RenderReport:
-    """Render `renderer`'s document to `output` in `jobs` processes (default: the CPU limit).
+    """Render `renderer`'s document to `output` using up to `jobs` processes (default: the CPU limit).
 
-    This process renders the first chunk itself (its fonts, images and kernels are already loaded)
-    and mixes the audio, while ``jobs - 1`` spawned workers render the others. Falls back to
-    `renderer.render_video` when `plan_chunks` makes one chunk. The output appears atomically; on an
-    error, a cancel or Ctrl-C the workers are stopped and no file is left. `RenderReport.timings`
-    are summed over the chunks (CPU-like seconds, not wall time).
+    This process starts drawing from frame 0 and, after `probe_frames` (default: two seconds of
+    video), looks at what set the pace after the first frame: when drawing did, by enough to pay
+    for starting workers (`_ChunkWriter.worth_splitting`), it keeps a share of the frames and
+    spawns ``jobs - 1`` workers for the rest, in equal contiguous chunks of at least
+    `min_chunk_frames`; otherwise more processes would only compete with libx264 for the same CPUs,
+    so it renders everything itself (`split` True or False overrides the decision). Either way the pieces and the audio (mixed
+    and encoded once) are stitched without re-encoding. Renders too short for two chunks go straight
+    to `renderer.render_video`.
+
+    The output appears atomically; on an error, a cancel or Ctrl-C the workers are stopped and no
+    file is left. `RenderReport.timings` are summed over the pieces (CPU-like seconds, not wall time).
     """
     jobs = cpu_limit() if jobs is None else int(jobs)
     if jobs < 1:
         raise ValueError(f"jobs: expected >= 1; got {jobs}")
     total = renderer.frame_count
-    chunks = plan_chunks(total, jobs, min_frames=min_chunk_frames, per_job=_chunks_per_job(renderer.document))
-    if len(chunks) == 1:
+    if jobs == 1 or total < 2 * max(1, min_chunk_frames):
         return renderer.render_video(output, on_progress=on_progress, cancel=cancel)
     from vfnative.encode.stitch import stitch, write_audio_piece
 
@@ -276,51 +353,71 @@ def render_parallel(
     output = Path(output)
     if not output.parent.is_dir():
         raise EncodeError(f"{output}: the output folder does not exist", source=str(output))
-    processes = min(jobs, len(chunks))
     doc = renderer.document
     settings = renderer.settings
-    encode = settings.encode
-    if encode.threads is None:  # share the CPUs between the processes' encoder threads
-        encode = replace(encode, threads=max(1, cpu_limit() // processes))
-    spec = _WorkerSpec(
-        doc=doc,
-        settings=replace(settings, width=int(doc.width), height=int(doc.height), scale=1.0, fps=float(doc.fps),
-                         encode=encode),
-        base_dir=renderer.base_dir,
-        font_dirs=renderer.font_dirs,
-        sources=renderer.sources.policy,
-        strict=renderer.strict,
-    )  # fmt: skip
+    probe = min(
+        total - min_chunk_frames, probe_frames if probe_frames is not None else max(30, round(2 * doc.fps))
+    )
     work = Path(tempfile.mkdtemp(prefix=f".{output.name}.", suffix=".chunks", dir=output.parent))
     ctx = mp.get_context("spawn")
     tasks, results, stop = ctx.Queue(), ctx.Queue(), ctx.Event()
-    procs = [ctx.Process(target=_worker_main, args=(spec, tasks, results, stop), name=f"vfnative-chunk-{i}",
-                         daemon=True) for i in range(1, processes)]  # fmt: skip
-    pieces = [work / f"chunk_{i:04d}.mp4" for i in range(len(chunks))]
-    tracker = _Tracker(procs, results, stop, chunks, on_progress, is_cancelled)
-    log.info("rendering %r to %s: %d frames in %d chunks on %d processes", renderer, output, total,
-             len(chunks), processes)  # fmt: skip
+    procs: list[Any] = []
+    own: _ChunkWriter | None = None
+    reports: list[ChunkReport] = []
     try:
-        for p in procs:
-            p.start()
-        for i in range(1, len(chunks)):
-            tasks.put((i, chunks[i], str(pieces[i])))
-        for _ in procs:
-            tasks.put(None)
         t0 = time.perf_counter()
         audio = renderer.render_audio()
-        audio_piece = write_audio_piece(audio.T, work / "audio.m4a", handler_name=encode.handler_name) \
+        audio_piece = write_audio_piece(audio.T, work / "audio.m4a", handler_name=settings.encode.handler_name) \
             if audio is not None else None  # fmt: skip
         audio_seconds = time.perf_counter() - t0
-        # the first chunk here, forwarding the workers' progress (and their errors) between frames
-        own = _chunk_of(renderer, chunks[0], pieces[0], lambda _s, done, _t: tracker.local(done),
-                        tracker.cancelled, encode=encode)  # fmt: skip
-        tracker.finished(0, own)
+        pieces = [work / "chunk_0000.mp4"]
+        own = _ChunkWriter(renderer, pieces[0], settings.encode, 0)
+        tracker = _Tracker(procs, results, stop, [range(0, total)], on_progress, is_cancelled)
+        own.render(range(0, 1), tracker.local, tracker.cancelled)  # the first frame draws everything: skip it
+        first = own.mark()
+        own.render(range(1, probe), tracker.local, tracker.cancelled)
+        chunks = [range(0, total)]
+        processes = min(jobs, max(1, (total - probe) // min_chunk_frames))
+        if split if split is not None else own.worth_splitting(first, total - probe, processes):
+            chunks = plan_chunks(total - probe, jobs, min_frames=min_chunk_frames,
+                                 per_job=_chunks_per_job(renderer.document))  # fmt: skip
+            chunks = [range(c.start + probe, c.stop + probe) for c in chunks]
+            chunks[0] = range(0, chunks[0].stop)
+        log.info("rendering %r to %s: %d frames in %d chunk(s)", renderer, output, total, len(chunks))
+        if len(chunks) > 1:
+            processes = min(jobs, len(chunks))
+            encode = settings.encode
+            if encode.threads is None:  # share the CPUs between the workers' encoder threads
+                encode = replace(encode, threads=max(1, cpu_limit() // processes))
+            spec = _WorkerSpec(
+                doc=doc,
+                settings=replace(settings, width=int(doc.width), height=int(doc.height), scale=1.0,
+                                 fps=float(doc.fps), encode=encode),
+                base_dir=renderer.base_dir,
+                font_dirs=renderer.font_dirs,
+                sources=renderer.sources.policy,
+                strict=renderer.strict,
+            )  # fmt: skip
+            pieces += [work / f"chunk_{i:04d}.mp4" for i in range(1, len(chunks))]
+            procs += [ctx.Process(target=_worker_main, args=(spec, tasks, results, stop),
+                                  name=f"vfnative-chunk-{i}", daemon=True) for i in range(1, processes)]  # fmt: skip
+            tracker.set_chunks(chunks, done0=probe)
+            for p in procs:
+                p.start()
+            for i in range(1, len(chunks)):
+                tasks.put((i, chunks[i], str(pieces[i])))
+            for _ in procs:
+                tasks.put(None)
+        own.render(range(probe, chunks[0].stop), tracker.local, tracker.cancelled)
+        tracker.finished(0, own.close())
+        own = None
         reports = tracker.wait()
         if on_progress is not None:
             on_progress("finish", 0, 1)
         stitch(pieces, output, audio=audio_piece)
     finally:
+        if own is not None:
+            own.abort()
         stop.set()
         _stop_workers(procs)
         tasks.close()
@@ -337,7 +434,7 @@ def render_parallel(
                           height=int(doc.height), fps=float(doc.fps), warnings=renderer.warnings,
                           timings=_sum_timings(reports, audio_seconds))  # fmt: skip
     log.info("wrote %s: %d frames in %.2f s (%.2fx realtime, %d processes)", output, total, seconds,
-             report.realtime_factor, processes)  # fmt: skip
+             report.realtime_factor, 1 + len(procs))  # fmt: skip
     return report
 
 
@@ -351,6 +448,12 @@ class _Tracker:
         self.total = sum(len(c) for c in chunks)
         self.done = [0] * len(chunks)
         self.reports: dict[int, ChunkReport] = {}
+
+    def set_chunks(self, chunks: Sequence[range], *, done0: int) -> None:
+        """The final plan (this process's chunk first), once the probe has decided it."""
+        self.chunks = chunks
+        self.done = [0] * len(chunks)
+        self.done[0] = done0
 
     def cancelled(self) -> bool:
         if self.is_cancelled():
