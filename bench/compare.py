@@ -5,7 +5,8 @@ For each document, every contender runs in its own subprocess and is measured fr
 * wall time of the whole process (interpreter start-up, imports and set-up included);
 * peak RSS of the whole process tree — the sum over the process and all its descendants (worker
   processes, MoviePy's ffmpeg), sampled from /proc every 20 ms — and the largest single process
-  (``getrusage``/``wait4`` ``ru_maxrss``, exact but per process);
+  (``ru_maxrss`` from ``wait4``, exact but per process; the contender is forked from a tiny
+  interpreter, since a forked child's figure starts at its parent's size);
 * ms/frame per stage, as each contender reports it (vfnative: set-up, audio mix, timeline, raster,
   encode hand-off and encoder-thread busy time, summed over chunks with ``--jobs``; MoviePy: clip
   building, compositing, and the time blocked writing to ffmpeg's pipe);
@@ -114,18 +115,36 @@ class Measurement:
     """For the floor: the whole process (rendering its input frames included); `wall` is the encode."""
 
 
+TRAMPOLINE = """
+import json, os, sys
+pid = os.fork()
+if pid == 0:
+    os.execvp(sys.argv[2], sys.argv[2:])
+_, status, ru = os.wait4(pid, 0)
+with open(sys.argv[1], "w") as f:
+    json.dump({"maxrss": ru.ru_maxrss, "cpu": ru.ru_utime + ru.ru_stime}, f)
+sys.exit(os.waitstatus_to_exitcode(status))
+"""
+"""Runs a contender from a tiny interpreter (``-S -I``): a child's ``ru_maxrss`` starts at its
+parent's size when it forks, so forking from this script (vfnative imported) would inflate it."""
+
+
 def measure(
     name: str, cmd: list[str], *, env: dict[str, str] | None = None, interval: float = 0.02
 ) -> Measurement:
     """Run `cmd`, sampling its tree's RSS; the last stdout line is parsed as a JSON report if it is one."""
     peak = [0]
+    fd, usage_path = tempfile.mkstemp(prefix="vfnative-usage-", suffix=".json")
+    os.close(fd)
+    usage_file = Path(usage_path)
     start = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)
+    proc = subprocess.Popen([sys.executable, "-S", "-I", "-c", TRAMPOLINE, str(usage_file), *cmd],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env, text=True)  # fmt: skip
     done = threading.Event()
 
     def sample() -> None:
         while not done.is_set():
-            peak[0] = max(peak[0], tree_rss(proc.pid))
+            peak[0] = max(peak[0], sum(tree_rss(c) for c in _children(proc.pid)))  # not the trampoline
             done.wait(interval)
 
     sampler = threading.Thread(target=sample, daemon=True)
@@ -138,15 +157,18 @@ def measure(
     ]
     for r in readers:
         r.start()
-    _pid, status, usage = os.wait4(proc.pid, 0)
+    proc.wait()
     wall = time.perf_counter() - start
-    proc.returncode = os.waitstatus_to_exitcode(status)
     done.set()
     sampler.join()
     for r in readers:
         r.join()
     stdout, stderr = "".join(out_chunks), "".join(err_chunks)
-    m = Measurement(name, wall, peak[0], usage.ru_maxrss * 1024, cpu=usage.ru_utime + usage.ru_stime)
+    usage = {"maxrss": 0, "cpu": 0.0}
+    with contextlib.suppress(OSError, ValueError):
+        usage = json.loads(usage_file.read_text())
+    usage_file.unlink(missing_ok=True)
+    m = Measurement(name, wall, peak[0], int(usage["maxrss"]) * 1024, cpu=float(usage["cpu"]))
     lines = [line for line in stdout.strip().splitlines() if line.startswith("{")]
     if lines:
         with contextlib.suppress(json.JSONDecodeError):
