@@ -159,7 +159,8 @@ class EncodeSettings:
     threads: int | None = None
     """Encoder and colour-conversion threads; None = the cgroup CPU limit (`cpu_limit`)."""
     queue_frames: int = 8
-    """Frames buffered between raster and the encoder thread; each costs W·H·4 bytes (8.3 MB at 1080p)."""
+    """Frames (already 4:2:0) buffered between raster and the encoder thread; each costs W·H·1.5 bytes
+    (3.1 MB at 1080p)."""
     faststart: bool = True
     """Move the MP4 index (moov) before the media data so players can start before the download ends."""
     handler_name: str = "VideoFlow.dev"
