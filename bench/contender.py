@@ -38,9 +38,8 @@ def _settings(args: argparse.Namespace) -> Any:
 
 def run_vfnative(args: argparse.Namespace) -> dict[str, Any]:
     import vfnative
-    from vfnative.api.parallel import render_parallel
-
     from vfnative.api.environment import limit_heap_growth
+    from vfnative.api.parallel import render_parallel
 
     limit_heap_growth()  # as `vfnative render` does
     started = time.perf_counter()
