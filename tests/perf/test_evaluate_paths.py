@@ -39,3 +39,33 @@ def test_auto_picks_python_for_small_workloads(monkeypatch: pytest.MonkeyPatch) 
     block = ev.evaluate(timeline, range(10))  # the numba kernel fills the block
     assert calls == ["python"]
     assert np.isfinite(block).any()
+
+
+def _flat(scene: list) -> list:
+    out = []
+    for lf in scene:
+        out.append((lf.path, lf.frame, dict(lf.props), {k: type(v) for k, v in lf.props.items()}))
+        out.extend(_flat(list(lf.children)))
+    return out
+
+
+@pytest.mark.parametrize(
+    "doc",
+    [
+        ROOT / "fixtures" / "goldens" / f"{name}.json"
+        for name in ("transitions-css", "transitions-text", "captions")
+    ]
+    + [ROOT / "bench" / "documents" / "dashboard.json"],
+    ids=lambda p: p.stem,
+)
+def test_memoised_scenes_equal_the_scalar_reference(doc: Path) -> None:
+    """scene_from_block reuses props across rows and re-finalises only what a transition replaced."""
+    from vfnative.timeline.scalar import scene_at
+
+    timeline = vfnative.Renderer(doc).timeline
+    n = timeline.frame_count
+    for start in range(0, n, 64):
+        frames = range(start, min(n, start + 64))
+        block = ev.evaluate(timeline, frames)
+        for i, frame in enumerate(frames):
+            assert _flat(ev.scene_from_block(timeline, block, i)) == _flat(scene_at(timeline, frame)), frame

@@ -24,7 +24,7 @@ from vfnative.timeline.scalar import _text_em
 from vfnative.timeline.scene import LayerFrame
 from vfnative.timeline.timecode import js_round_array
 from vfnative.timeline.transitions import apply_transitions, transition_progress
-from vfnative.timeline.values import Component, pad_components, to_px
+from vfnative.timeline.values import Component, EmContext, finalize, pad_components, to_px
 from vfnative.types import PropBlock
 
 if TYPE_CHECKING:
@@ -439,6 +439,15 @@ def evaluate(timeline: Timeline, frames: range, *, kernel: str = "auto") -> Prop
 
 
 def _decode(ls: LayerSlots, row: npt.NDArray[np.float64], timeline: Timeline) -> dict[str, Any]:
+    raw = _raw_values(ls, row)
+    apply_transitions(
+        ls.plan.layer, int(row[ls.frame_col]), timeline.fps, timeline.width, raw, timeline.height
+    )
+    return finalize_all(ls.plan.definitions, raw, timeline.em_context(), ls.plan.is_text)
+
+
+def _raw_values(ls: LayerSlots, row: npt.NDArray[np.float64]) -> dict[str, Raw]:
+    """The layer's raw values in one block row, before transitions."""
     raw: dict[str, Raw] = {}
     for slot in ls.slots:
         if slot.mode == _MODE_STEP:
@@ -456,10 +465,38 @@ def _decode(ls: LayerSlots, row: npt.NDArray[np.float64], timeline: Timeline) ->
         captions = getattr(ls.plan.layer.settings, "captions", None) or []
         k = int(row[ls.caption_slot.col])
         raw["text"] = ("step", captions[k].caption if k >= 0 else "")
-    apply_transitions(
-        ls.plan.layer, int(row[ls.frame_col]), timeline.fps, timeline.width, raw, timeline.height
-    )
-    return finalize_all(ls.plan.definitions, raw, timeline.em_context(), ls.plan.is_text)
+    return raw
+
+
+@dataclass(frozen=True)
+class _Decoded:
+    """One layer's decoded columns: their bytes, raw values and props without transitions."""
+
+    key: bytes
+    raw: dict[str, Raw]
+    props: dict[str, Any]
+
+
+def _with_transitions(ls: LayerSlots, base: _Decoded, frame: int, timeline: Timeline) -> dict[str, Any]:
+    """`base.props` with the layer's transitions at `frame` applied: only the values a transition
+    replaced are finalised again (the same calls `finalize_all` makes, so the same props)."""
+    raw = dict(base.raw)
+    apply_transitions(ls.plan.layer, frame, timeline.fps, timeline.width, raw, timeline.height)
+    changed = [k for k, v in raw.items() if base.raw.get(k) is not v]
+    if not changed:
+        return base.props
+    ctx = timeline.em_context()
+    if "fontSize" in changed:
+        return finalize_all(ls.plan.definitions, raw, ctx, ls.plan.is_text)
+    if ls.plan.is_text and "fontSize" in base.props:
+        ctx = EmContext(root_em=ctx.root_em, shape_unit=ctx.shape_unit, em=float(base.props["fontSize"]))
+    props = dict(base.props)
+    for name in changed:
+        value = raw[name]
+        props[name] = (
+            finalize(ls.plan.definitions[name], value[1], value[2], ctx) if value[0] == "num" else value[1]
+        )
+    return props
 
 
 def _in_transition(layer: Any, frame: int, fps: float) -> bool:
@@ -492,24 +529,26 @@ def scene_from_block(timeline: Timeline, block: PropBlock, row: int) -> list[Lay
 
     A layer whose columns hold the same values as in the last row decoded (and that no transition
     acts on) gets the *same* props mapping back without decoding it again; raster treats identical
-    props as "unchanged" and reuses the layer's picture. Props mappings are shared: never mutate one.
+    props as "unchanged" and reuses the layer's picture. During a transition only the values it
+    replaces are finalised again. Props mappings are shared: never mutate one.
     """
     layout = compile_layout(timeline)
     spans = _layer_spans(timeline, layout)
-    memo: dict[int, tuple[bytes, dict[str, Any]]] = timeline.cache.setdefault("scene_memo", {})
+    memo: dict[int, _Decoded] = timeline.cache.setdefault("scene_memo", {})
     values = block[row]
 
     def props_of(ls: LayerSlots) -> dict[str, Any]:
-        if _in_transition(ls.plan.layer, int(values[ls.frame_col]), timeline.fps):
-            return _decode(ls, values, timeline)
         start, stop = spans[ls.plan.index]
         key = values[start:stop].tobytes()
         hit = memo.get(ls.plan.index)
-        if hit is not None and hit[0] == key:
-            return hit[1]
-        props = _decode(ls, values, timeline)
-        memo[ls.plan.index] = (key, props)
-        return props
+        if hit is None or hit.key != key:
+            raw = _raw_values(ls, values)
+            props = finalize_all(ls.plan.definitions, dict(raw), timeline.em_context(), ls.plan.is_text)
+            hit = memo[ls.plan.index] = _Decoded(key, raw, props)
+        frame = int(values[ls.frame_col])
+        if _in_transition(ls.plan.layer, frame, timeline.fps):
+            return _with_transitions(ls, hit, frame, timeline)
+        return hit.props
 
     def build(plan: LayerPlan) -> LayerFrame | None:
         ls = layout.layers[plan.index]
