@@ -69,3 +69,21 @@ def test_memoised_scenes_equal_the_scalar_reference(doc: Path) -> None:
         block = ev.evaluate(timeline, frames)
         for i, frame in enumerate(frames):
             assert _flat(ev.scene_from_block(timeline, block, i)) == _flat(scene_at(timeline, frame)), frame
+
+
+def test_transition_writing_a_property_the_layer_lacks() -> None:
+    """trackingExpand on a shape writes letterSpacing, which shapes do not have: dropped, as the scalar does."""
+    from vfnative.timeline.scalar import scene_at
+
+    doc = {
+        "width": 64, "height": 36, "fps": 30, "duration": 1,
+        "layers": [{"id": "s", "type": "shape", "settings": {"enabled": True, "startTime": 0, "sourceDuration": 1},
+                    "properties": {"width": 20, "height": 20}, "animations": [],
+                    "transitionIn": {"transition": "trackingExpand", "duration": 0.5}}],
+    }  # fmt: skip
+    timeline = vfnative.Renderer(doc).timeline
+    block = ev.evaluate(timeline, range(30))
+    for i in range(30):
+        scene = ev.scene_from_block(timeline, block, i)
+        assert "letterSpacing" not in scene[0].props
+        assert _flat(scene) == _flat(scene_at(timeline, i))

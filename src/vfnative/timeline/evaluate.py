@@ -493,9 +493,12 @@ def _with_transitions(ls: LayerSlots, base: _Decoded, frame: int, timeline: Time
     props = dict(base.props)
     for name in changed:
         value = raw[name]
-        props[name] = (
-            finalize(ls.plan.definitions[name], value[1], value[2], ctx) if value[0] == "num" else value[1]
-        )
+        if value[0] != "num":
+            props[name] = value[1]
+            continue
+        definition = ls.plan.definitions.get(name)
+        if definition is not None:  # as finalize_all: a property the layer type lacks is dropped
+            props[name] = finalize(definition, value[1], value[2], ctx)
     return props
 
 
