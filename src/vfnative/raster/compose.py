@@ -233,17 +233,23 @@ class Compositor:
         self.render_bgra(scene)
         return self._surface.rgba()
 
-    def render_bgra(self, scene: Sequence[LayerFrame]) -> npt.NDArray[np.uint8]:
+    def render_bgra(
+        self, scene: Sequence[LayerFrame], before_write: Callable[[], None] | None = None
+    ) -> npt.NDArray[np.uint8]:
         """Draw one frame and return the surface's own pixels: premultiplied **BGRA**, no copy.
 
         For encoders that take BGRA directly (PyAV `VideoFrame.from_ndarray(a, format="bgra")`).
         Valid until the next render call; read it, never write to it (in retained mode the next
-        frame only redraws what changed on top of these pixels).
+        frame only redraws what changed on top of these pixels). `before_write` is called once just
+        before the surface is first written (not at all if this frame leaves it as it is): a reader
+        of the previous frame's pixels on another thread (`Muxer.fence`) can finish there.
         """
         surface = self._surface
         if self._retained is not None:
-            self._retained.draw(surface, scene, self._draw_top_layer)
+            self._retained.draw(surface, scene, self._draw_top_layer, before_write)
         else:
+            if before_write is not None:
+                before_write()
             surface.clear(self._background)
             self._draw_layers(surface.canvas, scene, 0)
         return surface.bgra

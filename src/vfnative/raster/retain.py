@@ -165,6 +165,8 @@ class RetainedLayers:
         else (left, top, right, bottom) pixel boxes. Encoders use it to convert only those pixels."""
         self._prev_stable = 0
         self._scratch: RasterSurface | None = None
+        self._before_write: Callable[[], None] | None = None
+        """The current `draw`'s hook, until it has been called."""
 
     def __repr__(self) -> str:
         s = self.stats
@@ -317,14 +319,28 @@ class RetainedLayers:
 
     # ------------------------------------------------------------------ drawing
 
-    def draw(self, surface: RasterSurface, scene: Sequence[LayerFrame], paint_layer: PaintLayer) -> None:
-        """Bring `surface` to this frame's pixels (it holds the previous frame's, or garbage if first)."""
+    def draw(
+        self,
+        surface: RasterSurface,
+        scene: Sequence[LayerFrame],
+        paint_layer: PaintLayer,
+        before_write: Callable[[], None] | None = None,
+    ) -> None:
+        """Bring `surface` to this frame's pixels (it holds the previous frame's, or garbage if first).
+
+        `before_write` is called once just before the first write to `surface` (after the layer
+        pictures are recorded and the damage is known), and not at all when nothing is written: an
+        encoder still reading the previous frame's pixels waits there, overlapping the recording.
+        """
         self.last_damage = None
+        self._before_write = before_write
         try:
             self._draw(surface, scene, paint_layer)
         except BaseException:
             self.reset()
             raise
+        finally:
+            self._before_write = None
 
     def _draw(self, surface: RasterSurface, scene: Sequence[LayerFrame], paint_layer: PaintLayer) -> None:
         stats = self.stats
@@ -347,6 +363,7 @@ class RetainedLayers:
             base = below.surface.bgra if below is not None else None
             if boxes is None or damaged > _FULL_REDRAW * area:
                 stats.frames_full += 1
+                self._about_to_write()
                 canvas = surface.canvas
                 canvas.restoreToCount(1)
                 canvas.resetMatrix()
@@ -399,9 +416,15 @@ class RetainedLayers:
         for e in entries:
             if any(skia.IRect.Intersects(box, e.bounds) for box in boxes):
                 canvas.drawPicture(self._picture(e, paint_layer))
+        self._about_to_write()  # only the copy-back below writes to `surface`
         for box in boxes:
             y0, y1, x0, x1 = box.top(), box.bottom(), box.left(), box.right()
             surface.bgra[y0:y1, x0:x1] = scratch.bgra[y0:y1, x0:x1]
+
+    def _about_to_write(self) -> None:
+        hook, self._before_write = self._before_write, None
+        if hook is not None:
+            hook()
 
     def _evict_groups(self, entries: list[_Entry]) -> None:
         kept = 0
