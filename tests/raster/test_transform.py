@@ -109,3 +109,44 @@ def test_layer_partly_behind_the_viewer_is_clipped(make_doc, make_layer) -> None
     assert abs(lit[:, 0].min() - 18) <= 2
     assert lit[:, 0].max() == 99
     assert (out[:14, :, :3] == 0).all()
+
+
+def test_planar_fast_path_equals_the_4x4_chain() -> None:
+    """`layer_matrix` builds z = 0 layers' matrices directly; they equal the full 4×4 reduction."""
+    import random
+
+    from vfnative.raster.transform import _planar_affine, layer_matrix, layer_matrix4, to_placement
+
+    rng = random.Random(7)
+    taken = 0
+    for _ in range(400):
+        props: dict[str, object] = {
+            "position": [rng.uniform(-1, 2), rng.uniform(-1, 2)] + ([rng.choice([0.0, 0.3])] if rng.random() < 0.3 else []),
+            "anchor": [rng.uniform(0, 1), rng.uniform(0, 1)] + ([rng.choice([0.0, 0.2])] if rng.random() < 0.3 else []),
+            "scale": rng.choice([1.0, rng.uniform(-2, 3), [rng.uniform(0, 2), rng.uniform(0, 2)]]),
+            "rotation": rng.choice([0.0, rng.uniform(-400, 400), [rng.uniform(-90, 90), 0.0, 0.0],
+                                    [10.0, rng.choice([0.0, 20.0]), rng.choice([0.0, 15.0])]]),
+        }  # fmt: skip
+        if rng.random() < 0.2:
+            props["perspective"] = rng.choice([300.0, -5.0, 0.0])
+        args = (
+            props,
+            rng.uniform(0, 900),
+            rng.uniform(0, 500),
+            rng.randint(-50, 900),
+            rng.randint(-50, 600),
+            1920,
+            1080,
+        )
+        fast = _planar_affine(*args)
+        m4 = layer_matrix4(*args)
+        slow = to_placement(m4)
+        if fast is None:
+            continue
+        taken += 1
+        assert slow.affine
+        m3 = m4[np.ix_((0, 1, 3), (0, 1, 3))]
+        want = (m3 / m3[2, 2]).reshape(-1)
+        assert np.allclose(fast, want, rtol=0, atol=1e-9), (props, fast, want)
+        assert layer_matrix(*args).scale_translate == slow.scale_translate
+    assert taken > 100
