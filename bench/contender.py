@@ -65,6 +65,7 @@ def run_vfnative(args: argparse.Namespace) -> dict[str, Any]:
             "raster": t.raster,
             "encode": t.encode,
             "encoder thread": t.encoder_thread,
+            "converter thread": t.converter_thread,
         },  # fmt: skip
         "retain": None if stats is None else vars(stats),
         "warnings": len(report.warnings),
@@ -96,7 +97,7 @@ def run_x264(args: argparse.Namespace) -> dict[str, Any]:
     with Muxer(args.output, width=w, height=h, fps=fps, frame_count=n, settings=settings.encode,
                pixel_format="bgra") as mux:  # fmt: skip
         for f in frames:
-            mux.write(f)
+            mux.write(f)  # returns once f is read: conversion overlaps the encoder, as in a render
     encode = time.perf_counter() - started
     out: dict[str, Any] = {"contender": "x264-only", "frames": n, "width": w, "height": h, "fps": fps,
                            "seconds": encode, "stages": {"encode": encode}}  # fmt: skip

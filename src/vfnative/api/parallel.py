@@ -125,12 +125,13 @@ def _chunk_of(renderer: Renderer, frames: range, out: Path, on_progress: Progres
     encode = replace(encode or renderer.settings.encode, faststart=False)  # stitch moves the index once
     muxer = Muxer(out, width=int(doc.width), height=int(doc.height), fps=float(doc.fps),
                   frame_count=len(frames), settings=encode, pixel_format="bgra",
-                  first_frame=frames.start)  # fmt: skip
+                  first_frame=frames.start, deferred_read=True)  # fmt: skip
     with muxer:
         compositor = renderer.compositor
-        for i, (n, _scene, pixels) in enumerate(renderer._render_scenes(frames, clock, bgra=True), start=1):
+        scenes = renderer._render_scenes(frames, clock, bgra=True, fence=muxer.fence)
+        for i, (n, _scene, pixels) in enumerate(scenes, start=1):
             t0 = time.perf_counter()
-            muxer.write(pixels, damage=compositor.last_damage)
+            muxer.write(pixels, damage=compositor.last_damage)  # read before the next draw
             clock.encode += time.perf_counter() - t0
             if on_progress is not None:
                 on_progress("render", i, len(frames))
@@ -147,6 +148,7 @@ def _chunk_of(renderer: Renderer, frames: range, out: Path, on_progress: Progres
         raster=clock.raster,
         encode=clock.encode,
         encoder_thread=muxer.encode_seconds,
+        converter_thread=muxer.convert_seconds,
     )
     return ChunkReport(out, frames, time.perf_counter() - started, timings, renderer.warnings)
 
@@ -165,7 +167,7 @@ class _ChunkWriter:
         self.clock = _Clock()
         self.muxer = Muxer(out, width=int(doc.width), height=int(doc.height), fps=float(doc.fps),
                            settings=replace(encode, faststart=False), pixel_format="bgra",
-                           first_frame=first).open()  # fmt: skip
+                           first_frame=first, deferred_read=True).open()  # fmt: skip
         self.next = first
 
     def render(
@@ -174,14 +176,19 @@ class _ChunkWriter:
         """Draw and queue `frames` (they must continue the piece)."""
         assert frames.start == self.next, (frames, self.next)
         compositor, muxer, clock = self.renderer.compositor, self.muxer, self.clock
-        for n, _scene, pixels in self.renderer._render_scenes(frames, clock, bgra=True):
+        try:
+            for n, _scene, pixels in self.renderer._render_scenes(frames, clock, bgra=True, fence=muxer.fence):
+                t0 = time.perf_counter()
+                muxer.write(pixels, damage=compositor.last_damage)  # read before the next draw
+                clock.encode += time.perf_counter() - t0
+                self.next = n + 1
+                on_frame(n + 1 - self.first)
+                if is_cancelled():
+                    raise RenderCancelled(f"render cancelled after frame {n}", frame=n)
+        finally:  # the compositor may be used for something else before the next call
             t0 = time.perf_counter()
-            muxer.write(pixels, damage=compositor.last_damage)
+            muxer.fence()
             clock.encode += time.perf_counter() - t0
-            self.next = n + 1
-            on_frame(n + 1 - self.first)
-            if is_cancelled():
-                raise RenderCancelled(f"render cancelled after frame {n}", frame=n)
 
     def worth_splitting(self, since: tuple[int, float], remaining: int, processes: int) -> bool:
         """Whether more processes would finish sooner, judged from the frames drawn since `since`.
@@ -209,7 +216,8 @@ class _ChunkWriter:
         self.clock.encode += time.perf_counter() - t0
         c = self.clock
         timings = StageTimings(setup=self.renderer._setup_seconds - self.setup_before, timeline=c.timeline,
-                               raster=c.raster, encode=c.encode, encoder_thread=self.muxer.encode_seconds)  # fmt: skip
+                               raster=c.raster, encode=c.encode, encoder_thread=self.muxer.encode_seconds,
+                               converter_thread=self.muxer.convert_seconds)  # fmt: skip
         return ChunkReport(self.out, range(self.first, self.next), time.perf_counter() - self.started, timings,
                            self.renderer.warnings)  # fmt: skip
 
@@ -312,7 +320,8 @@ def _sum_timings(reports: Sequence[ChunkReport], audio: float) -> StageTimings:
         return sum(getattr(r.timings, name) for r in reports)
 
     return StageTimings(setup=total("setup"), timeline=total("timeline"), raster=total("raster"),
-                        encode=total("encode"), encoder_thread=total("encoder_thread"), audio=audio)  # fmt: skip
+                        encode=total("encode"), encoder_thread=total("encoder_thread"), audio=audio,
+                        converter_thread=total("converter_thread"))  # fmt: skip
 
 
 def render_parallel(

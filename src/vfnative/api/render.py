@@ -8,6 +8,7 @@ draws one scene per frame into a reused buffer; the muxer copies it and encodes 
 
 from __future__ import annotations
 
+import functools
 import logging
 import os
 import time
@@ -108,11 +109,14 @@ class StageTimings:
     raster: float
     """Drawing frames with Skia."""
     encode: float
-    """Handing frames to the encoder: copy into the ring, waiting on back-pressure, final flush."""
+    """Handing frames to the encoder: waiting for the converter to read the surface before the next
+    frame is drawn on it, back-pressure, final flush."""
     encoder_thread: float
-    """Time the encoder thread was busy converting and encoding; overlaps the stages above."""
+    """Time the encoder thread was busy encoding; overlaps the stages above."""
     audio: float = 0.0
     """Decoding and mixing the audio (before the first frame)."""
+    converter_thread: float = 0.0
+    """Time the converter thread was busy converting to yuv420p; overlaps the stages above."""
 
 
 @dataclass(frozen=True)
@@ -430,19 +434,43 @@ class Renderer:
             i = j
 
     def _render_scenes(
-        self, frames: Sequence[FrameIndex], clock: _Clock, *, bgra: bool = False
+        self,
+        frames: Sequence[FrameIndex],
+        clock: _Clock,
+        *,
+        bgra: bool = False,
+        fence: Callable[[], None] | None = None,
     ) -> Iterator[tuple[int, list[LayerFrame], PremulRGBA8]]:
-        """Draw `frames`; premultiplied RGBA views, or the surface's own BGRA pixels (no swizzle) if `bgra`."""
+        """Draw `frames`; premultiplied RGBA views, or the surface's own BGRA pixels (no swizzle) if `bgra`.
+
+        `fence` (with `bgra`) is called just before the surface is first written for a frame: a
+        reader of the previous frame's pixels (`Muxer.fence`) finishes there; its time is `encode`.
+        """
         compositor = self.compositor
-        draw = compositor.render_bgra if bgra else compositor.render
+        waited = 0.0
+
+        def before_write() -> None:
+            nonlocal waited
+            t = time.perf_counter()
+            fence()  # type: ignore[misc]
+            waited += time.perf_counter() - t
+
+        if bgra:
+            hook = before_write if fence is not None else None
+            draw = functools.partial(compositor.render_bgra, before_write=hook)
+        else:
+            draw = compositor.render
         for n, scene in self._scenes(frames, clock):
             t0 = time.perf_counter()
+            waited = 0.0
             try:
                 pixels = draw(scene)
             except Exception as exc:
                 exc.add_note(f"while drawing frame {n}")
                 raise
-            clock.raster += time.perf_counter() - t0
+            clock.raster += time.perf_counter() - t0 - waited
+            if waited:
+                clock.encode += waited
             yield n, scene, pixels
 
     # ------------------------------------------------------------------ audio
@@ -515,14 +543,18 @@ class Renderer:
             settings=self.settings.encode,
             pixel_format="bgra",  # Skia's native N32 order: the surface's own pixels, no swizzle
             audio=audio,
+            deferred_read=True,  # write returns at once; the compositor calls muxer.fence before drawing
         )
         with muxer:
             if is_cancelled():
                 raise RenderCancelled("render cancelled before the first frame", frame=0)
             compositor = self.compositor
-            for n, _scene, pixels in self._render_scenes(range(total), clock, bgra=True):
+            scenes = self._render_scenes(range(total), clock, bgra=True, fence=muxer.fence)
+            for n, _scene, pixels in scenes:
                 t0 = time.perf_counter()
-                muxer.write(pixels, damage=compositor.last_damage)  # converts only what changed
+                # converted on the muxer's thread, only what changed, while the next frame is prepared;
+                # the compositor calls muxer.fence() before it draws on these pixels again
+                muxer.write(pixels, damage=compositor.last_damage)
                 clock.encode += time.perf_counter() - t0
                 if on_progress is not None:
                     on_progress("render", n + 1, total)
@@ -543,6 +575,7 @@ class Renderer:
             encode=clock.encode,
             encoder_thread=muxer.encode_seconds,
             audio=clock.audio,
+            converter_thread=muxer.convert_seconds,
         )
         report = RenderReport(
             output=output,

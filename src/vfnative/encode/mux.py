@@ -7,13 +7,17 @@ Imports av, numpy, settings, types and errors; nothing from the render stages.
 Why a thread: PyAV runs ``avcodec_send_frame`` without the GIL, so encoding frame *i* overlaps drawing
 frame *i+1* (skia never releases the GIL, so the main thread is busy).
 
-Why the conversion happens in `write`: the compositor reuses one output buffer, so each frame must be
-taken before the next render. `write` wraps the caller's pixels without a copy
-(``VideoFrame.from_numpy_buffer``: zero-copy from Skia's surface into PyAV) and converts them to
-yuv420p right there (``sws_scale``, GIL released), so the encoder thread only encodes: its chain per
-frame is libx264 alone, and what waits in the queue are 4:2:0 frames, not RGBA copies. A bounded
-number of frames may wait (back-pressure). Memory cost: ``(queue_frames + 1) · W·H·1.5`` bytes,
-28 MB for 8 frames at 1080p.
+Why a converter thread, fenced: the compositor reuses one output buffer, so each frame must be read
+before the next render writes to it. `write` wraps the caller's pixels without a copy
+(``VideoFrame.from_numpy_buffer``: zero-copy from Skia's surface into PyAV) and hands them to a
+converter thread (``sws_scale`` to yuv420p, GIL released, only the damaged boxes), so the encoder thread
+only encodes: its chain per frame is libx264 alone, and what waits in the queue are 4:2:0 frames, not
+RGBA copies. By default `write` waits until the pixels are read; a muxer made with
+``deferred_read=True`` returns at once and the caller calls `fence` before it changes them (the render loop does that just before the
+compositor first writes to its surface, so the conversion overlaps the next frame's timeline and
+picture recording). At most one conversion is pending; a bounded number of frames may wait for the
+encoder (back-pressure). Memory cost: ``(queue_frames + 1) · W·H·1.5`` bytes, 28 MB for 8 frames at
+1080p.
 
 Audio (spec 04 §1.11): the whole mix is known before the first frame (the mixer is offline), so it is
 given to the constructor and encoded on the encoder thread as AAC-LC, 48 kHz stereo ``fltp``, 192 kb/s,
@@ -128,6 +132,7 @@ class Muxer:
         audio_rate: int = AUDIO_RATE,
         audio_bitrate: int = AUDIO_BITRATE,
         first_frame: int = 0,
+        deferred_read: bool = False,
     ) -> None:
         if width < 1 or height < 1:
             raise EncodeError(f"size: expected width, height >= 1; got {width}x{height}")
@@ -159,6 +164,9 @@ class Muxer:
         """Document frame of the first frame written: a chunk of a longer render (api/parallel.py).
         Timestamps still start at 0; keyframes fall where the whole render would force them, and the
         first frame is always an IDR frame, so chunks can be stitched without re-encoding."""
+        self.deferred_read = bool(deferred_read)
+        """Whether `write` returns before the frame is read: the caller then calls `fence` before it
+        changes (or drops) the pixels. False: `write` returns once they are read."""
         self._audio_stream: AudioStream | None = None
         self._audio_pos = 0
         self.frames_written = 0
@@ -166,15 +174,23 @@ class Muxer:
         self.frames_encoded = 0
         """Frames the encoder thread has sent to libx264 so far."""
         self.encode_seconds = 0.0
-        """Time the encoder thread spent converting, encoding and muxing (overlaps the caller)."""
+        """Time the encoder thread spent encoding and muxing (overlaps the caller)."""
+        self.convert_seconds = 0.0
+        """Time the converter thread spent converting to yuv420p (overlaps the caller)."""
         self.wait_seconds = 0.0
-        """Time `write` and `close` spent waiting for the encoder (back-pressure and final flush)."""
+        """Time `write`, `fence` and `close` spent waiting for the converter and the encoder
+        (back-pressure, pixels not yet read, final flush)."""
         self._enc_w = self.width + (self.width & 1)
         self._enc_h = self.height + (self.height & 1)
         self._tmp: Path | None = None
         self._container: OutputContainer | None = None
         self._stream: VideoStream | None = None
         self._thread: threading.Thread | None = None
+        self._converter: threading.Thread | None = None
+        self._to_convert: queue.Queue[tuple[int, np.ndarray[Any, Any], list[Any] | None] | None] = queue.Queue()
+        self._read = threading.Event()
+        """Set while no conversion is pending: the last frame given to `write` has been read."""
+        self._read.set()
         self._free: queue.Queue[int] = queue.Queue()
         """Slots for frames in flight (the back-pressure); -1 wakes a blocked producer on an error."""
         self._full: queue.Queue[tuple[int, av.VideoFrame] | None] = queue.Queue()
@@ -223,6 +239,10 @@ class Muxer:
             target=self._run, name=f"vfnative-encode-{self.output.name}", daemon=True
         )
         self._thread.start()
+        self._converter = threading.Thread(
+            target=self._convert_run, name=f"vfnative-convert-{self.output.name}", daemon=True
+        )
+        self._converter.start()
         log.debug("opened %r (bitrate %d, %d threads)", self, self._bitrate, self.settings.thread_count())
         return self
 
@@ -329,9 +349,11 @@ class Muxer:
     def write(self, frame: PremulRGBA8, *, damage: Sequence[tuple[int, int, int, int]] | None = None) -> None:
         """Convert and queue one (H, W, 4) uint8 premultiplied frame (`pixel_format` order).
 
-        The pixels are read (converted to yuv420p) before this returns, so the caller may reuse the
-        buffer. Blocks while `queue_frames` frames are already waiting (back-pressure). Raises the
-        encoder thread's error, as an EncodeError, as soon as it is known (and removes the temp file).
+        The pixels are converted to yuv420p on the converter thread. By default they are read before
+        this returns, so the caller may reuse the buffer. With `deferred_read` this returns at once
+        and the caller must call `fence` before it changes `frame`. Blocks while
+        `queue_frames` frames are already waiting (back-pressure). Raises the converter's or the
+        encoder's error, as an EncodeError, as soon as it is known (and removes the temp file).
 
         `damage` says where `frame` differs from the previous frame written: None = anywhere (the
         whole frame is converted), [] = nowhere (the previous conversion is reused), or pixel boxes
@@ -350,10 +372,68 @@ class Muxer:
                 frame=self.frames_written,
             )
         try:
+            self.fence()  # at most one conversion pending
             self._take_free_buffer()
         except EncodeError:  # the encoder failed: nothing more can be written, drop the temp file now
             self.abort()
             raise
+        self._read.clear()
+        self._to_convert.put((self.frames_written, frame, None if damage is None else list(damage)))
+        self.frames_written += 1
+        if not self.deferred_read:
+            self.fence()
+            try:
+                self._raise_worker_error()
+            except EncodeError:
+                self.abort()
+                raise
+
+    def fence(self) -> None:
+        """Wait until the frame last given to `write` has been read; then its buffer may change.
+
+        Returns at once when nothing is pending. Never raises the converter's error (`write` and
+        `close` do): a failed or stopped converter reads nothing more.
+        """
+        if self._read.is_set():
+            return
+        start = time.perf_counter()
+        try:
+            while not self._read.wait(0.1):  # short timeouts keep Ctrl-C responsive
+                thread = self._converter
+                if thread is None or not thread.is_alive():
+                    return
+        finally:
+            self.wait_seconds += time.perf_counter() - start
+
+    # ------------------------------------------------------------------ converter thread
+
+    def _convert_run(self) -> None:
+        try:
+            while True:
+                item = self._to_convert.get()
+                if item is None or self._abort.is_set():
+                    break
+                index, frame, damage = item
+                start = time.perf_counter()
+                try:
+                    yuv = self._convert(frame, damage)
+                finally:
+                    del frame, item
+                    self._read.set()
+                self._last_yuv = yuv
+                self._full.put((index, yuv))
+                del yuv
+                self.convert_seconds += time.perf_counter() - start
+        except BaseException as exc:  # re-raised on the producer side
+            if self._error is None:
+                self._error = exc
+            self._free.put(-1)  # wake a producer blocked on the queue
+        finally:
+            self._read.set()
+
+    def _convert(
+        self, frame: np.ndarray[Any, Any], damage: Sequence[tuple[int, int, int, int]] | None
+    ) -> av.VideoFrame:
         if (self._enc_h, self._enc_w) != frame.shape[:2]:  # odd size: pad by repeating the last row/column
             if self._pad is None:
                 self._pad = np.empty((self._enc_h, self._enc_w, 4), np.uint8)
@@ -366,19 +446,14 @@ class Muxer:
             frame = buf
         elif not frame.flags.c_contiguous:
             frame = np.ascontiguousarray(frame)
-        yuv = None
         if damage is not None and self._last_yuv is not None and frame is not self._pad:
             if not damage:
-                yuv = self._last_yuv  # the same picture: libx264 copies its input, sharing is safe
                 self.frames_reused += 1
-            elif sum((r - x) * (b - y) for x, y, r, b in damage) <= _PATCH_MAX * self.width * self.height:
-                yuv = _patch_yuv420p(self._last_yuv, frame, damage, self.pixel_format)
+                return self._last_yuv  # the same picture: libx264 copies its input, sharing is safe
+            if sum((r - x) * (b - y) for x, y, r, b in damage) <= _PATCH_MAX * self.width * self.height:
                 self.frames_patched += 1
-        if yuv is None:
-            yuv = _to_yuv420p(frame, self.pixel_format)
-        self._last_yuv = yuv
-        self._full.put((self.frames_written, yuv))
-        self.frames_written += 1
+                return _patch_yuv420p(self._last_yuv, frame, damage, self.pixel_format)
+        return _to_yuv420p(frame, self.pixel_format)
 
     def _take_free_buffer(self) -> int:
         start = time.perf_counter()
@@ -424,6 +499,9 @@ class Muxer:
             if self.frames_written == 0:
                 raise EncodeError(f"{self.output}: no frames were written", source=str(self.output))
             start = time.perf_counter()
+            self._to_convert.put(_STOP)
+            self._join_converter()
+            self._raise_worker_error()
             self._full.put(_STOP)
             self._join()
             self.wait_seconds += time.perf_counter() - start
@@ -456,7 +534,9 @@ class Muxer:
         if self._state in ("closed", "aborted"):
             return
         self._abort.set()
+        self._to_convert.put(_STOP)
         self._full.put(_STOP)
+        self._join_converter()
         self._join()
         self._discard()
 
@@ -467,6 +547,14 @@ class Muxer:
         while thread.is_alive():  # short timeouts keep Ctrl-C responsive while the worker flushes
             thread.join(timeout=0.2)
         self._thread = None
+
+    def _join_converter(self) -> None:
+        thread = self._converter
+        if thread is None:
+            return
+        while thread.is_alive():
+            thread.join(timeout=0.2)
+        self._converter = None
 
     def _discard(self) -> None:
         self._state = "aborted"
@@ -521,7 +609,8 @@ class Muxer:
                     self._mux_packets(container, self._audio_stream.encode(None))
                 self.encode_seconds += time.perf_counter() - start
         except BaseException as exc:  # re-raised on the producer side
-            self._error = exc
+            if self._error is None:
+                self._error = exc
             self._free.put(-1)  # wake a producer blocked on the queue
 
 
