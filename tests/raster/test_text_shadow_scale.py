@@ -56,3 +56,24 @@ def test_small_shadows_are_blurred_at_full_resolution(monkeypatch: pytest.Monkey
     fast = _shadowed(monkeypatch, 12.0, force_full=False)
     full = _shadowed(monkeypatch, 12.0, force_full=True)
     assert np.array_equal(fast, full)
+
+
+def test_text_image_caches_are_bounded_in_bytes() -> None:
+    from vfnative.raster.text import _ImageCache
+
+    def image(w: int, h: int) -> skia.Image:
+        return skia.Surface.MakeRaster(skia.ImageInfo.MakeN32Premul(w, h)).makeImageSnapshot()
+
+    cache = _ImageCache(max_items=100, max_bytes=3 * 4 * 100 * 100)
+    for i in range(5):
+        cache[("k", i)] = (None, image(100, 100), 0, 0)
+    assert list(cache) == [("k", 2), ("k", 3), ("k", 4)]
+    assert cache.nbytes == 3 * 40_000
+    cache.move_to_end(("k", 2))
+    cache[("big",)] = (None, image(400, 400), 0, 0)  # over the budget alone: kept, everything else goes
+    assert list(cache) == [("big",)]
+    assert cache.nbytes == 4 * 400 * 400
+    small = _ImageCache(max_items=2, max_bytes=1 << 30)
+    for i in range(3):
+        small[(i,)] = (image(2, 2),)
+    assert list(small) == [(1,), (2,)]

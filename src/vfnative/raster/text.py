@@ -159,6 +159,9 @@ _RASTER_CACHE_SIZE = 64
 """Local text rasters kept for rotated/skewed text layers (`TextPainter._paint_composited`)."""
 _MASK_CACHE_SIZE = 256
 """Coverage masks and shadow rasters kept for static text (`TextPainter._draw_preblended`)."""
+_RASTER_CACHE_BYTES = 32 << 20
+_MASK_CACHE_BYTES = 32 << 20
+"""Pixel budgets of those two caches: a zooming title adds a new raster every frame."""
 _COMPOSITED_RASTER_SCALE = 1.0
 """Least raster scale of text under a rotating/skewing/perspective CTM (see `TextPainter.paint`)."""
 
@@ -774,8 +777,8 @@ class TextPainter:
         self._coverage_tables: dict[tuple[str, float], npt.NDArray[np.uint8]] = {}
         self._shape_cache: OrderedDict[tuple[Any, ...], _Shaped] = OrderedDict()
         self._box_cache: OrderedDict[tuple[Any, ...], TextBox] = OrderedDict()
-        self._raster_cache: OrderedDict[tuple[Any, ...], tuple[TextBox, skia.Image, int, int]] = OrderedDict()
-        self._mask_cache: OrderedDict[tuple[Any, ...], tuple[Any, ...]] = OrderedDict()
+        self._raster_cache = _ImageCache(_RASTER_CACHE_SIZE, _RASTER_CACHE_BYTES)
+        self._mask_cache = _ImageCache(_MASK_CACHE_SIZE, _MASK_CACHE_BYTES)
         self._warned: set[str] = set()
 
     def __repr__(self) -> str:
@@ -1139,8 +1142,6 @@ class TextPainter:
             image = image.makeSubset(skia.IRect.MakeLTRB(x0, y0, x1, y1))
             left, top = left + x0, top + y0
             self._raster_cache[key] = (box, image, left, top)
-            if len(self._raster_cache) > _RASTER_CACHE_SIZE:
-                self._raster_cache.popitem(last=False)
         canvas.save()
         canvas.scale(1.0 / scale, 1.0 / scale)
         canvas.drawImage(
@@ -1199,8 +1200,6 @@ class TextPainter:
             self._draw_shadow_layer(local, box, shadow, props, color, stroke_w, stroke_color, decoration)
             img, left, top = surface.makeImageSnapshot(), dev.left() - ix, dev.top() - iy
             self._mask_cache[key] = (box, img, left, top, k)
-            if len(self._mask_cache) > _MASK_CACHE_SIZE:
-                self._mask_cache.popitem(last=False)
         canvas.save()
         canvas.resetMatrix()
         if k == 1:
@@ -1316,8 +1315,6 @@ class TextPainter:
             left, top = left - ix, top - iy
             if inside:
                 self._mask_cache[key] = (box, img, left, top)
-                if len(self._mask_cache) > _MASK_CACHE_SIZE:
-                    self._mask_cache.popitem(last=False)
         paint = skia.Paint()
         paint.setColor4f(skia.Color4f(*color))
         canvas.save()
@@ -1373,6 +1370,32 @@ def _paint_key(props: Mapping[str, Any]) -> tuple[Any, ...]:
         v = props.get(k)
         out.append(tuple(v) if isinstance(v, list | tuple) else v)
     return tuple(out)
+
+
+class _ImageCache(OrderedDict[tuple[Any, ...], tuple[Any, ...]]):
+    """An LRU of cache entries holding skia.Images, bounded in entries and in pixel bytes.
+
+    Insertion evicts the least recently used entries (callers `move_to_end` on a hit) until both
+    bounds hold; the entry just inserted always stays.
+    """
+
+    def __init__(self, max_items: int, max_bytes: int) -> None:
+        super().__init__()
+        self.max_items, self.max_bytes, self.nbytes = max_items, max_bytes, 0
+
+    @staticmethod
+    def _size(value: tuple[Any, ...]) -> int:
+        return sum(4 * v.width() * v.height() for v in value if isinstance(v, skia.Image))
+
+    def __setitem__(self, key: tuple[Any, ...], value: tuple[Any, ...]) -> None:
+        old = self.get(key)
+        if old is not None:
+            self.nbytes -= self._size(old)
+        super().__setitem__(key, value)
+        self.nbytes += self._size(value)
+        while len(self) > 1 and (len(self) > self.max_items or self.nbytes > self.max_bytes):
+            _key, dropped = super().popitem(last=False)
+            self.nbytes -= self._size(dropped)
 
 
 def _shadow_downscale(device_sigma: float) -> int:
