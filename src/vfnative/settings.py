@@ -158,9 +158,10 @@ class EncodeSettings:
     """The reference output has no B-frames."""
     threads: int | None = None
     """Encoder and colour-conversion threads; None = the cgroup CPU limit (`cpu_limit`)."""
-    queue_frames: int = 8
+    queue_frames: int = 4
     """Frames (already 4:2:0) buffered between raster and the encoder thread; each costs W·H·1.5 bytes
-    (3.1 MB at 1080p)."""
+    (3.1 MB at 1080p). Four absorb the jitter between cheap (reused) and costly frames; more only
+    hold memory."""
     faststart: bool = True
     """Move the MP4 index (moov) before the media data so players can start before the download ends."""
     handler_name: str = "VideoFlow.dev"
