@@ -232,3 +232,86 @@ def test_repr_is_informative(tmp_path: Path) -> None:
         repr(Muxer(tmp_path / "n.mp4", width=64, height=48, fps=29.97))
         == "<Muxer n.mp4 64x48@29.97 h264 frames=0>"
     )
+
+
+def _convert_threads() -> list[str]:
+    import threading
+
+    return [t.name for t in threading.enumerate() if t.name.startswith(("vfnative-convert", "vfnative-encode"))]
+
+
+def test_deferred_read_returns_before_the_read_and_fence_waits_for_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With deferred_read, write returns at once; after fence() the caller may change its buffer."""
+    import threading
+    import time
+
+    import vfnative.encode.mux as mux_module
+
+    release = threading.Event()
+    original = mux_module._to_yuv420p
+
+    def slow(pixels: np.ndarray, pixel_format: str) -> av.VideoFrame:
+        release.wait(5)
+        return original(pixels, pixel_format)
+
+    monkeypatch.setattr(mux_module, "_to_yuv420p", slow)
+    path = tmp_path / "deferred.mp4"
+    buf = np.zeros((H, W, 4), np.uint8)
+    buf[..., 3] = 255
+    with Muxer(path, width=W, height=H, fps=30, frame_count=6, settings=FAST, deferred_read=True) as mux:
+        mux.write(buf)
+        assert not mux._read.is_set()  # still pending: the converter waits for `release`
+        threading.Timer(0.05, release.set).start()
+        started = time.perf_counter()
+        mux.fence()
+        assert time.perf_counter() - started > 0.02
+        for i in range(1, 6):
+            buf[..., :3] = 0 if i % 2 == 0 else 255
+            mux.write(buf)
+            mux.fence()
+    with av.open(str(path)) as c:
+        means = [float(f.to_ndarray(format="gray").mean()) for f in c.decode(video=0)]
+    assert [m > 128 for m in means] == [False, True, False, True, False, True]
+    assert mux.convert_seconds > 0
+    assert _convert_threads() == []
+
+
+def test_converter_errors_are_raised_to_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import vfnative.encode.mux as mux_module
+
+    calls = 0
+    original = mux_module._to_yuv420p
+
+    def fail_third(pixels: np.ndarray, pixel_format: str) -> av.VideoFrame:
+        nonlocal calls
+        calls += 1
+        if calls == 3:
+            raise ValueError("bad pixels")
+        return original(pixels, pixel_format)
+
+    monkeypatch.setattr(mux_module, "_to_yuv420p", fail_third)
+    for deferred in (False, True):
+        calls = 0
+        out = tmp_path / f"convert_{deferred}.mp4"
+        mux = Muxer(out, width=W, height=H, fps=30, frame_count=10, settings=FAST, deferred_read=deferred)
+        with pytest.raises(EncodeError, match="bad pixels"), mux:  # noqa: PT012 - on a later write or close
+            for f in _frames(10):
+                mux.write(f)
+                mux.fence()
+        assert "aborted" in repr(mux)
+        assert _leftovers(tmp_path) == []
+        assert _convert_threads() == []
+
+
+def test_abort_with_a_pending_deferred_read_joins_the_threads(tmp_path: Path) -> None:
+    mux = _write_then_raise(tmp_path / "pending.mp4", 0, RuntimeError("boom"))
+    assert _convert_threads() == []
+    mux = Muxer(tmp_path / "p.mp4", width=W, height=H, fps=30, frame_count=10, settings=FAST, deferred_read=True)
+    with pytest.raises(KeyboardInterrupt), mux:
+        for f in _frames(3):
+            mux.write(f)  # the last one may still be pending
+        raise KeyboardInterrupt
+    assert _leftovers(tmp_path) == []
+    assert _convert_threads() == []
