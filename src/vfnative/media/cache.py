@@ -1,5 +1,9 @@
 """A byte-bounded LRU of decoded media, shared by every source of one render.
 
+The budget is a ceiling, not a target: a decoder playing forward keeps only its last few pictures
+here (``VideoDecoder`` trims its own entries), and uses the budget only once access to it goes
+backwards (reverse playback, layers sharing a source at different times), when reuse pays.
+
 The video decoders key it by ``(source, frame_us)``: the source's path and the frame's presentation
 time in whole microseconds, holding the decoder's own picture (YUV 4:2:0, ~1.5 bytes per pixel, 2.7×
 smaller than the converted BGRA; each decoder keeps only its last few converted, scaled pictures).
@@ -18,7 +22,8 @@ from typing import Any
 __all__ = ["DEFAULT_CACHE_BYTES", "FrameCache"]
 
 DEFAULT_CACHE_BYTES = 256 * 1024 * 1024
-"""256 MiB: ~80 decoded 1080p pictures, so a 2 s GOP at 30 fps (60 pictures) played backwards fits."""
+"""256 MiB: ~80 decoded 1080p pictures, so a 2 s GOP at 30 fps (60 pictures) played backwards fits.
+Only filled while some source is accessed backwards; forward playback holds a few pictures."""
 
 
 class FrameCache:
@@ -66,6 +71,16 @@ class FrameCache:
             self.nbytes -= size
         self._items[key] = (value, nbytes)
         self.nbytes += nbytes
+
+    def discard(self, key: Hashable) -> None:
+        """Drop the entry for `key`, if any (not counted as a hit or miss)."""
+        old = self._items.pop(key, None)
+        if old is not None:
+            self.nbytes -= old[1]
+
+    def keys(self) -> list[Hashable]:
+        """The keys held, least recently used first (a copy)."""
+        return list(self._items)
 
     def clear(self) -> None:
         self._items.clear()

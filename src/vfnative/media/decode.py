@@ -18,6 +18,16 @@ shared byte-bounded `FrameCache`, so a request is answered, in order of preferen
 Reverse playback (speed < 0) seeks once per GOP, not once per frame: the forward run from the
 keyframe leaves the GOP's pictures in the cache and the next, earlier targets are cache hits.
 
+**Memory.** The cache is paid for only when pictures can be reused. While requests only move
+forward, a decoder keeps just its most recent pictures in the cache (`_FORWARD_BYTES`, at least
+the current and the next one, which it holds anyway): forward playback never asks for an older
+picture, so caching more would only hold hundreds of MB of 1080p frames. A request *behind* the
+previous one (reverse playback, layers sharing the source at different times, a jump back)
+switches the decoder to retaining every picture it decodes, up to the shared budget; after
+`_RETAIN_REQUESTS` requests without going backwards it drops its entries again. Converted pictures
+go through one reusable swscale context per decoder, and few are kept (`_CONVERTED_BYTES`).
+Decoder threads are capped at the CPU limit (`_MAX_THREADS`): each frame thread holds pictures.
+
 **Colour** follows the stream's matrix and range tags; untagged streams are treated as BT.601
 limited range, the browser's assumption for them. **Geometry** follows the browser's
 `videoWidth × videoHeight`: non-square pixels are stretched along one axis (Chrome's
@@ -33,7 +43,7 @@ from __future__ import annotations
 import bisect
 import logging
 import math
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -42,10 +52,12 @@ from typing import Any, Literal
 import av
 import numpy as np
 import numpy.typing as npt
+from av.video.reformatter import VideoReformatter
 
 from vfnative.errors import MediaDecodeError, MissingAssetError
 from vfnative.media.cache import FrameCache
 from vfnative.media.probe import probe_duration
+from vfnative.settings import cpu_limit
 from vfnative.types import RGBA8
 
 __all__ = ["AudioTrack", "VideoDecoder", "decode_audio", "natural_size", "probe_duration"]
@@ -58,9 +70,19 @@ _SEEK_AHEAD_S = 1.0
 """Targets further ahead than this seek (if a keyframe lies in between) instead of decoding through."""
 _SEEK_AHEAD_US = int(_SEEK_AHEAD_S * 1_000_000)
 _CONVERTED_KEPT = 4
-"""Converted pictures kept per decoder (the last few: a held frame, layers sharing a frame or two sizes).
-Older ones are dropped rather than cached: in reverse playback they would only push the decoded
-GOP out of the shared cache, and re-converting a cached decoded picture costs ~1-2 ms at 1080p."""
+"""At most this many converted pictures kept per decoder (the last few: a held frame, layers sharing
+a frame or two sizes). Older ones are dropped rather than cached: in reverse playback they would only
+push the decoded GOP out of the shared cache, and re-converting a cached decoded picture costs
+~1 ms at 1080p."""
+_CONVERTED_BYTES = 24 * 1024 * 1024
+"""...and at most this many bytes of them (but always the last one): two 1080p BGRA pictures."""
+_FORWARD_BYTES = 16 * 1024 * 1024
+"""Decoded pictures a decoder keeps in the shared cache while its requests only move forward (but
+always the last two: the current and the next picture, which the decoder holds anyway)."""
+_RETAIN_REQUESTS = 120
+"""Requests without a backward step after which a retaining decoder goes back to forward mode."""
+_MAX_THREADS = 4
+"""Decoder threads at most (and never more than the CPU limit): each frame thread holds pictures."""
 
 # AVColorSpace values -> swscale colourspace names understood by VideoFrame.reformat.
 _MATRIX = {1: "ITU709", 5: "ITU601", 6: "SMPTE170M", 7: "SMPTE240M", 9: "BT2020"}
@@ -117,6 +139,13 @@ class VideoDecoder:
         self._cache = cache if cache is not None else FrameCache(64 * 1024 * 1024)
         self._converted: OrderedDict[tuple[int, str, tuple[int, int]], RGBA8] = OrderedDict()
         self._key = str(self.path)
+        self._reformatter = VideoReformatter()
+        # cache policy (see the module docstring): forward mode keeps a small window of entries
+        self._retain = False
+        self._last_target: int | None = None
+        self._forward_requests = 0
+        self._window: deque[tuple[int, int]] = deque()
+        self._window_bytes = 0
         try:
             self._container = av.open(str(self.path))
             self._stream = self._container.streams.video[0]
@@ -132,6 +161,7 @@ class VideoDecoder:
         stream = self._stream
         stream.thread_type = "AUTO"
         ctx = stream.codec_context
+        ctx.thread_count = max(1, min(cpu_limit(), _MAX_THREADS))
         tb = stream.time_base
         self._time_base = float(tb) if tb else 1.0 / 90000
         self._start = float(stream.start_time or 0) * self._time_base
@@ -202,10 +232,16 @@ class VideoDecoder:
         """Display size (width, height): the browser's videoWidth × videoHeight."""
         return (self.width, self.height)
 
+    @property
+    def retaining(self) -> bool:
+        """Whether the decoder currently keeps every decoded picture in the cache (access went backwards)."""
+        return self._retain
+
     def close(self) -> None:
         self._frames = None
         self._current = self._pending = None
         self._converted.clear()
+        self._drop_entries(keep=())
         self._container.close()
 
     # ------------------------------------------------------------------ public
@@ -222,6 +258,7 @@ class VideoDecoder:
         t = min(max(t, 0.0), self.duration) if math.isfinite(t) else 0.0
         target = math.floor(t * 1e6)
         size = size or self.size
+        self._observe(target)
         us = self._known(target)
         frame: Any = None
         if us is not None:
@@ -238,9 +275,52 @@ class VideoDecoder:
                 return hit
         pixels = self._convert(frame, pixel_format, size)
         self._converted[(us, pixel_format, size)] = pixels
-        while len(self._converted) > _CONVERTED_KEPT:
+        kept = max(1, min(_CONVERTED_KEPT, _CONVERTED_BYTES // max(1, pixels.nbytes)))
+        while len(self._converted) > kept:
             self._converted.popitem(last=False)
         return pixels
+
+    # ------------------------------------------------------------------ cache policy
+
+    def _observe(self, target: int) -> None:
+        """Switch between forward mode and retaining mode on the order of the requests."""
+        last = self._last_target
+        self._last_target = target
+        if last is not None and target < last:
+            self._forward_requests = 0
+            if not self._retain:
+                self._retain = True
+                self._window.clear()  # the window's entries stay, as ordinary LRU entries
+                self._window_bytes = 0
+            return
+        self._forward_requests += 1
+        if self._retain and self._forward_requests >= _RETAIN_REQUESTS:
+            self._retain = False
+            keep = [f for f in (self._current, self._pending) if f is not None]
+            self._drop_entries(keep=[f.us for f in keep])
+            for f in keep:
+                if (self._key, f.us) in self._cache:
+                    self._remember(f.us, _nbytes(f.av))
+
+    def _drop_entries(self, keep: Iterator[int] | tuple[int, ...] | list[int]) -> None:
+        """Remove this source's entries from the shared cache, but those at the times in `keep`."""
+        kept = set(keep)
+        for key in self._cache.keys():
+            if isinstance(key, tuple) and len(key) == 2 and key[0] == self._key and key[1] not in kept:
+                self._cache.discard(key)
+        self._window.clear()
+        self._window_bytes = 0
+
+    def _remember(self, us: int, nbytes: int) -> None:
+        """Forward mode: add an entry to the window, dropping the oldest beyond `_FORWARD_BYTES`."""
+        window = self._window
+        window.append((us, nbytes))
+        self._window_bytes += nbytes
+        while len(window) > 2 and self._window_bytes > _FORWARD_BYTES:
+            old_us, old_bytes = window.popleft()
+            self._window_bytes -= old_bytes
+            if all(u != old_us for u, _b in window):
+                self._cache.discard((self._key, old_us))
 
     def frame_time(self, t: float) -> float | None:
         """Presentation time (s) of the picture `frame_at(t)` returns, if already known."""
@@ -270,8 +350,10 @@ class VideoDecoder:
         if previous is not None and previous.us < us:
             self._next[previous.us] = us
         av_frame = frame.av
-        nbytes = sum(int(p.buffer_size) for p in av_frame.planes)
+        nbytes = _nbytes(av_frame)
         self._cache.put((self._key, us), av_frame, nbytes)
+        if not self._retain:
+            self._remember(us, nbytes)
 
     # ------------------------------------------------------------------ decoding
 
@@ -377,12 +459,19 @@ class VideoDecoder:
         if (width, height) != (frame.width, frame.height):
             kwargs["width"], kwargs["height"] = width, height
             kwargs["interpolation"] = "AREA" if width < frame.width and height < frame.height else "BILINEAR"
-        pixels: npt.NDArray[np.uint8] = frame.reformat(**kwargs).to_ndarray()
+        # one swscale context per decoder, reused (VideoFrame.reformat would build one per picture);
+        # to_ndarray views the converted frame's buffer, no copy
+        kwargs["threads"] = 1
+        pixels: npt.NDArray[np.uint8] = self._reformatter.reformat(frame, **kwargs).to_ndarray()
         if turns:
             pixels = np.rot90(pixels, turns)
         pixels = np.ascontiguousarray(pixels)
         pixels.flags.writeable = False
         return pixels
+
+
+def _nbytes(frame: Any) -> int:
+    return sum(int(p.buffer_size) for p in frame.planes)
 
 
 _DEFAULT_LAYOUTS = {1: "mono", 2: "stereo", 3: "2.1", 4: "quad", 5: "5.0", 6: "5.1", 7: "6.1", 8: "7.1"}
