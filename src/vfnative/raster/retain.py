@@ -74,6 +74,7 @@ class RetainStats:
     layers_recorded: int = 0
     layers_reused: int = 0
     base_builds: int = 0
+    overlay_builds: int = 0
     damage_px: int = 0
     """Pixels redrawn by partial frames, summed."""
 
@@ -164,6 +165,11 @@ class RetainedLayers:
         """Where the last `draw` changed the surface: None = anywhere (a full redraw), [] = nowhere,
         else (left, top, right, bottom) pixel boxes. Encoders use it to convert only those pixels."""
         self._prev_stable = 0
+        self._overlay: _Base | None = None
+        """A base of *every* unchanged layer that no changing layer below it overlaps (not only a
+        prefix): partial frames then replay only what moves, not the static cards it moves over."""
+        self._overlay_spare: RasterSurface | None = None
+        self._overlay_candidate: tuple[tuple[str, int], ...] | None = None
         self._scratch: RasterSurface | None = None
         self._before_write: Callable[[], None] | None = None
         """The current `draw`'s hook, until it has been called."""
@@ -180,6 +186,8 @@ class RetainedLayers:
         self._prev = None
         self._bases = []
         self._prev_stable = 0
+        self._overlay = None
+        self._overlay_candidate = None
 
     # ------------------------------------------------------------------ recording
 
@@ -377,10 +385,83 @@ class RetainedLayers:
             else:
                 stats.frames_partial += 1
                 stats.damage_px += damaged
-                self._draw_boxes(surface, boxes, base, entries[k:], paint_layer)
+                overlay = self._usable_overlay(entries, k, paint_layer)
+                if overlay is not None:
+                    members = {e.ident for e in overlay.layers}
+                    self._draw_boxes(surface, boxes, overlay.surface.bgra,
+                                     [e for e in entries if e.ident not in members], paint_layer)  # fmt: skip
+                else:
+                    self._draw_boxes(surface, boxes, base, entries[k:], paint_layer)
                 self.last_damage = [(b.left(), b.top(), b.right(), b.bottom()) for b in boxes]
         self._evict_groups(entries)
         self._prev = entries
+
+    # ------------------------------------------------------------------ overlay base
+
+    @staticmethod
+    def _settled(entries: Sequence[_Entry]) -> list[_Entry]:
+        """Unchanged layers that no changed (or skipped) layer below them overlaps, bottom first.
+
+        Drawn alone, in order, over the background, they give exactly the pixels of a full frame
+        wherever no other layer reaches: every other layer is above each of them it overlaps.
+        """
+        settled: list[_Entry] = []
+        moving: list[skia.IRect] = []
+        for e in entries:
+            if e.bounds.isEmpty():
+                continue
+            if not e.changed and not any(skia.IRect.Intersects(e.bounds, m) for m in moving):
+                settled.append(e)
+            else:
+                moving.append(e.bounds)
+        return settled
+
+    def _overlay_holds(self, entries: Sequence[_Entry]) -> bool:
+        """Whether the overlay's layers are all here, unchanged, with nothing else below overlapping."""
+        overlay = self._overlay
+        if overlay is None:
+            return False
+        members = {e.ident: e for e in overlay.layers}
+        found = 0
+        moving: list[skia.IRect] = []
+        for e in entries:
+            member = members.get(e.ident)
+            if member is None:
+                if not e.bounds.isEmpty():
+                    moving.append(e.bounds)
+                continue
+            if not same_layer_frame(member.lf, e.lf) or any(
+                skia.IRect.Intersects(e.bounds, m) for m in moving
+            ):
+                return False
+            found += 1
+        return found == len(members)
+
+    def _usable_overlay(self, entries: list[_Entry], k: int, paint_layer: PaintLayer) -> _Base | None:
+        """The overlay base for this partial frame, (re)built once the settled set has held for a
+        frame and holds more layers than the prefix base (`k`); None when the prefix base will do."""
+        holds = self._overlay_holds(entries)
+        settled = self._settled(entries)
+        idents = tuple(e.ident for e in settled)
+        stable = idents == self._overlay_candidate
+        self._overlay_candidate = idents
+        current = len(self._overlay.layers) if holds and self._overlay is not None else 0
+        if stable and len(settled) > max(current, k):
+            if self._overlay is not None:
+                self._overlay_spare = self._overlay.surface
+            self._overlay = None
+            surface = self._overlay_spare or RasterSurface(self.width, self.height)
+            self._overlay_spare = None
+            surface.clear(self.background)
+            canvas = surface.canvas
+            for e in settled:
+                canvas.drawPicture(self._picture(e, paint_layer))
+            self._overlay = _Base(surface, list(settled))
+            self.stats.overlay_builds += 1
+            return self._overlay
+        if holds and current > k:
+            return self._overlay
+        return None
 
     def _draw_boxes(
         self,
