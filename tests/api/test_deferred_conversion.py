@@ -27,7 +27,9 @@ def _decoded(path: Path) -> list[np.ndarray]:
 
 
 def _threads() -> list[str]:
-    return [t.name for t in threading.enumerate() if t.name.startswith(("vfnative-convert", "vfnative-encode"))]
+    return [
+        t.name for t in threading.enumerate() if t.name.startswith(("vfnative-convert", "vfnative-encode"))
+    ]
 
 
 def test_slow_deferred_conversion_equals_synchronous_conversion(

@@ -237,7 +237,9 @@ def test_repr_is_informative(tmp_path: Path) -> None:
 def _convert_threads() -> list[str]:
     import threading
 
-    return [t.name for t in threading.enumerate() if t.name.startswith(("vfnative-convert", "vfnative-encode"))]
+    return [
+        t.name for t in threading.enumerate() if t.name.startswith(("vfnative-convert", "vfnative-encode"))
+    ]
 
 
 def test_deferred_read_returns_before_the_read_and_fence_waits_for_it(
@@ -308,8 +310,10 @@ def test_converter_errors_are_raised_to_the_caller(tmp_path: Path, monkeypatch: 
 def test_abort_with_a_pending_deferred_read_joins_the_threads(tmp_path: Path) -> None:
     mux = _write_then_raise(tmp_path / "pending.mp4", 0, RuntimeError("boom"))
     assert _convert_threads() == []
-    mux = Muxer(tmp_path / "p.mp4", width=W, height=H, fps=30, frame_count=10, settings=FAST, deferred_read=True)
-    with pytest.raises(KeyboardInterrupt), mux:
+    mux = Muxer(
+        tmp_path / "p.mp4", width=W, height=H, fps=30, frame_count=10, settings=FAST, deferred_read=True
+    )
+    with pytest.raises(KeyboardInterrupt), mux:  # noqa: PT012 - frames pending when it is raised
         for f in _frames(3):
             mux.write(f)  # the last one may still be pending
         raise KeyboardInterrupt

@@ -177,7 +177,9 @@ class _ChunkWriter:
         assert frames.start == self.next, (frames, self.next)
         compositor, muxer, clock = self.renderer.compositor, self.muxer, self.clock
         try:
-            for n, _scene, pixels in self.renderer._render_scenes(frames, clock, bgra=True, fence=muxer.fence):
+            for n, _scene, pixels in self.renderer._render_scenes(
+                frames, clock, bgra=True, fence=muxer.fence
+            ):
                 t0 = time.perf_counter()
                 muxer.write(pixels, damage=compositor.last_damage)  # read before the next draw
                 clock.encode += time.perf_counter() - t0

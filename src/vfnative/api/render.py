@@ -449,17 +449,18 @@ class Renderer:
         compositor = self.compositor
         waited = 0.0
 
-        def before_write() -> None:
-            nonlocal waited
-            t = time.perf_counter()
-            fence()  # type: ignore[misc]
-            waited += time.perf_counter() - t
+        def timed(wait: Callable[[], None]) -> Callable[[], None]:
+            def before_write() -> None:
+                nonlocal waited
+                t = time.perf_counter()
+                wait()
+                waited += time.perf_counter() - t
 
+            return before_write
+
+        draw: Callable[[Sequence[LayerFrame]], PremulRGBA8] = compositor.render
         if bgra:
-            hook = before_write if fence is not None else None
-            draw = functools.partial(compositor.render_bgra, before_write=hook)
-        else:
-            draw = compositor.render
+            draw = functools.partial(compositor.render_bgra, before_write=timed(fence) if fence else None)
         for n, scene in self._scenes(frames, clock):
             t0 = time.perf_counter()
             waited = 0.0

@@ -13,10 +13,10 @@ before the next render writes to it. `write` wraps the caller's pixels without a
 converter thread (``sws_scale`` to yuv420p, GIL released, only the damaged boxes), so the encoder thread
 only encodes: its chain per frame is libx264 alone, and what waits in the queue are 4:2:0 frames, not
 RGBA copies. By default `write` waits until the pixels are read; a muxer made with
-``deferred_read=True`` returns at once and the caller calls `fence` before it changes them (the render loop does that just before the
-compositor first writes to its surface, so the conversion overlaps the next frame's timeline and
-picture recording). At most one conversion is pending; a bounded number of frames may wait for the
-encoder (back-pressure). Memory cost: ``(queue_frames + 1) · W·H·1.5`` bytes, 28 MB for 8 frames at
+``deferred_read=True`` returns at once and the caller calls `fence` before it changes them (the
+render loop does that just before the compositor first writes to its surface, so the conversion
+overlaps the next frame's timeline and picture recording). At most one conversion is pending; a
+bounded number of frames may wait for the encoder (back-pressure). Memory cost: ``(queue_frames + 1) · W·H·1.5`` bytes, 28 MB for 8 frames at
 1080p.
 
 Audio (spec 04 §1.11): the whole mix is known before the first frame (the mixer is offline), so it is
@@ -187,7 +187,9 @@ class Muxer:
         self._stream: VideoStream | None = None
         self._thread: threading.Thread | None = None
         self._converter: threading.Thread | None = None
-        self._to_convert: queue.Queue[tuple[int, np.ndarray[Any, Any], list[Any] | None] | None] = queue.Queue()
+        self._to_convert: queue.Queue[tuple[int, np.ndarray[Any, Any], list[Any] | None] | None] = (
+            queue.Queue()
+        )
         self._read = threading.Event()
         """Set while no conversion is pending: the last frame given to `write` has been read."""
         self._read.set()
