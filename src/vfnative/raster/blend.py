@@ -57,17 +57,38 @@ def clamp_opacity(value: Any) -> float:
 
 
 def layer_paint(
-    opacity: float, mode: skia.BlendMode, image_filter: skia.ImageFilter | None = None
+    opacity: float,
+    mode: skia.BlendMode,
+    image_filter: skia.ImageFilter | None = None,
+    color_filter: skia.ColorFilter | None = None,
 ) -> skia.Paint | None:
     """The paint that composites an isolated layer; None when nothing needs a layer."""
-    if opacity >= 1.0 and mode == skia.BlendMode.kSrcOver and image_filter is None:
+    if opacity >= 1.0 and mode == skia.BlendMode.kSrcOver and image_filter is None and color_filter is None:
         return None
     paint = skia.Paint()
     paint.setAlphaf(opacity)
     paint.setBlendMode(mode)
     if image_filter is not None:
         paint.setImageFilter(image_filter)
+    if color_filter is not None:
+        paint.setColorFilter(color_filter)
     return paint
+
+
+def filter_parts(props: Mapping[str, Any]) -> tuple[skia.ImageFilter | None, skia.ColorFilter | None]:
+    """`filter_chain` as (image filter, None), or as (None, colour filter) when it has no blur.
+
+    A colour-only chain on the layer paint gives the image filter's pixels (bit for bit when the
+    layer is opaque, within 1 LSB on rare pixels when translucent: tests/raster/test_filters.py)
+    without Skia's image-filter result cache,
+    which keeps every filtered layer (W·H·4 bytes, up to 128 MB) of every re-recorded picture, and
+    lets the layer be bounded.
+    """
+    chain = filter_chain(props)
+    if chain is None or _num(props.get("filterBlur"), 0.0) > 0:
+        return chain, None
+    colour = chain.asAColorFilter()
+    return (chain, None) if colour is None else (None, colour)
 
 
 def _num(value: Any, default: float) -> float:

@@ -26,7 +26,7 @@ import numpy.typing as npt
 import skia
 
 from vfnative.errors import AssetError, RenderError, VfnativeError
-from vfnative.raster.blend import blend_mode, clamp_opacity, filter_chain, layer_paint
+from vfnative.raster.blend import blend_mode, clamp_opacity, filter_parts, layer_paint
 from vfnative.raster.box import Decorations, decorations, paint_decorations, paint_outline
 from vfnative.raster.media import ImageStore, VideoStore, fit_dims, sampling_for_scale
 from vfnative.raster.retain import RetainedLayers, RetainStats
@@ -386,8 +386,8 @@ class Compositor:
             return None
         restore_to = canvas.save()
         canvas.concat(placement.matrix)
-        image_filter = filter_chain(lf.props)
-        paint = layer_paint(opacity, blend_mode(lf.props.get("blendMode")), image_filter)
+        image_filter, color_filter = filter_parts(lf.props)
+        paint = layer_paint(opacity, blend_mode(lf.props.get("blendMode")), image_filter, color_filter)
         if paint is not None:
             if bounds is not None and deco.overflow > 0:
                 bounds = bounds.makeOutset(deco.overflow, deco.overflow)
