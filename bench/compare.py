@@ -239,7 +239,8 @@ def print_document(doc: Path, rows: list[Measurement], frames: int, size: str, f
             continue
         rss = "      (holds all frames)" if m.process_wall is not None else (
             f"{m.tree_peak / MiB:11.0f} MiB{m.proc_peak / MiB:6.0f} MiB")  # fmt: skip
-        cpu = "" if m.process_wall is not None else f"{m.cpu:8.1f}"
+        # the floor's own process also rendered its input frames: show the encode's CPU only
+        cpu = f"{m.cpu:8.1f}" if m.process_wall is None else f"{m.report.get('encode_cpu_seconds', 0.0):8.1f}"
         print(
             f"  {m.name:<22}{m.wall:8.2f}{1000 * m.wall / frames:10.1f}{cpu:>8}{rss}  {_stages(m, frames)}",
             flush=True,

@@ -15,6 +15,8 @@ This module is the only public surface; everything it exports reports ``vfnative
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from vfnative.api.environment import Check, EnvironmentReport, check_environment
 from vfnative.api.progress import CancelToken, ProgressCallback
 from vfnative.api.render import (
@@ -40,11 +42,25 @@ from vfnative.errors import (
     TimecodeError,
     VfnativeError,
 )
-from vfnative.flow import VideoFlow
 from vfnative.media.sources import SourcePolicy
 from vfnative.settings import PRESETS, EncodeSettings, Limits, RenderSettings
 
+if TYPE_CHECKING:
+    from vfnative.flow import VideoFlow
+
 __version__ = "0.1.0"
+
+
+def __getattr__(name: str) -> object:
+    """`VideoFlow` is imported on first use: renders and `vfnative probe` don't pay for the builder."""
+    if name == "VideoFlow":
+        from vfnative.flow import VideoFlow
+
+        VideoFlow.__module__ = "vfnative"
+        globals()["VideoFlow"] = VideoFlow
+        return VideoFlow
+    raise AttributeError(f"module 'vfnative' has no attribute {name!r}")
+
 
 __all__ = [
     "AssetError",
@@ -83,7 +99,7 @@ __all__ = [
 # Reprs and tracebacks show `vfnative.Renderer`, not the private module path (as httpx does).
 for _name in __all__:
     if not _name.startswith("__"):
-        _obj = globals()[_name]
-        if hasattr(_obj, "__module__") and not isinstance(_obj, dict):
+        _obj = globals().get(_name)  # None: imported on first use (`__getattr__`)
+        if _obj is not None and hasattr(_obj, "__module__") and not isinstance(_obj, dict):
             _obj.__module__ = "vfnative"
 del _name, _obj

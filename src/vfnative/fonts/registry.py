@@ -1029,9 +1029,6 @@ class FontRegistry:
         stay valid: ~50 ms instead of ~6 s for Noto Sans. The disk cache is best effort: a
         read-only cache dir falls back to a temp dir, then to memory only.
         """
-        from fontTools import subset  # slow imports; only this mode needs them
-        from fontTools.varLib import instancer
-
         paths = self._instance_cache_paths(face, variations, glyphs)
         for cached in paths:
             if cached.is_file():
@@ -1039,6 +1036,9 @@ class FontRegistry:
                 tf = skia.Typeface.MakeFromData(data) if data is not None else None
                 if tf is not None:
                     return tf
+        from fontTools import subset  # slow imports (~40 ms): only a disk-cache miss needs them
+        from fontTools.varLib import instancer
+
         font = TTFont(str(face.path), fontNumber=face.index)
         for tag in _LAYOUT_TABLES:
             if tag in font:
