@@ -15,7 +15,7 @@ This module is the only public surface; everything it exports reports ``vfnative
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+import typing as _typing
 
 from vfnative.api.environment import Check, EnvironmentReport, check_environment
 from vfnative.api.progress import CancelToken, ProgressCallback
@@ -45,7 +45,7 @@ from vfnative.errors import (
 from vfnative.media.sources import SourcePolicy
 from vfnative.settings import PRESETS, EncodeSettings, Limits, RenderSettings
 
-if TYPE_CHECKING:
+if _typing.TYPE_CHECKING:
     from vfnative.flow import VideoFlow
 
 __version__ = "0.1.0"
@@ -60,6 +60,10 @@ def __getattr__(name: str) -> object:
         globals()["VideoFlow"] = VideoFlow
         return VideoFlow
     raise AttributeError(f"module 'vfnative' has no attribute {name!r}")
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | {"VideoFlow"})
 
 
 __all__ = [
