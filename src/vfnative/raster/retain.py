@@ -369,6 +369,14 @@ class RetainedLayers:
         else:
             damaged = sum(b.width() * b.height() for b in boxes) if boxes is not None else area
             base = below.surface.bgra if below is not None else None
+            # The overlay base holds, composited, every layer that nothing else reaches under: valid
+            # for the whole frame, so full redraws start from it too (cards sliding in over a grid).
+            overlay = self._usable_overlay(entries, k, paint_layer)
+            rest = entries[k:]
+            if overlay is not None:
+                base = overlay.surface.bgra
+                members = {e.ident for e in overlay.layers}
+                rest = [e for e in entries if e.ident not in members]
             if boxes is None or damaged > _FULL_REDRAW * area:
                 stats.frames_full += 1
                 self._about_to_write()
@@ -379,19 +387,13 @@ class RetainedLayers:
                     np.copyto(surface.bgra, base)
                 else:
                     surface.clear(self.background)
-                for e in entries[k:]:
+                for e in rest:
                     if not e.bounds.isEmpty():
                         canvas.drawPicture(self._picture(e, paint_layer))
             else:
                 stats.frames_partial += 1
                 stats.damage_px += damaged
-                overlay = self._usable_overlay(entries, k, paint_layer)
-                if overlay is not None:
-                    members = {e.ident for e in overlay.layers}
-                    self._draw_boxes(surface, boxes, overlay.surface.bgra,
-                                     [e for e in entries if e.ident not in members], paint_layer)  # fmt: skip
-                else:
-                    self._draw_boxes(surface, boxes, base, entries[k:], paint_layer)
+                self._draw_boxes(surface, boxes, base, rest, paint_layer)
                 self.last_damage = [(b.left(), b.top(), b.right(), b.bottom()) for b in boxes]
         self._evict_groups(entries)
         self._prev = entries
@@ -422,6 +424,7 @@ class RetainedLayers:
         if overlay is None:
             return False
         members = {e.ident: e for e in overlay.layers}
+        order = [e.ident for e in overlay.layers]
         found = 0
         moving: list[skia.IRect] = []
         for e in entries:
@@ -430,6 +433,8 @@ class RetainedLayers:
                 if not e.bounds.isEmpty():
                     moving.append(e.bounds)
                 continue
+            if order[found] != e.ident:  # members restacked among themselves
+                return False
             if not same_layer_frame(member.lf, e.lf) or any(
                 skia.IRect.Intersects(e.bounds, m) for m in moving
             ):
@@ -438,7 +443,7 @@ class RetainedLayers:
         return found == len(members)
 
     def _usable_overlay(self, entries: list[_Entry], k: int, paint_layer: PaintLayer) -> _Base | None:
-        """The overlay base for this partial frame, (re)built once the settled set has held for a
+        """The overlay base for this frame, (re)built once the settled set has held for a
         frame and holds more layers than the prefix base (`k`); None when the prefix base will do."""
         holds = self._overlay_holds(entries)
         settled = self._settled(entries)
