@@ -75,6 +75,8 @@ class RetainStats:
     layers_reused: int = 0
     base_builds: int = 0
     overlay_builds: int = 0
+    overlay_extends: int = 0
+    """Overlay bases grown in place by drawing only newly settled layers onto them."""
     damage_px: int = 0
     """Pixels redrawn by partial frames, summed."""
 
@@ -442,6 +444,24 @@ class RetainedLayers:
             found += 1
         return found == len(members)
 
+    @staticmethod
+    def _extends(overlay: _Base, settled: Sequence[_Entry]) -> bool:
+        """Whether `settled` is the overlay's layers plus new ones that no member above them overlaps
+        (then drawing just the new ones over the overlay equals drawing all of `settled` in order).
+
+        While `_overlay_holds`, no non-member below a member overlaps it, so the overlap test cannot
+        fail then; it stays as the statement of what makes growing in place exact."""
+        members = {e.ident for e in overlay.layers}
+        if not members <= {e.ident for e in settled}:
+            return False
+        for i, e in enumerate(settled):
+            if e.ident in members:
+                continue
+            for above in settled[i + 1 :]:
+                if above.ident in members and skia.IRect.Intersects(above.bounds, e.bounds):
+                    return False
+        return True
+
     def _usable_overlay(self, entries: list[_Entry], k: int, paint_layer: PaintLayer) -> _Base | None:
         """The overlay base for this frame, (re)built once the settled set has held for a
         frame and holds more layers than the prefix base (`k`); None when the prefix base will do."""
@@ -452,6 +472,19 @@ class RetainedLayers:
         self._overlay_candidate = idents
         current = len(self._overlay.layers) if holds and self._overlay is not None else 0
         if stable and len(settled) > max(current, k):
+            overlay = self._overlay
+            if holds and overlay is not None and self._extends(overlay, settled):
+                # draw only the newly settled layers onto it: each is above every member it overlaps
+                members = {e.ident for e in overlay.layers}
+                canvas = overlay.surface.canvas
+                canvas.restoreToCount(1)
+                canvas.resetMatrix()
+                for e in settled:
+                    if e.ident not in members:
+                        canvas.drawPicture(self._picture(e, paint_layer))
+                overlay.layers = list(settled)
+                self.stats.overlay_extends += 1
+                return overlay
             if self._overlay is not None:
                 self._overlay_spare = self._overlay.surface
             self._overlay = None
