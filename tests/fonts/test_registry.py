@@ -152,3 +152,31 @@ def test_system_fallback_can_be_switched_off() -> None:
 def test_fallback_packages_never_shadow_fontpkg_families(registry: FontRegistry) -> None:
     """manimgx-fonts ships its own Noto Sans; the fontpkg one (the goldens' instances) stays."""
     assert all("fontpkg_noto_sans" in str(f.path) for f in registry.faces("Noto Sans"))
+
+
+def test_scan_results_are_cached_on_disk(tmp_path) -> None:
+    """A second registry reads the faces from fontscan-v1.json: equal faces, no font files read."""
+    import json
+
+    from vfnative.fonts import registry as reg_module
+
+    first = FontRegistry(cache_dir=tmp_path)
+    faces = {name: first.faces(name) for name in ("Inter", "Noto Sans")}
+    cache = tmp_path / "fontscan-v1.json"
+    assert cache.is_file()
+    assert len(json.loads(cache.read_text())) >= 4
+
+    calls: list[object] = []
+    real = reg_module._scan_file
+    reg_module._scan_file = lambda path: calls.append(path) or real(path)  # type: ignore[assignment]
+    try:
+        second = FontRegistry(cache_dir=tmp_path)
+        assert {name: second.faces(name) for name in faces} == faces
+        assert not calls  # everything came from the cache
+        cache.write_text("{not json")  # a broken cache is ignored and rewritten
+        third = FontRegistry(cache_dir=tmp_path)
+        assert {name: third.faces(name) for name in faces} == faces
+        assert calls
+    finally:
+        reg_module._scan_file = real  # type: ignore[assignment]
+    assert json.loads(cache.read_text())

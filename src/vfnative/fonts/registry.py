@@ -48,6 +48,7 @@ import hashlib
 import importlib.metadata
 import importlib.util
 import io
+import json
 import logging
 import os
 import struct
@@ -57,7 +58,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import skia
 import uharfbuzz as hb
@@ -312,6 +313,72 @@ def _scan_file(path: Path) -> Iterator[tuple[FontFace, set[str]]]:
             font.close()
         if found is not None:
             yield found
+
+
+class _ScanCache:
+    """`_scan_file` results kept on disk (``fontscan-v1.json`` in the cache dir), keyed by path, size
+    and mtime: reading the name/OS2/fvar tables of every installed font costs ~20 ms a file, paid
+    by every render process otherwise. Best effort: an unreadable or unwritable cache is ignored."""
+
+    def __init__(self, folder: Path) -> None:
+        self.path = folder / "fontscan-v1.json"
+        self.entries: dict[str, list[Any]] = {}
+        self.dirty = False
+        try:
+            loaded = json.loads(self.path.read_text(encoding="utf-8"))
+            if isinstance(loaded, dict):
+                self.entries = loaded
+        except (OSError, ValueError):
+            pass
+
+    def __call__(self, path: Path) -> list[tuple[FontFace, set[str]]]:
+        try:
+            st = path.stat()
+        except OSError:
+            return list(_scan_file(path))
+        key = f"{path}|{st.st_size}|{st.st_mtime_ns}"
+        cached = self.entries.get(key)
+        if isinstance(cached, list):
+            try:
+                return [(_face_from_json(path, item[0]), set(item[1])) for item in cached]
+            except (TypeError, ValueError, IndexError, KeyError):
+                pass
+        found = list(_scan_file(path))
+        self.entries[key] = [[_face_to_json(face), sorted(names)] for face, names in found]
+        self.dirty = True
+        return found
+
+    def save(self) -> None:
+        if not self.dirty:
+            return
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            fd, tmp = tempfile.mkstemp(prefix=".fontscan-", dir=self.path.parent)
+            with os.fdopen(fd, "w", encoding="utf-8") as f:
+                json.dump(self.entries, f)
+            os.replace(tmp, self.path)
+        except OSError as exc:
+            log.debug("font scan cache not written (%s): %s", self.path, exc)
+
+
+def _face_to_json(face: FontFace) -> dict[str, Any]:
+    return {"index": face.index, "family": face.family, "italic": face.italic,
+            "weight": list(face.weight_range), "width": list(face.width_range),
+            "axes": [list(a) for a in face.axis_table],
+            "instances": [[list(c) for c in inst] for inst in face.named_instances]}  # fmt: skip
+
+
+def _face_from_json(path: Path, d: dict[str, Any]) -> FontFace:
+    return FontFace(
+        path=path,
+        index=int(d["index"]),
+        family=str(d["family"]),
+        italic=bool(d["italic"]),
+        weight_range=(float(d["weight"][0]), float(d["weight"][1])),
+        width_range=(float(d["width"][0]), float(d["width"][1])),
+        axis_table=tuple((str(t), float(lo), float(df), float(hi)) for t, lo, df, hi in d["axes"]),
+        named_instances=tuple(tuple((str(t), float(v)) for t, v in inst) for inst in d["instances"]),
+    )
 
 
 def _iter_font_files(root: Path) -> Iterator[Path]:
@@ -602,6 +669,7 @@ class FontRegistry:
             if self._families is not None:
                 return self._families
             families: dict[str, list[FontFace]] = {}
+            scan_file = _ScanCache(self._cache_dir if self._cache_dir is not None else default_cache_dir())
             roots: list[Path] = list(self._font_dirs)
             if self._include_installed:
                 roots += _fontpkg_roots()
@@ -612,7 +680,7 @@ class FontRegistry:
                     if rp in seen_files:
                         continue
                     seen_files.add(rp)
-                    for face, names in _scan_file(rp):
+                    for face, names in scan_file(rp):
                         for name in names | {face.family}:
                             lst = families.setdefault(name.casefold(), [])
                             if face not in lst:
@@ -629,7 +697,7 @@ class FontRegistry:
                     if rp in seen_files:
                         continue
                     seen_files.add(rp)
-                    for face, names in _scan_file(rp):
+                    for face, names in scan_file(rp):
                         keys = {n.casefold() for n in names | {face.family}}
                         if keys & primary:
                             continue
@@ -639,6 +707,7 @@ class FontRegistry:
                                 lst.append(face)
                         if face.family.casefold() not in order:
                             order.append(face.family.casefold())
+            scan_file.save()
             self._fallback_order = order
             self._families = families
             log.debug("font registry: %d families from %d roots", len(families), len(roots))
