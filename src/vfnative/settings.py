@@ -156,6 +156,11 @@ class EncodeSettings:
     """A keyframe is forced whenever ``floor(t / interval)`` changes, t = frame / fps (spec 04 §2.3)."""
     b_frames: int = 0
     """The reference output has no B-frames."""
+    lookahead: int | None = 5
+    """libx264 rate-control lookahead in frames (``rc-lookahead``); None keeps the speed preset's
+    (10 for ``veryfast``, 40 for ``medium``). Each frame of it holds a picture and its analysis
+    inside x264: 5 instead of 10 saves ~35 MB at 1080p for −0.14 dB (Ken Burns bench: PSNR-Y 42.21
+    instead of 42.35 dB, same worst frame, same bitrate and speed)."""
     threads: int | None = None
     """Encoder and colour-conversion threads; None = the cgroup CPU limit (`cpu_limit`)."""
     queue_frames: int = 4
@@ -181,6 +186,8 @@ class EncodeSettings:
             raise ValueError(f"keyframe_interval_s: expected seconds > 0; got {self.keyframe_interval_s!r}")
         if self.queue_frames < 1:
             raise ValueError(f"queue_frames: expected >= 1; got {self.queue_frames!r}")
+        if self.lookahead is not None and not 0 <= self.lookahead <= 250:
+            raise ValueError(f"lookahead: expected 0..250 frames; got {self.lookahead!r}")
         if self.threads is not None and self.threads < 1:
             raise ValueError(f"threads: expected >= 1; got {self.threads!r}")
 
@@ -321,7 +328,7 @@ class RenderSettings:
 PRESETS: dict[str, RenderSettings] = {
     "draft": RenderSettings(scale=0.5, encode=EncodeSettings(quality="medium", speed="superfast")),
     "standard": RenderSettings(),
-    "high": RenderSettings(encode=EncodeSettings(quality="very_high", speed="medium")),
+    "high": RenderSettings(encode=EncodeSettings(quality="very_high", speed="medium", lookahead=None)),
 }
 """Quality presets, as x264 settings (bitrates at 1920×1080, 30 fps):
 

@@ -319,3 +319,17 @@ def test_abort_with_a_pending_deferred_read_joins_the_threads(tmp_path: Path) ->
         raise KeyboardInterrupt
     assert _leftovers(tmp_path) == []
     assert _convert_threads() == []
+
+
+@pytest.mark.parametrize(("lookahead", "expected"), [(5, b"rc_lookahead=5 "), (None, b"rc_lookahead=10 ")])
+def test_lookahead_reaches_x264(tmp_path: Path, lookahead: int | None, expected: bytes) -> None:
+    """x264 records its options in the stream (SEI): the lookahead is the one asked for (None: the
+    speed preset's, 10 for veryfast)."""
+    settings = EncodeSettings(speed="veryfast", threads=2, queue_frames=2, lookahead=lookahead)
+    out = _write(tmp_path / "la.mp4", 12, settings=settings)
+    assert expected in out.read_bytes()
+
+
+def test_lookahead_is_checked() -> None:
+    with pytest.raises(ValueError, match="lookahead"):
+        EncodeSettings(lookahead=-1)

@@ -285,6 +285,8 @@ class Muxer:
                     "g": str(keyint * 2),
                     "forced-idr": "1",
                 }
+                if s.lookahead is not None:
+                    options["rc-lookahead"] = str(s.lookahead)
                 if s.lossless:
                     options["qp"] = "0"
                 else:
