@@ -13,7 +13,8 @@ Cases per direction (speed 1 and speed −1 over the whole clip, one output fram
 
 Printed: ms per output frame, × realtime at 30 fps, and for reverse the ratio to forward; plus the
 pictures decoded per output frame and the seeks (reverse should stay near one decode per frame and
-one seek per GOP). Figures are the median of `--runs` runs after one warm-up run.
+one seek per GOP; ~1.2 on the default clip: the first GOP is decoded twice, once while the decoder
+still plays forward without keeping pictures, see `vfnative.media.decode`). Figures are the median of `--runs` runs after one warm-up run.
 
     PYTHONPATH=src python bench/bench_decode.py [--seconds 10 --gop 60 --runs 3 --keep DIR]
 """
