@@ -2,7 +2,9 @@
 
 For each document, every contender runs in its own subprocess and is measured from outside:
 
-* wall time of the whole process (interpreter start-up, imports and set-up included);
+* wall time of the whole process (interpreter start-up, imports and set-up included; Python's
+  bytecode cache on and warm, as for an installed package, whatever the shell's
+  ``PYTHONDONTWRITEBYTECODE``);
 * peak RSS of the whole process tree — the sum over the process and all its descendants (worker
   processes, MoviePy's ffmpeg), sampled from /proc every 20 ms — and the largest single process
   (``ru_maxrss`` from ``wait4``, exact but per process; the contender is forked from a tiny
@@ -294,6 +296,13 @@ def compare(doc: Path, args: argparse.Namespace, work: Path) -> None:
     py = sys.executable
     env = dict(os.environ)
     env["PYTHONPATH"] = str(ROOT / "src") + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    # Bytecode as an installed package has it (pip compiles on install): a dev shell's
+    # PYTHONDONTWRITEBYTECODE=1 would make every vfnative process compile its sources (~0.1 s).
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(work / "pycache")
+    subprocess.run([sys.executable, "-c", "import vfnative.api.parallel, vfnative.raster.compose, "
+                    "vfnative.encode.mux, vfnative.flow"], env=env, check=False,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)  # fmt: skip
     scale = ["--scale", str(args.scale)]
     out1 = work / f"{doc.stem}.jobs1.mp4"
     plan: list[tuple[str, list[str]]] = [
