@@ -28,4 +28,3 @@ THRESHOLDS: dict[str, float] = {
     "transitions-text": 46.0,
     "video-layer": 45.5,
 }
-

@@ -22,7 +22,9 @@ def _write(tmp_path: Path, name: str, fmt: skia.EncodedImageFormat, alpha: bool)
     rng = np.random.default_rng(3)
     rgba = rng.integers(0, 256, size=(37, 53, 4), dtype=np.uint8)
     rgba[..., 3] = rng.integers(0, 256, size=(37, 53)) if alpha else 255
-    image = skia.Image.fromarray(rgba, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kUnpremul_AlphaType)
+    image = skia.Image.fromarray(
+        rgba, colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kUnpremul_AlphaType
+    )
     path = tmp_path / name
     path.write_bytes(bytes(image.encodeToData(fmt, 90)))
     return path
@@ -32,7 +34,9 @@ def _write(tmp_path: Path, name: str, fmt: skia.EncodedImageFormat, alpha: bool)
     ("name", "fmt", "alpha"),
     [("a.jpg", skia.kJPEG, False), ("b.png", skia.kPNG, True), ("c.webp", skia.kWEBP, True)],
 )
-def test_decoded_pixels_equal_the_lazy_image_path(tmp_path: Path, name: str, fmt: object, alpha: bool) -> None:
+def test_decoded_pixels_equal_the_lazy_image_path(
+    tmp_path: Path, name: str, fmt: object, alpha: bool
+) -> None:
     path = _write(tmp_path, name, fmt, alpha)
     image = ImageStore(tmp_path).get(name)
     ref = skia.Image.MakeFromEncoded(skia.Data.MakeWithCopy(path.read_bytes()))

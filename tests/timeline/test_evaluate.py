@@ -15,7 +15,9 @@ from vfnative.timeline.plan import build_timeline
 from vfnative.timeline.scalar import scene_at
 from vfnative.timeline.scene import LayerFrame, Percent
 
-EASINGS = st.sampled_from([None, "linear", "easeIn", "easeOut", "easeInOut", "step"])  # unknown names: DocumentError
+EASINGS = st.sampled_from(
+    [None, "linear", "easeIn", "easeOut", "easeInOut", "step"]
+)  # unknown names: DocumentError
 TIMES = st.floats(-0.5, 3.0, allow_nan=False).map(lambda t: round(t, 3))
 
 

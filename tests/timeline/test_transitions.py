@@ -111,7 +111,10 @@ def test_number_count_up_vectors(text: str, params: dict[str, Any], p: float, ex
 def test_effect_injecting_presets_record_the_reference_params() -> None:
     raw = _run("blurResolve", -0.5, _op())
     assert raw["__effects"][1] == (
-        ("gaussianBlur", {"radius": 0.75, "direction": "both", "edgeMode": "transparent", "alphaAware": True}),
+        (
+            "gaussianBlur",
+            {"radius": 0.75, "direction": "both", "edgeMode": "transparent", "alphaAware": True},
+        ),
     )
     assert raw["opacity"][1][0][0] == pytest.approx(0.75)
     glitch = _run("glitchResolve", -0.5, _op(), seed="layer_0")

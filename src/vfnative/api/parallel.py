@@ -291,11 +291,7 @@ def _worker_main(spec: _WorkerSpec, tasks: Any, results: Any, stop: Any) -> None
                                         font_dirs=spec.font_dirs, sources=spec.sources,
                                         strict=spec.strict)  # fmt: skip
 
-                def progress(_stage: str, done: int, _total: int, index: int = index) -> None:
-                    if done % _PROGRESS_EVERY == 0 or done == _total:
-                        results.put(("progress", index, done))
-
-                report = _chunk_of(renderer, frames, Path(path), progress, stop.is_set)
+                report = _chunk_of(renderer, frames, Path(path), _progress_to(results, index), stop.is_set)
                 results.put(("done", index, report))
             except BaseException as exc:  # reported to the parent, which raises it
                 results.put(("error", index, _picklable(exc)))
@@ -305,6 +301,16 @@ def _worker_main(spec: _WorkerSpec, tasks: Any, results: Any, stop: Any) -> None
     finally:
         if renderer is not None:
             renderer.close()
+
+
+def _progress_to(results: Any, index: int) -> ProgressCallback:
+    """A chunk's progress callback: every `_PROGRESS_EVERY` frames (and the last) to the parent."""
+
+    def progress(stage: str, done: int, total: int) -> None:
+        if done % _PROGRESS_EVERY == 0 or done == total:
+            results.put(("progress", index, done))
+
+    return progress
 
 
 def _picklable(exc: BaseException) -> BaseException:
@@ -319,7 +325,7 @@ def _picklable(exc: BaseException) -> BaseException:
 
 def _sum_timings(reports: Sequence[ChunkReport], audio: float) -> StageTimings:
     def total(name: str) -> float:
-        return sum(getattr(r.timings, name) for r in reports)
+        return float(sum(getattr(r.timings, name) for r in reports))
 
     return StageTimings(setup=total("setup"), timeline=total("timeline"), raster=total("raster"),
                         encode=total("encode"), encoder_thread=total("encoder_thread"), audio=audio,

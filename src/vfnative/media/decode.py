@@ -47,7 +47,7 @@ from collections import OrderedDict, deque
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Any, Literal, cast
 
 import av
 import numpy as np
@@ -466,7 +466,7 @@ class VideoDecoder:
         # one swscale context per decoder, reused (VideoFrame.reformat would build one per picture);
         # to_ndarray views the converted frame's buffer, no copy
         kwargs["threads"] = 1
-        pixels: npt.NDArray[np.uint8] = self._reformatter.reformat(frame, **kwargs).to_ndarray()
+        pixels = cast("npt.NDArray[np.uint8]", self._reformatter.reformat(frame, **kwargs).to_ndarray())
         if turns:
             pixels = np.rot90(pixels, turns)
         pixels = np.ascontiguousarray(pixels)

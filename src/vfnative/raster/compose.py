@@ -384,7 +384,7 @@ class Compositor:
         placement = layer_matrix(lf.props, box_w, box_h, offset_x, offset_y, self.width, self.height)
         if not placement.matrix.isFinite():
             return None
-        restore_to = canvas.save()
+        restore_to: int = canvas.save()
         canvas.concat(placement.matrix)
         image_filter, color_filter = filter_parts(lf.props)
         paint = layer_paint(opacity, blend_mode(lf.props.get("blendMode")), image_filter, color_filter)
@@ -428,7 +428,7 @@ class Compositor:
             self.warn("text", f"text layers are skipped: no text engine available (first: {lf.path})")
             return
         props = lf.props
-        if lf.layer is not None and str(_attr(lf.layer, "type", "")) == "captions" and not props.get("text"):
+        if str(_attr(lf.layer, "type", "")) == "captions" and not props.get("text"):
             return
         try:
             box = painter.measure(props)  # type: ignore[attr-defined]

@@ -107,7 +107,7 @@ def _time_dependent(lf: LayerFrame) -> bool:
     if "__effects" in lf.props:
         return True
     effects = getattr(layer, "effects", None)
-    return bool(effects) and any(getattr(e, "enabled", True) is not False for e in effects)
+    return bool(effects) and any(getattr(e, "enabled", True) is not False for e in effects or ())
 
 
 def _props_equal(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

@@ -152,7 +152,8 @@ def layer_matrix4(
     )
     offset = _translate(offset_x, offset_y, 0.0)
     if not math.isfinite(d_e) or d_e < 0:
-        return container @ offset  # invalid `transform` declaration: static position only
+        out: np.ndarray = container @ offset  # invalid `transform` declaration: static position only
+        return out
 
     ox, oy, oz = a0 * box_w, a1 * box_h, a2 * vw
     tx = -(a0 - 0.5) * box_w + (p0 - 0.5) * width
@@ -167,7 +168,8 @@ def layer_matrix4(
         element = element @ _rot_z(rz)
     scale = np.diag([sx, sy, sz, 1.0])
     local = offset @ _translate(ox, oy, oz) @ element @ scale @ _translate(-ox, -oy, -oz)
-    return container @ local
+    result: np.ndarray = container @ local
+    return result
 
 
 def to_placement(m4: np.ndarray) -> Placement:

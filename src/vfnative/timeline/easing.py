@@ -142,7 +142,7 @@ def _ensure_writable_numba_cache() -> None:
             continue
         if os.access(target, os.W_OK):
             if config is not None:  # numba already imported: its config was read
-                config.CACHE_DIR = str(target)
+                config.CACHE_DIR = str(target)  # type: ignore[attr-defined]
             else:  # read by numba when it is imported (this module no longer imports it)
                 os.environ["NUMBA_CACHE_DIR"] = str(target)
             return
@@ -184,7 +184,7 @@ def _css_ease(ease: int, u: float) -> float:
     if ease == EASE_STEP:
         return 0.0
     if ease == EASE_EASE_IN:
-        return _cubic_bezier_kernel(0.42, 0.0, 1.0, 1.0, u)  # noqa: F821 - bound when numba compiles
+        return float(_cubic_bezier_kernel(0.42, 0.0, 1.0, 1.0, u))  # noqa: F821 - bound when numba compiles
     if ease == EASE_EASE_OUT:
-        return _cubic_bezier_kernel(0.0, 0.0, 0.58, 1.0, u)  # noqa: F821 - bound when numba compiles
-    return _cubic_bezier_kernel(0.42, 0.0, 0.58, 1.0, u)  # noqa: F821 - bound when numba compiles
+        return float(_cubic_bezier_kernel(0.0, 0.0, 0.58, 1.0, u))  # noqa: F821 - bound when numba compiles
+    return float(_cubic_bezier_kernel(0.42, 0.0, 0.58, 1.0, u))  # noqa: F821 - bound when numba compiles
