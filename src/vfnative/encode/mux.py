@@ -16,8 +16,8 @@ RGBA copies. By default `write` waits until the pixels are read; a muxer made wi
 ``deferred_read=True`` returns at once and the caller calls `fence` before it changes them (the
 render loop does that just before the compositor first writes to its surface, so the conversion
 overlaps the next frame's timeline and picture recording). At most one conversion is pending; a
-bounded number of frames may wait for the encoder (back-pressure). Memory cost: ``(queue_frames + 1) · W·H·1.5`` bytes, 28 MB for 8 frames at
-1080p.
+bounded number of frames may wait for the encoder (back-pressure). Memory cost:
+``(queue_frames + 1) · W·H·1.5`` bytes, 16 MB for the default 4 frames at 1080p.
 
 Audio (spec 04 §1.11): the whole mix is known before the first frame (the mixer is offline), so it is
 given to the constructor and encoded on the encoder thread as AAC-LC, 48 kHz stereo ``fltp``, 192 kb/s,
@@ -545,19 +545,11 @@ class Muxer:
         self._discard()
 
     def _join(self) -> None:
-        thread = self._thread
-        if thread is None:
-            return
-        while thread.is_alive():  # short timeouts keep Ctrl-C responsive while the worker flushes
-            thread.join(timeout=0.2)
+        _join_thread(self._thread)
         self._thread = None
 
     def _join_converter(self) -> None:
-        thread = self._converter
-        if thread is None:
-            return
-        while thread.is_alive():
-            thread.join(timeout=0.2)
+        _join_thread(self._converter)
         self._converter = None
 
     def _discard(self) -> None:
@@ -625,6 +617,14 @@ _PATCH_REACH_X, _PATCH_REACH_Y = 16, 4
 damage box is grown by this (then aligned to 16 × 2 pixels) before its samples are replaced."""
 _PATCH_MARGIN_X, _PATCH_MARGIN_Y = 16, 8
 """Pixels converted around a grown box so its samples have all their filter taps (then dropped)."""
+
+
+def _join_thread(thread: threading.Thread | None) -> None:
+    """Wait for `thread` to end, in short timeouts so Ctrl-C stays responsive while it flushes."""
+    if thread is None:
+        return
+    while thread.is_alive():
+        thread.join(timeout=0.2)
 
 
 def _planes_of(frame: av.VideoFrame) -> list[np.ndarray[Any, Any]]:

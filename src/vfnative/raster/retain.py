@@ -170,7 +170,6 @@ class RetainedLayers:
         self._overlay: _Base | None = None
         """A base of *every* unchanged layer that no changing layer below it overlaps (not only a
         prefix): partial frames then replay only what moves, not the static cards it moves over."""
-        self._overlay_spare: RasterSurface | None = None
         self._overlay_candidate: tuple[tuple[str, int], ...] | None = None
         self._scratch: RasterSurface | None = None
         self._before_write: Callable[[], None] | None = None
@@ -444,24 +443,6 @@ class RetainedLayers:
             found += 1
         return found == len(members)
 
-    @staticmethod
-    def _extends(overlay: _Base, settled: Sequence[_Entry]) -> bool:
-        """Whether `settled` is the overlay's layers plus new ones that no member above them overlaps
-        (then drawing just the new ones over the overlay equals drawing all of `settled` in order).
-
-        While `_overlay_holds`, no non-member below a member overlaps it, so the overlap test cannot
-        fail then; it stays as the statement of what makes growing in place exact."""
-        members = {e.ident for e in overlay.layers}
-        if not members <= {e.ident for e in settled}:
-            return False
-        for i, e in enumerate(settled):
-            if e.ident in members:
-                continue
-            for above in settled[i + 1 :]:
-                if above.ident in members and skia.IRect.Intersects(above.bounds, e.bounds):
-                    return False
-        return True
-
     def _usable_overlay(self, entries: list[_Entry], k: int, paint_layer: PaintLayer) -> _Base | None:
         """The overlay base for this frame, (re)built once the settled set has held for a
         frame and holds more layers than the prefix base (`k`); None when the prefix base will do."""
@@ -473,9 +454,11 @@ class RetainedLayers:
         current = len(self._overlay.layers) if holds and self._overlay is not None else 0
         if stable and len(settled) > max(current, k):
             overlay = self._overlay
-            if holds and overlay is not None and self._extends(overlay, settled):
-                # draw only the newly settled layers onto it: each is above every member it overlaps
-                members = {e.ident for e in overlay.layers}
+            members = {e.ident for e in overlay.layers} if overlay is not None else set()
+            if holds and overlay is not None and members <= set(idents):
+                # Grow it in place: draw only the newly settled layers. Exact, because while the
+                # overlay holds no non-member below a member overlaps it, so each new layer is above
+                # every member it overlaps and drawing it last keeps the stacking order.
                 canvas = overlay.surface.canvas
                 canvas.restoreToCount(1)
                 canvas.resetMatrix()
@@ -485,11 +468,8 @@ class RetainedLayers:
                 overlay.layers = list(settled)
                 self.stats.overlay_extends += 1
                 return overlay
-            if self._overlay is not None:
-                self._overlay_spare = self._overlay.surface
+            surface = overlay.surface if overlay is not None else RasterSurface(self.width, self.height)
             self._overlay = None
-            surface = self._overlay_spare or RasterSurface(self.width, self.height)
-            self._overlay_spare = None
             surface.clear(self.background)
             canvas = surface.canvas
             for e in settled:
