@@ -154,7 +154,7 @@ def test_fallback_packages_never_shadow_fontpkg_families(registry: FontRegistry)
     assert all("fontpkg_noto_sans" in str(f.path) for f in registry.faces("Noto Sans"))
 
 
-def test_scan_results_are_cached_on_disk(tmp_path) -> None:
+def test_scan_results_are_cached_on_disk(tmp_path, monkeypatch: pytest.MonkeyPatch) -> None:
     """A second registry reads the faces from fontscan-v1.json: equal faces, no font files read."""
     import json
 
@@ -168,15 +168,12 @@ def test_scan_results_are_cached_on_disk(tmp_path) -> None:
 
     calls: list[object] = []
     real = reg_module._scan_file
-    reg_module._scan_file = lambda path: calls.append(path) or real(path)  # type: ignore[assignment]
-    try:
-        second = FontRegistry(cache_dir=tmp_path)
-        assert {name: second.faces(name) for name in faces} == faces
-        assert not calls  # everything came from the cache
-        cache.write_text("{not json")  # a broken cache is ignored and rewritten
-        third = FontRegistry(cache_dir=tmp_path)
-        assert {name: third.faces(name) for name in faces} == faces
-        assert calls
-    finally:
-        reg_module._scan_file = real  # type: ignore[assignment]
+    monkeypatch.setattr(reg_module, "_scan_file", lambda path: calls.append(path) or real(path))
+    second = FontRegistry(cache_dir=tmp_path)
+    assert {name: second.faces(name) for name in faces} == faces
+    assert not calls  # everything came from the cache
+    cache.write_text("{not json")  # a broken cache is ignored and rewritten
+    third = FontRegistry(cache_dir=tmp_path)
+    assert {name: third.faces(name) for name in faces} == faces
+    assert calls
     assert json.loads(cache.read_text())
