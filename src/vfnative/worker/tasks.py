@@ -77,10 +77,7 @@ def plan(self: Any, message: Message) -> dict[str, Any]:
 
 def _plan(run: PieceRun) -> dict[str, Any]:
     text, settings, base_dir = _document(run)
-    renderer = primitives.call_supported(
-        vfnative.Renderer, text, settings=settings, base_dir=base_dir, strict=True
-    )
-    with renderer:
+    with vfnative.Renderer(text, settings=settings, base_dir=base_dir, strict=True) as renderer:
         doc = renderer.document
         check_local_sources(doc, base_dir)  # names the layer (strict mode below also catches the rest)
         total = renderer.frame_count  # prepares the media: strict mode raises AssetError here
@@ -105,8 +102,8 @@ def _plan(run: PieceRun) -> dict[str, Any]:
         }
         for i, r in enumerate(ranges)
     }
-    if primitives.audio_available():  # dispatched first: it runs beside the chunks, not after them
-        pieces = {"audio": {"kind": "audio", "path": str(work_dir / "audio.m4a")}, **pieces}
+    # the audio piece is dispatched first: it runs beside the chunks, not after them
+    pieces = {"audio": {"kind": "audio", "path": str(work_dir / "audio.m4a")}, **pieces}
     parts = list(pieces)
     pieces["stitch"] = {"kind": "stitch"}
     run.store.add_pieces(
