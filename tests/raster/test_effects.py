@@ -13,6 +13,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from vfnative.raster import effects as effects_module
 from vfnative.raster import effects_gl as gl
 from vfnative.raster.effects import (
     EFFECT_NAMES,
@@ -375,6 +376,27 @@ def test_every_effect_runs_deterministically_and_bounds_match_full_canvas(name: 
     assert np.array_equal(run(img, name, time_s=41 / 30), full)
     part = run(img, name, time_s=41 / 30, bounds=(14, 8, 34, 24))
     assert np.array_equal(part, full)
+
+
+@pytest.mark.parametrize("name", EFFECT_NAMES)
+def test_passes_split_into_row_bands_give_the_same_pixels(name: str, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(effects_module, "_SPLIT_MIN_PIXELS", 1)  # split even this small canvas
+    img = blob(7, box=(6, 3, 40, 29))
+    h, w = img.shape[:2]
+    calls = [call(name)]
+    one = apply_effects(img, calls, time_s=41 / 30, width=w, height=h, threads=1)
+    for threads in (2, 3):
+        banded = apply_effects(img, calls, time_s=41 / 30, width=w, height=h, threads=threads)
+        assert np.array_equal(banded, one), threads
+
+
+def test_row_bands_cover_the_box_once_and_small_boxes_stay_whole() -> None:
+    assert effects_module._row_parts((0, 0, 1920, 1080), 1) == [(0, 0, 1920, 1080)]
+    assert effects_module._row_parts((0, 0, 100, 100), 2) == [(0, 0, 100, 100)]  # 10k px: not worth a hand-off
+    bands = effects_module._row_parts((10, 7, 1910, 1080), 3)
+    assert [b[1] for b in bands] == [7, bands[0][3], bands[1][3]] and bands[-1][3] == 1080
+    assert all(b[0] == 10 and b[2] == 1910 and b[3] > b[1] for b in bands)
+    assert len(effects_module._row_parts((0, 0, 100_000, 2), 8)) == 2  # never more bands than rows
 
 
 @pytest.mark.parametrize(

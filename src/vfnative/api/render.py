@@ -362,6 +362,7 @@ class Renderer:
                 media=self.media,
                 images=self.images,
                 max_media_pixels=self.settings.limits.max_media_pixels,
+                effect_threads=self.settings.encode.thread_count(),  # a --jobs worker gets its share
             )
             self._setup_seconds += time.perf_counter() - start
         return self._compositor

@@ -166,7 +166,8 @@ class Compositor:
 
     `render` returns a view of the surface pixels — (H, W, 4) uint8 RGBA, premultiplied — that
     stays valid until the next `render` call; use `to_rgba8` for a straight-alpha copy.
-    Decoded images and shape paths are cached for the Compositor's lifetime.
+    Decoded images and shape paths are cached for the Compositor's lifetime. `effect_threads` is how
+    many threads share each large effect pass (raster/effects.py: bands of rows, same pixels).
     """
 
     def __init__(
@@ -180,8 +181,10 @@ class Compositor:
         images: ImageStore | None = None,
         max_media_pixels: int | None = None,
         retain: bool = True,
+        effect_threads: int = 1,
     ) -> None:
         self.doc = doc
+        self.effect_threads = max(1, int(effect_threads))
         self.width = int(_attr(doc, "width"))
         self.height = int(_attr(doc, "height"))
         self.base_dir = Path(base_dir) if base_dir is not None else None
@@ -350,7 +353,8 @@ class Compositor:
 
         fps = float(_attr(self.doc, "fps", 30.0))
         out = apply_effects(pixels, calls, time_s=lf.frame / fps, width=self.width, height=self.height,
-                            bounds=bounds, on_warning=lambda m: self.warn(f"effect:{m}", f"{lf.path}: {m}"))  # fmt: skip
+                            bounds=bounds, on_warning=lambda m: self.warn(f"effect:{m}", f"{lf.path}: {m}"),
+                            threads=self.effect_threads)  # fmt: skip
         image = skia.Image.fromarray(
             np.ascontiguousarray(out), colorType=skia.kRGBA_8888_ColorType, alphaType=skia.kPremul_AlphaType
         )
