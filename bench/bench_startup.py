@@ -11,6 +11,9 @@ Python's own bytecode cache is on and warm for every case (``PYTHONPYCACHEPREFIX
 folder), as it is for an installed package; this repository's dev environment sets
 ``PYTHONDONTWRITEBYTECODE=1``, which costs every process ~0.2 s of compiling vfnative's sources.
 Each figure is the median of ``--runs`` runs (wall clock, ``time.perf_counter`` around the process).
+Run it with the interpreter of a clean install (``python -m venv v && v/bin/pip install .``): when
+SciPy is importable, numba's start-up imports it (its BLAS probe), which adds ~0.25 s to the effects
+cases; the header line says whether it is.
 
     PYTHONPATH=src python bench/bench_startup.py [--runs 5]
 """
@@ -18,6 +21,7 @@ Each figure is the median of ``--runs`` runs (wall clock, ``time.perf_counter`` 
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
 import os
 import statistics
@@ -64,8 +68,11 @@ def main(argv: list[str] | None = None) -> int:
     from vfnative.api.environment import library_versions
 
     v = dict(library_versions())
+    # numba imports scipy.linalg at start-up when SciPy is installed (a BLAS probe, ~0.25 s); vfnative
+    # does not depend on SciPy, so a clean install has no such cost: say which kind of environment this is
+    scipy = "present" if importlib.util.find_spec("scipy") is not None else "absent"
     print(f"# python={v['python']} numba={v['numba']} skia-python={v['skia-python']} av={v['av']} "
-          f"load={os.getloadavg()[0]:.2f}")  # fmt: skip
+          f"scipy={scipy} load={os.getloadavg()[0]:.2f}")  # fmt: skip
     with tempfile.TemporaryDirectory(prefix="vfnative-startup-") as tmp:
         work = Path(tmp)
         env = dict(os.environ)

@@ -392,9 +392,12 @@ def test_passes_split_into_row_bands_give_the_same_pixels(name: str, monkeypatch
 
 def test_row_bands_cover_the_box_once_and_small_boxes_stay_whole() -> None:
     assert effects_module._row_parts((0, 0, 1920, 1080), 1) == [(0, 0, 1920, 1080)]
-    assert effects_module._row_parts((0, 0, 100, 100), 2) == [(0, 0, 100, 100)]  # 10k px: not worth a hand-off
+    assert effects_module._row_parts((0, 0, 100, 100), 2) == [
+        (0, 0, 100, 100)
+    ]  # 10k px: not worth a hand-off
     bands = effects_module._row_parts((10, 7, 1910, 1080), 3)
-    assert [b[1] for b in bands] == [7, bands[0][3], bands[1][3]] and bands[-1][3] == 1080
+    assert [b[1] for b in bands] == [7, bands[0][3], bands[1][3]]
+    assert bands[-1][3] == 1080
     assert all(b[0] == 10 and b[2] == 1910 and b[3] > b[1] for b in bands)
     assert len(effects_module._row_parts((0, 0, 100_000, 2), 8)) == 2  # never more bands than rows
 
