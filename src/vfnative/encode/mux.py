@@ -15,7 +15,8 @@ only encodes: its chain per frame is libx264 alone, and what waits in the queue 
 RGBA copies. By default `write` waits until the pixels are read; a muxer made with
 ``deferred_read=True`` returns at once and the caller calls `fence` before it changes them (the
 render loop does that just before the compositor first writes to its surface, so the conversion
-overlaps the next frame's timeline and picture recording). At most one conversion is pending; a
+overlaps the next frame's timeline and picture recording). A frame whose damage is small has the
+pixels of its patches copied by `write` instead, and needs no fence. At most one conversion is pending; a
 bounded number of frames may wait for the encoder (back-pressure). Memory cost:
 ``(queue_frames + 1) · W·H·1.5`` bytes, 16 MB for the default 4 frames at 1080p.
 
