@@ -280,6 +280,48 @@ def test_deferred_read_returns_before_the_read_and_fence_waits_for_it(
     assert _convert_threads() == []
 
 
+def test_slow_patches_never_let_the_caller_overwrite_an_unread_frame(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Small-damage frames are copied by `write`; whole frames are read in place. A slow patch still
+    converting must not make `fence` report a later whole frame as read (its buffer changes next)."""
+    import time
+
+    import vfnative.encode.mux as mux_module
+
+    original = mux_module._apply_patches
+
+    def slow(*args: object) -> av.VideoFrame:
+        time.sleep(0.02)
+        return original(*args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(mux_module, "_apply_patches", slow)
+    rng = np.random.default_rng(11)
+    buf = np.zeros((H, W, 4), np.uint8)
+    buf[..., 3] = 255
+    expected = []
+    lossless = EncodeSettings(lossless=True, threads=1, queue_frames=2)
+    path = tmp_path / "mixed.mp4"
+    with Muxer(path, width=W, height=H, fps=30, frame_count=12, settings=lossless, pixel_format="bgra",
+               deferred_read=True) as mux:  # fmt: skip
+        for i in range(12):
+            mux.fence()  # as the compositor does before drawing on its surface
+            if i % 3 == 0:  # a whole new picture: read in place, fenced
+                buf[..., :3] = rng.integers(0, 256, (H, W, 3))
+                damage = None
+            else:  # a small box changed: patched
+                buf[4:12, 8:20, :3] = rng.integers(0, 256, (8, 12, 3))
+                damage = [(8, 4, 20, 12)]
+            expected.append(mux_module._planes_of(mux_module._to_yuv420p(buf.copy(), "bgra")))
+            mux.write(buf, damage=damage)
+    assert mux.frames_patched == 8
+    with av.open(str(path)) as c:
+        got = [mux_module._planes_of(f) for f in c.decode(video=0)]
+    assert len(got) == 12
+    for i, (a, b) in enumerate(zip(got, expected, strict=True)):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)), f"frame {i}"
+
+
 def test_converter_errors_are_raised_to_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     import vfnative.encode.mux as mux_module
 

@@ -436,12 +436,14 @@ class Muxer:
                 if item is None or self._abort.is_set():
                     break
                 index, frame, damage = item
+                zero_copy = not isinstance(frame, list)  # the only kind of item `write` clears _read for
                 start = time.perf_counter()
                 try:
                     yuv = self._convert(frame, damage)
                 finally:
                     del frame, item
-                    self._read.set()
+                    if zero_copy:  # a patch item finishing says nothing about a later frame's pixels
+                        self._read.set()
                 self._last_yuv = yuv
                 self._full.put((index, yuv))
                 del yuv
