@@ -55,7 +55,7 @@ def test_slow_deferred_conversion_equals_synchronous_conversion(
         return wrapper
 
     monkeypatch.setattr(mux_module, "_to_yuv420p", slowed(mux_module._to_yuv420p))
-    monkeypatch.setattr(mux_module, "_apply_patches", slowed(mux_module._apply_patches))
+    monkeypatch.setattr(mux_module, "_patch_yuv420p", slowed(mux_module._patch_yuv420p))
     report = vfnative.render(doc, tmp_path / "deferred.mp4", settings=LOSSLESS)
     want, got = _decoded(tmp_path / "sync.mp4"), _decoded(tmp_path / "deferred.mp4")
     assert len(got) == len(want) == report.frames == 30

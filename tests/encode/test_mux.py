@@ -283,19 +283,19 @@ def test_deferred_read_returns_before_the_read_and_fence_waits_for_it(
 def test_slow_patches_never_let_the_caller_overwrite_an_unread_frame(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Small-damage frames are copied by `write`; whole frames are read in place. A slow patch still
-    converting must not make `fence` report a later whole frame as read (its buffer changes next)."""
+    """Frames with small damage (patched) and whole frames, mixed, with a slow patch conversion: after
+    `fence` the caller overwrites its buffer, and every frame still encodes its own pixels."""
     import time
 
     import vfnative.encode.mux as mux_module
 
-    original = mux_module._apply_patches
+    original = mux_module._patch_yuv420p
 
     def slow(*args: object) -> av.VideoFrame:
         time.sleep(0.02)
         return original(*args)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(mux_module, "_apply_patches", slow)
+    monkeypatch.setattr(mux_module, "_patch_yuv420p", slow)
     rng = np.random.default_rng(11)
     buf = np.zeros((H, W, 4), np.uint8)
     buf[..., 3] = 255

@@ -15,8 +15,7 @@ only encodes: its chain per frame is libx264 alone, and what waits in the queue 
 RGBA copies. By default `write` waits until the pixels are read; a muxer made with
 ``deferred_read=True`` returns at once and the caller calls `fence` before it changes them (the
 render loop does that just before the compositor first writes to its surface, so the conversion
-overlaps the next frame's timeline and picture recording). A frame whose damage is small has the
-pixels of its patches copied by `write` instead, and needs no fence. At most one conversion is pending; a
+overlaps the next frame's timeline and picture recording). At most one conversion is pending; a
 bounded number of frames may wait for the encoder (back-pressure). Memory cost:
 ``(queue_frames + 1) · W·H·1.5`` bytes, 16 MB for the default 4 frames at 1080p.
 
@@ -44,7 +43,7 @@ from collections.abc import Sequence
 from fractions import Fraction
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, NamedTuple
+from typing import TYPE_CHECKING, Any, Literal
 
 import av
 import numpy as np
@@ -188,9 +187,9 @@ class Muxer:
         self._stream: VideoStream | None = None
         self._thread: threading.Thread | None = None
         self._converter: threading.Thread | None = None
-        self._to_convert: queue.Queue[
-            tuple[int, np.ndarray[Any, Any] | list[_Patch], list[Any] | None] | None
-        ] = queue.Queue()
+        self._to_convert: queue.Queue[tuple[int, np.ndarray[Any, Any], list[Any] | None] | None] = (
+            queue.Queue()
+        )
         self._read = threading.Event()
         """Set while no conversion is pending: the last frame given to `write` has been read."""
         self._read.set()
@@ -382,14 +381,8 @@ class Muxer:
         except EncodeError:  # the encoder failed: nothing more can be written, drop the temp file now
             self.abort()
             raise
-        if self._patchable(frame, damage):
-            # small damage: copy the pixels its patches need now (cheaper than the caller waiting for
-            # the converter to read them before it draws the next frame); the buffer is free at once
-            assert damage is not None
-            self._to_convert.put((self.frames_written, _patch_sources(frame, damage), None))
-        else:
-            self._read.clear()
-            self._to_convert.put((self.frames_written, frame, None if damage is None else list(damage)))
+        self._read.clear()
+        self._to_convert.put((self.frames_written, frame, None if damage is None else list(damage)))
         self.frames_written += 1
         if not self.deferred_read:
             self.fence()
@@ -398,17 +391,6 @@ class Muxer:
             except EncodeError:
                 self.abort()
                 raise
-
-    def _patchable(
-        self, frame: np.ndarray[Any, Any], damage: Sequence[tuple[int, int, int, int]] | None
-    ) -> bool:
-        """Whether `frame` is converted as patches over the previous conversion (see `_convert`)."""
-        return (
-            bool(damage)
-            and self.frames_written > 0
-            and (self._enc_h, self._enc_w) == frame.shape[:2]
-            and sum((r - x) * (b - y) for x, y, r, b in damage or ()) <= _PATCH_MAX * self.width * self.height
-        )
 
     def fence(self) -> None:
         """Wait until the frame last given to `write` has been read; then its buffer may change.
@@ -436,14 +418,12 @@ class Muxer:
                 if item is None or self._abort.is_set():
                     break
                 index, frame, damage = item
-                zero_copy = not isinstance(frame, list)  # the only kind of item `write` clears _read for
                 start = time.perf_counter()
                 try:
                     yuv = self._convert(frame, damage)
                 finally:
                     del frame, item
-                    if zero_copy:  # a patch item finishing says nothing about a later frame's pixels
-                        self._read.set()
+                    self._read.set()
                 self._last_yuv = yuv
                 self._full.put((index, yuv))
                 del yuv
@@ -456,12 +436,8 @@ class Muxer:
             self._read.set()
 
     def _convert(
-        self, frame: np.ndarray[Any, Any] | list[_Patch], damage: Sequence[tuple[int, int, int, int]] | None
+        self, frame: np.ndarray[Any, Any], damage: Sequence[tuple[int, int, int, int]] | None
     ) -> av.VideoFrame:
-        if isinstance(frame, list):  # patches taken by `write`: a frame has been converted before them
-            assert self._last_yuv is not None
-            self.frames_patched += 1
-            return _apply_patches(self._last_yuv, frame, self.pixel_format)
         if (self._enc_h, self._enc_w) != frame.shape[:2]:  # odd size: pad by repeating the last row/column
             if self._pad is None:
                 self._pad = np.empty((self._enc_h, self._enc_w, 4), np.uint8)
@@ -474,9 +450,13 @@ class Muxer:
             frame = buf
         elif not frame.flags.c_contiguous:
             frame = np.ascontiguousarray(frame)
-        if damage is not None and not damage and self._last_yuv is not None and frame is not self._pad:
-            self.frames_reused += 1
-            return self._last_yuv  # the same picture: libx264 copies its input, sharing is safe
+        if damage is not None and self._last_yuv is not None and frame is not self._pad:
+            if not damage:
+                self.frames_reused += 1
+                return self._last_yuv  # the same picture: libx264 copies its input, sharing is safe
+            if sum((r - x) * (b - y) for x, y, r, b in damage) <= _PATCH_MAX * self.width * self.height:
+                self.frames_patched += 1
+                return _patch_yuv420p(self._last_yuv, frame, damage, self.pixel_format)
         return _to_yuv420p(frame, self.pixel_format)
 
     def _take_free_buffer(self) -> int:
@@ -655,23 +635,19 @@ def _planes_of(frame: av.VideoFrame) -> list[np.ndarray[Any, Any]]:
     ]
 
 
-class _Patch(NamedTuple):
-    """One damage box's samples to replace, [x0, x1) × [y0, y1) (16 × 2 aligned), and the pixels they
-    are converted from: a copy of the frame's [sx0, …) × [sy0, …) with margins for the filter taps."""
+def _patch_yuv420p(
+    previous: av.VideoFrame, pixels: np.ndarray[Any, Any], boxes: Sequence[tuple[int, int, int, int]],
+    pixel_format: str,
+) -> av.VideoFrame:  # fmt: skip
+    """A copy of `previous` with `boxes` of `pixels` converted again; equal to converting all of `pixels`.
 
-    x0: int
-    y0: int
-    x1: int
-    y1: int
-    sx0: int
-    sy0: int
-    source: np.ndarray[Any, Any]
-
-
-def _patch_sources(pixels: np.ndarray[Any, Any], boxes: Sequence[tuple[int, int, int, int]]) -> list[_Patch]:
-    """The pixels `_apply_patches` needs from `pixels` for `boxes`, copied (so the frame may change)."""
+    Checked against whole-frame conversion on random pixels and boxes (tests/perf/test_pipeline.py).
+    """
     h, w = pixels.shape[:2]
-    patches = []
+    frame = av.VideoFrame(w, h, "yuv420p")
+    y, u, v = planes = _planes_of(frame)
+    for dst, src in zip(planes, _planes_of(previous), strict=True):
+        np.copyto(dst, src)
     for left, top, right, bottom in boxes:
         x0 = max(0, (left - _PATCH_REACH_X) // 16 * 16)
         x1 = min(w, -(-(right + _PATCH_REACH_X) // 16) * 16)
@@ -681,29 +657,7 @@ def _patch_sources(pixels: np.ndarray[Any, Any], boxes: Sequence[tuple[int, int,
             continue
         sx0, sx1 = max(0, x0 - _PATCH_MARGIN_X), min(w, x1 + _PATCH_MARGIN_X)
         sy0, sy1 = max(0, y0 - _PATCH_MARGIN_Y), min(h, y1 + _PATCH_MARGIN_Y)
-        patches.append(_Patch(x0, y0, x1, y1, sx0, sy0, pixels[sy0:sy1, sx0:sx1].copy()))
-    return patches
-
-
-def _patch_yuv420p(
-    previous: av.VideoFrame, pixels: np.ndarray[Any, Any], boxes: Sequence[tuple[int, int, int, int]],
-    pixel_format: str,
-) -> av.VideoFrame:  # fmt: skip
-    """A copy of `previous` with `boxes` of `pixels` converted again; equal to converting all of `pixels`.
-
-    Checked against whole-frame conversion on random pixels and boxes (tests/perf/test_pipeline.py).
-    """
-    return _apply_patches(previous, _patch_sources(pixels, boxes), pixel_format)
-
-
-def _apply_patches(previous: av.VideoFrame, patches: Sequence[_Patch], pixel_format: str) -> av.VideoFrame:
-    """A copy of `previous` with each patch's samples converted from its source pixels."""
-    frame = av.VideoFrame(previous.width, previous.height, "yuv420p")
-    y, u, v = planes = _planes_of(frame)
-    for dst, src in zip(planes, _planes_of(previous), strict=True):
-        np.copyto(dst, src)
-    for x0, y0, x1, y1, sx0, sy0, source in patches:
-        part = _planes_of(_to_yuv420p(source, pixel_format))
+        part = _planes_of(_to_yuv420p(np.ascontiguousarray(pixels[sy0:sy1, sx0:sx1]), pixel_format))
         y[y0:y1, x0:x1] = part[0][y0 - sy0 : y1 - sy0, x0 - sx0 : x1 - sx0]
         cy0, cy1, cx0, cx1 = y0 // 2, y1 // 2, x0 // 2, x1 // 2
         oy, ox = sy0 // 2, sx0 // 2
