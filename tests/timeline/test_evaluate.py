@@ -241,3 +241,49 @@ def test_animated_effect_parameters_are_resolved_per_frame() -> None:
         assert scene_at(timeline, f)[0].props["effects.pixelate.pixelSize"] == size
         assert scene_from_block(timeline, block, f)[0].props["effects.pixelate.pixelSize"] == size
     assert scene_at(timeline, 15)[0].props["effects.vignette[0].color"][3] == 1.0
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(layers(), min_size=1, max_size=3))
+def test_frame_to_frame_decoding_equals_decoding_afresh(layer_list: list[dict[str, Any]]) -> None:
+    """Consecutive rows re-read only the slots whose columns changed; the props (values, types and
+    key order) must be those of a layer decoded from nothing at that row."""
+    timeline = build_timeline(load(_document(layer_list)))
+    block = evaluate(timeline, range(timeline.frame_count))
+    fresh = build_timeline(load(_document(layer_list)))
+    for f in range(timeline.frame_count):
+        fresh.cache.pop("scene_memo", None)
+        _assert_identical(
+            scene_from_block(timeline, block, f), scene_from_block(fresh, block, f), f"frame {f}"
+        )
+
+
+def test_captions_change_is_decoded_frame_to_frame() -> None:
+    caps = [
+        {"caption": "one", "startTime": 0, "endTime": 1},
+        {"caption": "two", "startTime": 1, "endTime": 2},
+    ]
+    doc = _document([{"id": "c", "type": "captions", "settings": {"enabled": True, "sourceDuration": 3,
+                      "captions": caps}, "properties": {"fontSize": 3},
+                      "animations": [{"property": "opacity", "keyframes": [{"time": 0, "value": 0},
+                                                                         {"time": 3, "value": 1}]}]}])  # fmt: skip
+    timeline = build_timeline(load(doc))
+    block = evaluate(timeline, range(90))
+    texts = [scene_from_block(timeline, block, f)[0].props["text"] for f in range(90)]
+    assert texts[:31] == ["one"] * 31
+    assert texts[31:61] == ["two"] * 30
+    assert texts[61:] == [""] * 29
+
+
+def _assert_identical(a: list[LayerFrame], b: list[LayerFrame], where: str) -> None:
+    assert [x.path for x in a] == [y.path for y in b], where
+    for x, y in zip(a, b, strict=True):
+        assert x.frame == y.frame, f"{where} {x.path}"
+        assert list(x.props) == list(y.props), f"{where} {x.path}: key order"
+        for name in x.props:
+            u, v = x.props[name], y.props[name]
+            assert type(u) is type(v), f"{where} {x.path}.{name}"
+            assert u == v or (isinstance(u, float) and math.isnan(u) and math.isnan(v)), (
+                f"{where} {x.path}.{name}: {u!r} != {v!r}"
+            )
+        _assert_identical(list(x.children), list(y.children), where)

@@ -13,7 +13,6 @@ import sys
 import tempfile
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from importlib import metadata
 from pathlib import Path
 
 from vfnative.settings import cpu_limit
@@ -50,6 +49,8 @@ class EnvironmentReport:
 
 
 def _version(dist: str) -> str:
+    from importlib import metadata  # ~15 ms to import: only `vfnative doctor` and reports need it
+
     try:
         return metadata.version(dist)
     except metadata.PackageNotFoundError:

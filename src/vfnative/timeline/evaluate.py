@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -448,24 +448,27 @@ def _decode(ls: LayerSlots, row: npt.NDArray[np.float64], timeline: Timeline) ->
 
 def _raw_values(ls: LayerSlots, row: npt.NDArray[np.float64]) -> dict[str, Raw]:
     """The layer's raw values in one block row, before transitions."""
-    raw: dict[str, Raw] = {}
-    for slot in ls.slots:
-        if slot.mode == _MODE_STEP:
-            raw[slot.name] = ("step", slot.table[int(row[slot.col])])
-        elif slot.mode == _MODE_COLOR:
-            v = row[slot.col : slot.col + 4]
-            raw[slot.name] = (
-                "color",
-                None if np.isnan(v[3]) else (float(v[0]), float(v[1]), float(v[2]), float(v[3])),
-            )
-        else:
-            comps = [(float(row[slot.col + c]), slot.units[c]) for c in range(slot.width)]
-            raw[slot.name] = ("num", comps, slot.is_array)
+    raw: dict[str, Raw] = {slot.name: _raw_slot(slot, row) for slot in ls.slots}
     if ls.caption_slot is not None:
-        captions = getattr(ls.plan.layer.settings, "captions", None) or []
-        k = int(row[ls.caption_slot.col])
-        raw["text"] = ("step", captions[k].caption if k >= 0 else "")
+        raw["text"] = _raw_caption(ls, row)
     return raw
+
+
+def _raw_slot(slot: Slot, row: npt.NDArray[np.float64]) -> Raw:
+    if slot.mode == _MODE_STEP:
+        return ("step", slot.table[int(row[slot.col])])
+    if slot.mode == _MODE_COLOR:
+        v = row[slot.col : slot.col + 4]
+        return ("color", None if np.isnan(v[3]) else (float(v[0]), float(v[1]), float(v[2]), float(v[3])))
+    comps = [(float(row[slot.col + c]), slot.units[c]) for c in range(slot.width)]
+    return ("num", comps, slot.is_array)
+
+
+def _raw_caption(ls: LayerSlots, row: npt.NDArray[np.float64]) -> Raw:
+    assert ls.caption_slot is not None
+    captions = getattr(ls.plan.layer.settings, "captions", None) or []
+    k = int(row[ls.caption_slot.col])
+    return ("step", captions[k].caption if k >= 0 else "")
 
 
 @dataclass(frozen=True)
@@ -483,14 +486,22 @@ def _with_transitions(ls: LayerSlots, base: _Decoded, frame: int, timeline: Time
     raw = dict(base.raw)
     apply_transitions(ls.plan.layer, frame, timeline.fps, timeline.width, raw, timeline.height)
     changed = [k for k, v in raw.items() if base.raw.get(k) is not v]
+    return _refinalize(ls, base.props, raw, changed, timeline)
+
+
+def _refinalize(
+    ls: LayerSlots, props: dict[str, Any], raw: dict[str, Raw], changed: list[str], timeline: Timeline
+) -> dict[str, Any]:
+    """`props` (finalised from an earlier raw) brought to `raw`, which differs from it in `changed`
+    only: the same calls `finalize_all` makes for those names, so the same props."""
     if not changed:
-        return base.props
+        return props
     ctx = timeline.em_context()
     if "fontSize" in changed:
         return finalize_all(ls.plan.definitions, raw, ctx, ls.plan.is_text)
-    if ls.plan.is_text and "fontSize" in base.props:
-        ctx = EmContext(root_em=ctx.root_em, shape_unit=ctx.shape_unit, em=float(base.props["fontSize"]))
-    props = dict(base.props)
+    if ls.plan.is_text and "fontSize" in props:
+        ctx = EmContext(root_em=ctx.root_em, shape_unit=ctx.shape_unit, em=float(props["fontSize"]))
+    props = dict(props)
     for name in changed:
         value = raw[name]
         if value[0] != "num":
@@ -502,16 +513,45 @@ def _with_transitions(ls: LayerSlots, base: _Decoded, frame: int, timeline: Time
     return props
 
 
-def _in_transition(layer: Any, frame: int, fps: float) -> bool:
-    """True while an in/out transition acts on the layer at `frame` (props then depend on the frame)."""
+def _redecode(lr: _LayerRow, base: _Decoded, key: bytes, row: npt.NDArray[np.float64],
+              timeline: Timeline) -> _Decoded:  # fmt: skip
+    """The layer decoded from `row`, whose columns (`key`) differ from `base.key`: only the slots
+    whose bytes changed are read and finalised again (most of a layer's slots hold defaults)."""
+    ls = lr.ls
+    raw = dict(base.raw)
+    changed = []
+    for slot, a, b in lr.slot_bytes:
+        if key[a:b] != base.key[a:b]:
+            raw[slot.name] = _raw_slot(slot, row)
+            changed.append(slot.name)
+    if lr.caption_bytes is not None:
+        a, b = lr.caption_bytes
+        if key[a:b] != base.key[a:b]:
+            raw["text"] = _raw_caption(ls, row)
+            changed.append("text")
+    return _Decoded(key, raw, _refinalize(ls, base.props, raw, changed, timeline))
+
+
+def _transition_window(layer: Any) -> tuple[float, float, float, float] | None:
+    """(start_time, duration, d_in, d_out) for `transition_progress`, or None without transitions."""
     t_in, t_out = layer.transition_in, layer.transition_out
     if t_in is None and t_out is None:
-        return False
+        return None
     s = layer.settings
     duration = 0.0 if s.speed == 0 else s.source_duration / abs(s.speed)
     d_in = float(t_in.duration) if t_in is not None else 0.0
     d_out = float(t_out.duration) if t_out is not None else 0.0
-    p_in, p_out = transition_progress(float(s.start_time), duration, d_in, d_out, frame, fps)
+    return float(s.start_time), duration, d_in, d_out
+
+
+def _in_transition(layer: Any, frame: int, fps: float) -> bool:
+    """True while an in/out transition acts on the layer at `frame` (props then depend on the frame)."""
+    window = _transition_window(layer)
+    return window is not None and _in_window(window, frame, fps)
+
+
+def _in_window(window: tuple[float, float, float, float], frame: int, fps: float) -> bool:
+    p_in, p_out = transition_progress(*window, frame, fps)
     return p_in < 0 or p_out > 0
 
 
@@ -527,6 +567,53 @@ def _layer_spans(timeline: Timeline, layout: BlockLayout) -> tuple[tuple[int, in
     return spans
 
 
+class _LayerRow(NamedTuple):
+    """What `scene_from_block` reads for one layer, gathered once per timeline."""
+
+    ls: LayerSlots
+    visual: bool
+    active_col: int
+    frame_col: int
+    key_start: int
+    """Byte offsets in the row of the columns the layer's props decode from (the memo key)."""
+    key_stop: int
+    window: tuple[float, float, float, float] | None
+    children: tuple[int, ...]
+    """Indices (into the rows) of the layer's children, in order."""
+    slot_bytes: tuple[tuple[Slot, int, int], ...]
+    """Each slot and its byte range within the memo key."""
+    caption_bytes: tuple[int, int] | None
+
+
+def _layer_rows(timeline: Timeline, layout: BlockLayout) -> tuple[_LayerRow, ...]:
+    cached = timeline.cache.get("scene_rows")
+    if isinstance(cached, tuple):
+        return cached
+    spans = _layer_spans(timeline, layout)
+    itemsize = np.dtype(np.float64).itemsize
+
+    def in_key(slot: Slot, start: int) -> tuple[int, int]:
+        return (slot.col - start) * itemsize, (slot.col - start + slot.width) * itemsize
+
+    rows = tuple(
+        _LayerRow(
+            ls,
+            ls.plan.visual,
+            ls.active_col,
+            ls.frame_col,
+            spans[i][0] * itemsize,
+            spans[i][1] * itemsize,
+            _transition_window(ls.plan.layer),
+            tuple(c.index for c in ls.plan.children),
+            tuple((slot, *in_key(slot, spans[i][0])) for slot in ls.slots),
+            in_key(ls.caption_slot, spans[i][0]) if ls.caption_slot is not None else None,
+        )  # fmt: skip
+        for i, ls in enumerate(layout.layers)
+    )
+    timeline.cache["scene_rows"] = rows
+    return rows
+
+
 def scene_from_block(timeline: Timeline, block: PropBlock, row: int) -> list[LayerFrame]:
     """The LayerFrames of one block row: same result as `scalar.scene_at` for that frame.
 
@@ -536,29 +623,32 @@ def scene_from_block(timeline: Timeline, block: PropBlock, row: int) -> list[Lay
     replaces are finalised again. Props mappings are shared: never mutate one.
     """
     layout = compile_layout(timeline)
-    spans = _layer_spans(timeline, layout)
+    layer_rows = _layer_rows(timeline, layout)
     memo: dict[int, _Decoded] = timeline.cache.setdefault("scene_memo", {})
     values = block[row]
+    packed = values.tobytes()  # one copy of the row: each layer's memo key is a slice of it
+    cells = values.tolist()  # Python floats: cheaper to index than the numpy row
+    fps = timeline.fps
 
-    def props_of(ls: LayerSlots) -> dict[str, Any]:
-        start, stop = spans[ls.plan.index]
-        key = values[start:stop].tobytes()
-        hit = memo.get(ls.plan.index)
-        if hit is None or hit.key != key:
+    def build(index: int) -> LayerFrame | None:
+        lr = layer_rows[index]
+        if not lr.visual or cells[lr.active_col] == 0.0:
+            return None
+        children = tuple(c for c in map(build, lr.children) if c is not None) if lr.children else ()
+        key = packed[lr.key_start : lr.key_stop]
+        hit = memo.get(index)
+        if hit is None:
+            ls = lr.ls
             raw = _raw_values(ls, values)
             props = finalize_all(ls.plan.definitions, dict(raw), timeline.em_context(), ls.plan.is_text)
-            hit = memo[ls.plan.index] = _Decoded(key, raw, props)
-        frame = int(values[ls.frame_col])
-        if _in_transition(ls.plan.layer, frame, timeline.fps):
-            return _with_transitions(ls, hit, frame, timeline)
-        return hit.props
+            hit = memo[index] = _Decoded(key, raw, props)
+        elif hit.key != key:
+            hit = memo[index] = _redecode(lr, hit, key, values, timeline)
+        frame = int(cells[lr.frame_col])
+        props_now = hit.props
+        if lr.window is not None and _in_window(lr.window, frame, fps):
+            props_now = _with_transitions(lr.ls, hit, frame, timeline)
+        plan = lr.ls.plan
+        return LayerFrame(layer=plan.layer, path=plan.path, props=props_now, frame=frame, children=children)
 
-    def build(plan: LayerPlan) -> LayerFrame | None:
-        ls = layout.layers[plan.index]
-        if not plan.visual or values[ls.active_col] == 0.0:
-            return None
-        children = tuple(c for c in (build(p) for p in plan.children) if c is not None)
-        return LayerFrame(layer=plan.layer, path=plan.path, props=props_of(ls),
-                          frame=int(values[ls.frame_col]), children=children)  # fmt: skip
-
-    return [lf for lf in (build(p) for p in timeline.roots) if lf is not None]
+    return [lf for lf in (build(p.index) for p in timeline.roots) if lf is not None]
