@@ -10,7 +10,9 @@ scalar evaluator in scalar.py is the reference it must agree with.
 
 from __future__ import annotations
 
+import functools
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, NamedTuple
 
@@ -96,12 +98,14 @@ class _Packer:
             self.seg_mode.extend(seg)
 
 
-def _written(plan: LayerPlan, name: str, pdef: PropDef) -> list[tuple[float, Any, str | None]] | None:
-    """The keyframes (time, value, easing) a property resolves from, or None if it has none."""
-    chosen = None
-    for anim in plan.layer.animations:
-        if anim.property == name and anim.keyframes:
-            chosen = anim
+def _written(
+    plan: LayerPlan, name: str, pdef: PropDef, animations: dict[str, Any]
+) -> list[tuple[float, Any, str | None]] | None:
+    """The keyframes (time, value, easing) a property resolves from, or None if it has none.
+
+    `animations`: the layer's last animation with keyframes per property (`_animations`).
+    """
+    chosen = animations.get(name)
     if chosen is not None:
         kfs = sorted(chosen.keyframes, key=lambda k: k.time)
         return [(float(k.time), k.value, k.easing) for k in kfs]
@@ -112,11 +116,29 @@ def _written(plan: LayerPlan, name: str, pdef: PropDef) -> list[tuple[float, Any
     return None
 
 
-def _compile_slot(plan: LayerPlan, name: str, pdef: PropDef, col: int, timeline: Timeline,
-                  packer: _Packer) -> Slot | None:  # fmt: skip
-    written = _written(plan, name, pdef)
-    if written is None:
-        return None
+def _animations(plan: LayerPlan) -> dict[str, Any]:
+    """Per property, the layer's last animation that has keyframes (the one that wins)."""
+    return {anim.property: anim for anim in plan.layer.animations if anim.keyframes}
+
+
+@dataclass(frozen=True)
+class _Track:
+    """One property's compiled keyframes: what `_Packer.add` packs and its `Slot` (but the column)."""
+
+    mode: int
+    width: int
+    times: list[float]
+    eases: list[int]
+    rows: list[list[float]]
+    segs: list[list[int]]
+    units: tuple[str, ...] = ()
+    is_array: bool = False
+    table: tuple[Any, ...] = ()
+
+
+def _compile_track(pdef: PropDef, written: list[tuple[float, Any, str | None]], em: Callable[[], float],
+                   timeline: Timeline) -> _Track:  # fmt: skip
+    """`written` keyframes packed for the kernel; `em` gives the layer's static em (mixed units)."""
     times = [w[0] for w in written]
     eases = [easing_id(w[2]) for w in written]
     mode = value_mode(pdef)
@@ -129,15 +151,13 @@ def _compile_slot(plan: LayerPlan, name: str, pdef: PropDef, col: int, timeline:
                 table.append(value)
                 idx = len(table) - 1
             rows.append([float(idx)])
-        packer.add(plan.index, col, 1, _MODE_STEP, times, eases, rows, [[0]] * len(rows))
-        return Slot(name, pdef, _MODE_STEP, col, 1, table=tuple(table))
+        return _Track(_MODE_STEP, 1, times, eases, rows, [[0]] * len(rows), table=tuple(table))
     if mode == "color":
         rows = []
         for _, value, _ in written:
             c = raw_static(value, pdef)[1]
             rows.append([np.nan] * 4 if c is None else list(c))
-        packer.add(plan.index, col, 4, _MODE_COLOR, times, eases, rows, [[0] * 4] * len(rows))
-        return Slot(name, pdef, _MODE_COLOR, col, 4)
+        return _Track(_MODE_COLOR, 4, times, eases, rows, [[0] * 4] * len(rows))
     raws = [raw_static(w[1], pdef) for w in written]
     width = max(len(r[1]) for r in raws)
     is_array = any(r[2] for r in raws)
@@ -146,7 +166,7 @@ def _compile_slot(plan: LayerPlan, name: str, pdef: PropDef, col: int, timeline:
     for c in range(width):
         column_units = {kf[c][1] for kf in comps}
         units.append(column_units.pop() if len(column_units) == 1 else "px")
-    ctx = timeline.em_context(_text_em(plan, timeline))
+    ctx = timeline.em_context(em())
     rows = []
     segs = []
     for k, kf in enumerate(comps):
@@ -158,8 +178,7 @@ def _compile_slot(plan: LayerPlan, name: str, pdef: PropDef, col: int, timeline:
             seg.append(_SEG_POLY if nxt == unit else _SEG_CSS)
         rows.append(row)
         segs.append(seg)
-    packer.add(plan.index, col, width, _MODE_NUM, times, eases, rows, segs)
-    return Slot(name, pdef, _MODE_NUM, col, width, tuple(units), is_array)
+    return _Track(_MODE_NUM, width, times, eases, rows, segs, tuple(units), is_array)
 
 
 def compile_layout(timeline: Timeline) -> BlockLayout:
@@ -170,17 +189,37 @@ def compile_layout(timeline: Timeline) -> BlockLayout:
     packer = _Packer()
     col = 0
     layers: list[LayerSlots] = []
+    # most slots hold a property's schema default: compiled once per (definition, layer em)
+    defaults: dict[tuple[int, float], tuple[PropDef, _Track]] = {}
     for plan in timeline.all_layers:
         active_col, frame_col = col, col + 1
         col += 2
         slots: list[Slot] = []
         caption_slot = None
         if plan.visual:
+            animations = _animations(plan)
+            em = functools.cache(lambda plan=plan: _text_em(plan, timeline))
             for name, pdef in plan.definitions.items():
-                slot = _compile_slot(plan, name, pdef, col, timeline, packer)
-                if slot is not None:
-                    slots.append(slot)
-                    col += slot.width
+                track: _Track | None
+                if name not in animations and name not in plan.layer.properties and pdef.default is not None:
+                    key = (id(pdef), em() if value_mode(pdef) == "num" else 0.0)
+                    hit = defaults.get(key)
+                    if hit is None:
+                        hit = defaults[key] = (
+                            pdef,
+                            _compile_track(pdef, [(0.0, pdef.default, None)], em, timeline),
+                        )
+                    track = hit[1]
+                else:
+                    written = _written(plan, name, pdef, animations)
+                    track = _compile_track(pdef, written, em, timeline) if written is not None else None
+                if track is None:
+                    continue
+                packer.add(plan.index, col, track.width, track.mode, track.times, track.eases, track.rows,
+                           track.segs)  # fmt: skip
+                slots.append(Slot(name, pdef, track.mode, col, track.width, track.units, track.is_array,
+                                  track.table))  # fmt: skip
+                col += track.width
             if plan.type == "captions" and getattr(plan.layer.settings, "captions", None):
                 caption_slot = Slot("text", plan.definitions["text"], _MODE_STEP, col, 1)
                 col += 1
