@@ -189,7 +189,8 @@ def compile_layout(timeline: Timeline) -> BlockLayout:
     packer = _Packer()
     col = 0
     layers: list[LayerSlots] = []
-    # most slots hold a property's schema default: compiled once per (definition, layer em)
+    # most slots hold a property's schema default: compiled once per (definition, layer em); the
+    # definition is kept in the value so its id() stays unique while the dict lives
     defaults: dict[tuple[int, float], tuple[PropDef, _Track]] = {}
     for plan in timeline.all_layers:
         active_col, frame_col = col, col + 1
@@ -198,9 +199,10 @@ def compile_layout(timeline: Timeline) -> BlockLayout:
         caption_slot = None
         if plan.visual:
             animations = _animations(plan)
-            em = functools.cache(lambda plan=plan: _text_em(plan, timeline))
+            em = functools.cache(lambda plan=plan: _text_em(plan, timeline))  # once, when a number needs it
             for name, pdef in plan.definitions.items():
                 track: _Track | None
+                # `_written`'s last case (no animation, no static value): the default's one keyframe
                 if name not in animations and name not in plan.layer.properties and pdef.default is not None:
                     key = (id(pdef), em() if value_mode(pdef) == "num" else 0.0)
                     hit = defaults.get(key)
@@ -583,13 +585,8 @@ def _transition_window(layer: Any) -> tuple[float, float, float, float] | None:
     return float(s.start_time), duration, d_in, d_out
 
 
-def _in_transition(layer: Any, frame: int, fps: float) -> bool:
-    """True while an in/out transition acts on the layer at `frame` (props then depend on the frame)."""
-    window = _transition_window(layer)
-    return window is not None and _in_window(window, frame, fps)
-
-
 def _in_window(window: tuple[float, float, float, float], frame: int, fps: float) -> bool:
+    """True while an in/out transition acts on the layer at `frame` (props then depend on the frame)."""
     p_in, p_out = transition_progress(*window, frame, fps)
     return p_in < 0 or p_out > 0
 
