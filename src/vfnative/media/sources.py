@@ -30,15 +30,12 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import http.client
 import ipaddress
 import logging
-import mimetypes
 import os
 import re
 import shutil
 import socket
-import ssl
 import stat
 import tempfile
 import threading
@@ -48,9 +45,13 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from types import TracebackType
-from typing import Any, TypeAlias
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from vfnative.errors import AssetError, MissingAssetError
+
+if TYPE_CHECKING:  # the HTTP client loads on the first URL fetch (~20 ms of imports)
+    import http.client
+    import ssl
 
 __all__ = ["GetAddrInfo", "Connect", "SourcePolicy", "SourceResolver"]
 
@@ -313,6 +314,8 @@ class SourceResolver:
                 source=source,
             )
         mime = header.split(";", 1)[0].strip().lower()
+        import mimetypes
+
         suffix = (mimetypes.guess_extension(mime) or "") if mime else ""
         target = self._cache_path(source, suffix)
         if not target.exists():
@@ -367,12 +370,17 @@ class SourceResolver:
             raise AssetError(f"{_show(source)}: malformed URL{via}: no host", source=source)
         address = self._checked_address(source, host, port, via, fetch)
         timeout = fetch.remaining()
+        import http.client
+        import ssl
+
+        from vfnative.media.pinned import PinnedHTTPConnection, PinnedHTTPSConnection
+
         connection: http.client.HTTPConnection
         if scheme == "https":
             context = self._ssl_context or ssl.create_default_context()
-            connection = _PinnedHTTPSConnection(host, address, port, timeout, self._connect, context)
+            connection = PinnedHTTPSConnection(host, address, port, timeout, self._connect, context)
         else:
-            connection = _PinnedHTTPConnection(host, address, port, timeout, self._connect)
+            connection = PinnedHTTPConnection(host, address, port, timeout, self._connect)
         path = parts.path or "/"
         if parts.query:
             path += "?" + parts.query
@@ -525,36 +533,6 @@ class SourceResolver:
             os.replace(tmp_name, target)
         finally:
             Path(tmp_name).unlink(missing_ok=True)
-
-
-class _PinnedHTTPConnection(http.client.HTTPConnection):
-    """HTTP to a pre-checked address; the Host header still names the host."""
-
-    def __init__(self, host: str, address: str, port: int, timeout: float, connect: Connect) -> None:
-        super().__init__(host, port, timeout=timeout)
-        self._address = address
-        self._connect_fn = connect
-        self._timeout_s = timeout
-
-    def connect(self) -> None:
-        self.sock = self._connect_fn((self._address, self.port), self._timeout_s)
-
-
-class _PinnedHTTPSConnection(http.client.HTTPSConnection):
-    """HTTPS to a pre-checked address; SNI and certificate checks use the host name."""
-
-    def __init__(
-        self, host: str, address: str, port: int, timeout: float, connect: Connect, context: ssl.SSLContext
-    ) -> None:
-        super().__init__(host, port, timeout=timeout, context=context)
-        self._address = address
-        self._connect_fn = connect
-        self._tls = context
-        self._timeout_s = timeout
-
-    def connect(self) -> None:
-        sock = self._connect_fn((self._address, self.port), self._timeout_s)
-        self.sock = self._tls.wrap_socket(sock, server_hostname=self.host)
 
 
 def _url_suffix(url: str) -> str:
