@@ -42,6 +42,7 @@ pyfribidi needs the C libfribidi and is unmaintained. Explicit embeddings are ig
 
 from __future__ import annotations
 
+import functools
 import logging
 import math
 import unicodedata
@@ -1333,17 +1334,16 @@ class TextPainter:
             return None
         info = skia.ImageInfo.Make(w, h, skia.kAlpha_8_ColorType, skia.kPremul_AlphaType,
                                    skia.ColorSpace.MakeSRGBLinear())  # fmt: skip
-        surface = skia.Surface.MakeRaster(info)
+        cov = np.zeros((h, w), np.uint8)  # Skia draws straight into it: no snapshot, no copy back
+        surface = skia.Surface.MakeRasterDirect(info, cov, w)
         if surface is None:
             return None
         c = surface.getCanvas()
-        c.clear(skia.ColorTRANSPARENT)
         mm = skia.Matrix.Translate(-dev.left(), -dev.top())
         mm.preConcat(m)
         c.setMatrix(mm)
         c.drawTextBlob(box.blob, 0, 0, _glyph_paint((1.0, 1.0, 1.0, 1.0), stroke_w))
-        cov = surface.makeImageSnapshot().toarray(colorType=skia.kAlpha_8_ColorType)
-        cov = cov.reshape(h, w) if cov.ndim == 3 else cov
+        del c, surface
         rows = np.flatnonzero(cov.any(axis=1))
         if not len(rows):
             return None
@@ -1457,7 +1457,15 @@ def _to_skcolor(c: Color) -> int:
 
 
 def _glyph_paint(color: Color, stroke_w: float) -> skia.Paint:
-    """Fill, or `-webkit-text-stroke` (miter join, limit 4, butt caps, centred on the outline)."""
+    """Fill, or `-webkit-text-stroke` (miter join, limit 4, butt caps, centred on the outline).
+
+    Shared between calls (draws copy their paint): do not modify the result.
+    """
+    return _glyph_paint_cached(tuple(color), float(stroke_w))
+
+
+@functools.lru_cache(maxsize=256)
+def _glyph_paint_cached(color: tuple[float, ...], stroke_w: float) -> skia.Paint:
     paint = skia.Paint(AntiAlias=True)
     paint.setColor4f(skia.Color4f(*color))
     if stroke_w > 0:
