@@ -888,9 +888,9 @@ def _integer_taps(taps: list[tuple[float, float, float]]) -> tuple[list[int], li
     return [k[0] for k in keys], [k[1] for k in keys], [acc[k] for k in keys]
 
 
-def _run_taps(
+def _run_pass(
     kernel: Kernel,
-    taps: tuple[list[tuple[float, float, float]], float, bool],
+    taps: tuple[list[tuple[float, float, float]], float, bool] | None,
     src: npt.NDArray[np.uint8],
     dst: npt.NDArray[np.uint8],
     orig: npt.NDArray[np.uint8],
@@ -898,11 +898,15 @@ def _run_taps(
     time: np.float32,
     p: npt.NDArray[np.float32],
 ) -> None:
-    """A fixed-tap linear pass: folded taps on canvas-interior pixels, the exact kernel at the edges.
+    """One pass over `box`: writes dst there only, reads src/orig anywhere (so bands can run at once).
 
-    Interior means every tap (with a pixel of slack) lands inside the canvas, where all edge modes
-    agree; the split depends on canvas position only, so bounded and full-canvas runs match.
+    With `taps` (a fixed-tap linear pass): folded taps on canvas-interior pixels, the exact kernel at
+    the edges. Interior means every tap (with a pixel of slack) lands inside the canvas, where all
+    edge modes agree; the split depends on canvas position only, so bounded and full-canvas runs match.
     """
+    if taps is None:
+        kernel(src, dst, orig, *box, time, p)
+        return
     h, w = src.shape[:2]
     dxs, dys, ws = _integer_taps(taps[0])
     lo_x, hi_x = min(dxs) - 1, max(dxs) + 1
@@ -956,23 +960,6 @@ def _row_parts(box: Box, threads: int) -> list[Box]:
         return [box]
     cuts = [y0 + rows * i // n for i in range(n + 1)]
     return [(x0, cuts[i], x1, cuts[i + 1]) for i in range(n)]
-
-
-def _run_pass(
-    kernel: Kernel,
-    taps: tuple[list[tuple[float, float, float]], float, bool] | None,
-    src: npt.NDArray[np.uint8],
-    dst: npt.NDArray[np.uint8],
-    orig: npt.NDArray[np.uint8],
-    box: Box,
-    time: np.float32,
-    p: npt.NDArray[np.float32],
-) -> None:
-    """One pass over `box`: writes dst there only, reads src/orig anywhere (so bands can run at once)."""
-    if taps is None:
-        kernel(src, dst, orig, *box, time, p)
-    else:
-        _run_taps(kernel, taps, src, dst, orig, box, time, p)
 
 
 def apply_effects(
