@@ -591,25 +591,17 @@ def _in_window(window: tuple[float, float, float, float], frame: int, fps: float
     return p_in < 0 or p_out > 0
 
 
-def _layer_spans(timeline: Timeline, layout: BlockLayout) -> tuple[tuple[int, int], ...]:
+def _layer_spans(layout: BlockLayout) -> tuple[tuple[int, int], ...]:
     """Per layer, the block columns its props are decoded from (slots and caption index; not the
     active/frame columns)."""
-    cached = timeline.cache.get("block_spans")
-    if isinstance(cached, tuple):
-        return cached
     starts = [ls.active_col for ls in layout.layers] + [layout.columns]
-    spans = tuple((ls.frame_col + 1, starts[i + 1]) for i, ls in enumerate(layout.layers))
-    timeline.cache["block_spans"] = spans
-    return spans
+    return tuple((ls.frame_col + 1, starts[i + 1]) for i, ls in enumerate(layout.layers))
 
 
 class _LayerRow(NamedTuple):
     """What `scene_from_block` reads for one layer, gathered once per timeline."""
 
     ls: LayerSlots
-    visual: bool
-    active_col: int
-    frame_col: int
     key_start: int
     """Byte offsets in the row of the columns the layer's props decode from (the memo key)."""
     key_stop: int
@@ -625,7 +617,7 @@ def _layer_rows(timeline: Timeline, layout: BlockLayout) -> tuple[_LayerRow, ...
     cached = timeline.cache.get("scene_rows")
     if isinstance(cached, tuple):
         return cached
-    spans = _layer_spans(timeline, layout)
+    spans = _layer_spans(layout)  # once per timeline: the rows are cached
     itemsize = np.dtype(np.float64).itemsize
 
     def in_key(slot: Slot, start: int) -> tuple[int, int]:
@@ -634,9 +626,6 @@ def _layer_rows(timeline: Timeline, layout: BlockLayout) -> tuple[_LayerRow, ...
     rows = tuple(
         _LayerRow(
             ls,
-            ls.plan.visual,
-            ls.active_col,
-            ls.frame_col,
             spans[i][0] * itemsize,
             spans[i][1] * itemsize,
             _transition_window(ls.plan.layer),
@@ -668,23 +657,23 @@ def scene_from_block(timeline: Timeline, block: PropBlock, row: int) -> list[Lay
 
     def build(index: int) -> LayerFrame | None:
         lr = layer_rows[index]
-        if not lr.visual or cells[lr.active_col] == 0.0:
+        ls = lr.ls
+        if not ls.plan.visual or cells[ls.active_col] == 0.0:
             return None
         children = tuple(c for c in map(build, lr.children) if c is not None) if lr.children else ()
         key = packed[lr.key_start : lr.key_stop]
         hit = memo.get(index)
         if hit is None:
-            ls = lr.ls
             raw = _raw_values(ls, values)
             props = finalize_all(ls.plan.definitions, dict(raw), timeline.em_context(), ls.plan.is_text)
             hit = memo[index] = _Decoded(key, raw, props)
         elif hit.key != key:
             hit = memo[index] = _redecode(lr, hit, key, values, timeline)
-        frame = int(cells[lr.frame_col])
+        frame = int(cells[ls.frame_col])
         props_now = hit.props
         if lr.window is not None and _in_window(lr.window, frame, fps):
-            props_now = _with_transitions(lr.ls, hit, frame, timeline)
-        plan = lr.ls.plan
+            props_now = _with_transitions(ls, hit, frame, timeline)
+        plan = ls.plan
         return LayerFrame(layer=plan.layer, path=plan.path, props=props_now, frame=frame, children=children)
 
     return [lf for lf in (build(p.index) for p in timeline.roots) if lf is not None]
