@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,14 +26,8 @@ def _decoded(path: Path) -> list[np.ndarray]:
         return [f.to_ndarray() for f in c.decode(video=0)]
 
 
-def _threads() -> list[str]:
-    return [
-        t.name for t in threading.enumerate() if t.name.startswith(("vfnative-convert", "vfnative-encode"))
-    ]
-
-
 def test_slow_deferred_conversion_equals_synchronous_conversion(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, muxer_threads: Callable[[], list[str]]
 ) -> None:
     """A converter slowed down well past the drawing still reads each frame's own pixels (the fence)."""
     doc = _document(1.0)
@@ -62,10 +56,12 @@ def test_slow_deferred_conversion_equals_synchronous_conversion(
     bad = [i for i, (a, b) in enumerate(zip(got, want, strict=True)) if not np.array_equal(a, b)]
     assert not bad, f"frames differ: {bad}"
     assert report.timings.converter_thread > 0
-    assert _threads() == []
+    assert muxer_threads() == []
 
 
-def test_cancel_with_a_pending_conversion_leaves_nothing(tmp_path: Path) -> None:
+def test_cancel_with_a_pending_conversion_leaves_nothing(
+    tmp_path: Path, muxer_threads: Callable[[], list[str]]
+) -> None:
     token = vfnative.CancelToken()
 
     def progress(stage: str, done: int, total: int) -> None:
@@ -75,4 +71,4 @@ def test_cancel_with_a_pending_conversion_leaves_nothing(tmp_path: Path) -> None
     with pytest.raises(vfnative.RenderCancelled):
         vfnative.render(_document(1.0), tmp_path / "out.mp4", on_progress=progress, cancel=token)
     assert list(tmp_path.iterdir()) == []
-    assert _threads() == []
+    assert muxer_threads() == []

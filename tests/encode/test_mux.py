@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Callable
 from fractions import Fraction
 from pathlib import Path
 
@@ -234,16 +235,8 @@ def test_repr_is_informative(tmp_path: Path) -> None:
     )
 
 
-def _convert_threads() -> list[str]:
-    import threading
-
-    return [
-        t.name for t in threading.enumerate() if t.name.startswith(("vfnative-convert", "vfnative-encode"))
-    ]
-
-
 def test_deferred_read_returns_before_the_read_and_fence_waits_for_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, muxer_threads: Callable[[], list[str]]
 ) -> None:
     """With deferred_read, write returns at once; after fence() the caller may change its buffer."""
     import threading
@@ -277,7 +270,7 @@ def test_deferred_read_returns_before_the_read_and_fence_waits_for_it(
         means = [float(f.to_ndarray(format="gray").mean()) for f in c.decode(video=0)]
     assert [m > 128 for m in means] == [False, True, False, True, False, True]
     assert mux.convert_seconds > 0
-    assert _convert_threads() == []
+    assert muxer_threads() == []
 
 
 def test_slow_patches_never_let_the_caller_overwrite_an_unread_frame(
@@ -322,7 +315,9 @@ def test_slow_patches_never_let_the_caller_overwrite_an_unread_frame(
         assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)), f"frame {i}"
 
 
-def test_converter_errors_are_raised_to_the_caller(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_converter_errors_are_raised_to_the_caller(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, muxer_threads: Callable[[], list[str]]
+) -> None:
     import vfnative.encode.mux as mux_module
 
     calls = 0
@@ -346,12 +341,14 @@ def test_converter_errors_are_raised_to_the_caller(tmp_path: Path, monkeypatch: 
                 mux.fence()
         assert "aborted" in repr(mux)
         assert _leftovers(tmp_path) == []
-        assert _convert_threads() == []
+        assert muxer_threads() == []
 
 
-def test_abort_with_a_pending_deferred_read_joins_the_threads(tmp_path: Path) -> None:
+def test_abort_with_a_pending_deferred_read_joins_the_threads(
+    tmp_path: Path, muxer_threads: Callable[[], list[str]]
+) -> None:
     mux = _write_then_raise(tmp_path / "pending.mp4", 0, RuntimeError("boom"))
-    assert _convert_threads() == []
+    assert muxer_threads() == []
     mux = Muxer(
         tmp_path / "p.mp4", width=W, height=H, fps=30, frame_count=10, settings=FAST, deferred_read=True
     )
@@ -360,7 +357,7 @@ def test_abort_with_a_pending_deferred_read_joins_the_threads(tmp_path: Path) ->
             mux.write(f)  # the last one may still be pending
         raise KeyboardInterrupt
     assert _leftovers(tmp_path) == []
-    assert _convert_threads() == []
+    assert muxer_threads() == []
 
 
 @pytest.mark.parametrize(("lookahead", "expected"), [(5, b"rc_lookahead=5 "), (None, b"rc_lookahead=10 ")])
