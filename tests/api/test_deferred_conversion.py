@@ -42,9 +42,9 @@ def test_slow_deferred_conversion_equals_synchronous_conversion(
         vfnative.render(doc, tmp_path / "sync.mp4", settings=LOSSLESS)
 
     def slowed(fn: Any) -> Any:
-        def wrapper(*args: Any) -> Any:
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
             time.sleep(0.004)
-            return fn(*args)
+            return fn(*args, **kwargs)
 
         return wrapper
 

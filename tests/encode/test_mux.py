@@ -284,9 +284,9 @@ def test_slow_patches_never_let_the_caller_overwrite_an_unread_frame(
 
     original = mux_module._patch_yuv420p
 
-    def slow(*args: object) -> av.VideoFrame:
+    def slow(*args: object, **kwargs: object) -> av.VideoFrame:
         time.sleep(0.02)
-        return original(*args)  # type: ignore[arg-type]
+        return original(*args, **kwargs)  # type: ignore[arg-type]
 
     monkeypatch.setattr(mux_module, "_patch_yuv420p", slow)
     rng = np.random.default_rng(11)
@@ -311,6 +311,50 @@ def test_slow_patches_never_let_the_caller_overwrite_an_unread_frame(
     with av.open(str(path)) as c:
         got = [mux_module._planes_of(f) for f in c.decode(video=0)]
     assert len(got) == 12
+    for i, (a, b) in enumerate(zip(got, expected, strict=True)):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)), f"frame {i}"
+
+
+def test_recycled_pictures_never_change_a_frame_still_due_to_encode(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Patched frames reuse the memory of encoded pictures; with a slow encoder (a full queue) and
+    unchanged frames that queue one picture several times, every frame still encodes its own pixels."""
+    import time
+
+    import vfnative.encode.mux as mux_module
+
+    original = Muxer._mux_packets
+
+    def slow(self: Muxer, container: object, packets: list[object]) -> None:
+        time.sleep(0.005)
+        original(self, container, packets)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Muxer, "_mux_packets", slow)
+    rng = np.random.default_rng(5)
+    buf = np.zeros((H, W, 4), np.uint8)
+    buf[..., 3] = 255
+    buf[..., :3] = rng.integers(0, 256, (H, W, 3))
+    expected = []
+    lossless = EncodeSettings(lossless=True, threads=1, queue_frames=3)
+    path = tmp_path / "recycled.mp4"
+    with Muxer(path, width=W, height=H, fps=30, frame_count=40, settings=lossless, pixel_format="bgra") as mux:
+        for i in range(40):
+            if i == 0:
+                damage = None
+            elif i % 4 in (1, 2):  # unchanged: the previous picture is queued again
+                damage = []
+            else:
+                y, x = int(rng.integers(0, H - 8)), int(rng.integers(0, W - 12))
+                buf[y : y + 8, x : x + 12, :3] = rng.integers(0, 256, (8, 12, 3))
+                damage = [(x, y, x + 12, y + 8)]
+            expected.append(mux_module._planes_of(mux_module._to_yuv420p(buf.copy(), "bgra")))
+            mux.write(buf, damage=damage)
+    assert mux.frames_reused == 20
+    assert mux.pictures_recycled > 10  # the pool is exercised, not bypassed
+    with av.open(str(path)) as c:
+        got = [mux_module._planes_of(f) for f in c.decode(video=0)]
+    assert len(got) == 40
     for i, (a, b) in enumerate(zip(got, expected, strict=True)):
         assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)), f"frame {i}"
 
