@@ -338,7 +338,9 @@ def test_recycled_pictures_never_change_a_frame_still_due_to_encode(
     expected = []
     lossless = EncodeSettings(lossless=True, threads=1, queue_frames=3)
     path = tmp_path / "recycled.mp4"
-    with Muxer(path, width=W, height=H, fps=30, frame_count=40, settings=lossless, pixel_format="bgra") as mux:
+    with Muxer(
+        path, width=W, height=H, fps=30, frame_count=40, settings=lossless, pixel_format="bgra"
+    ) as mux:
         for i in range(40):
             if i == 0:
                 damage = None
@@ -416,3 +418,28 @@ def test_lookahead_reaches_x264(tmp_path: Path, lookahead: int | None, expected:
 def test_lookahead_is_checked() -> None:
     with pytest.raises(ValueError, match="lookahead"):
         EncodeSettings(lookahead=-1)
+
+
+def test_gil_switch_interval_is_short_while_muxers_are_open_and_restored_after(tmp_path: Path) -> None:
+    import sys
+
+    import vfnative.encode.mux as mux_module
+
+    before = sys.getswitchinterval()
+    assert before > mux_module._FAST_SWITCH_S
+    frame = np.zeros((H, W, 4), np.uint8)
+    first = Muxer(tmp_path / "a.mp4", width=W, height=H, fps=30, frame_count=1).open()
+    assert sys.getswitchinterval() == mux_module._FAST_SWITCH_S
+    second = Muxer(tmp_path / "b.mp4", width=W, height=H, fps=30, frame_count=1).open()
+    first.write(frame)
+    first.close()
+    assert sys.getswitchinterval() == mux_module._FAST_SWITCH_S  # the second one is still open
+    second.abort()
+    second.abort()  # a second abort releases nothing more
+    assert sys.getswitchinterval() == before
+    with (  # a failed render restores it as well
+        pytest.raises(EncodeError),
+        Muxer(tmp_path / "c.mp4", width=W, height=H, fps=30, frame_count=2) as mux,
+    ):
+        mux.write(frame)
+    assert sys.getswitchinterval() == before
