@@ -354,6 +354,10 @@ def test_recycled_pictures_never_change_a_frame_still_due_to_encode(
             mux.write(buf, damage=damage)
     assert mux.frames_reused == 20
     assert mux.pictures_recycled > 10  # the pool is exercised, not bypassed
+    with Muxer(tmp_path / "whole.mp4", width=W, height=H, fps=30, frame_count=8) as whole:
+        for _ in range(8):  # whole new pictures only (a video): no encoded picture is kept
+            whole.write(buf)
+            assert not whole._spare
     with av.open(str(path)) as c:
         got = [mux_module._planes_of(f) for f in c.decode(video=0)]
     assert len(got) == 40

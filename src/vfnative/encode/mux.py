@@ -213,6 +213,8 @@ class Muxer:
         """Frames written with ``damage=[]``: the previous conversion was queued again."""
         self.frames_patched = 0
         """Frames converted only inside their damage boxes."""
+        self._patching = False
+        """Whether the latest conversion was a patch (then encoded pictures are kept for the next)."""
         self.pictures_recycled = 0
         """Patched frames written into the memory of an already encoded picture."""
         self._error: BaseException | None = None
@@ -478,13 +480,16 @@ class Muxer:
                 self.frames_patched += 1
                 with self._pool_lock:
                     into = self._spare.pop() if self._spare else None
+                    self._patching = True
                 self.pictures_recycled += into is not None
                 return _patch_yuv420p(self._last_yuv, frame, damage, self.pixel_format, into=into)
+        self._patching = False
         return _to_yuv420p(frame, self.pixel_format)
 
     def _spare_picture(self, yuv: av.VideoFrame) -> None:
-        """Keep `yuv` for reuse (caller holds `_pool_lock`); at most `_SPARE_MAX`, the rest are freed."""
-        if len(self._spare) < _SPARE_MAX:
+        """Keep `yuv` for reuse (caller holds `_pool_lock`): at most `_SPARE_MAX`, and only while the
+        latest frame was patched (a render of whole new pictures, such as a video, keeps none)."""
+        if self._patching and len(self._spare) < _SPARE_MAX:
             self._spare.append(yuv)
 
     def _recycle(self, yuv: av.VideoFrame) -> None:
