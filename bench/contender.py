@@ -4,7 +4,8 @@
     python bench/contender.py x264 DOC OUT [--against RENDER.mp4] [--scale F]
 
 ``vfnative`` renders DOC with the public API exactly as ``vfnative render`` does (one process with
-``--jobs 1``, worker processes otherwise). ``x264`` is the floor: it renders DOC's frames into memory
+``--jobs 1``, worker processes otherwise), loading the CLI module and ending the process as the CLI
+does (`vfnative.cli.main.exit_now`: no interpreter teardown). ``x264`` is the floor: it renders DOC's frames into memory
 first (not timed), then times libx264 alone — `Muxer` with the same settings, BGRA in, BT.709
 yuv420p out — on those frames. With ``--against`` it also decodes that render and reports its
 PSNR against the lossless reference (the yuv420p conversion of the same frames, which is what an
@@ -38,6 +39,7 @@ def _settings(args: argparse.Namespace) -> Any:
 
 def run_vfnative(args: argparse.Namespace) -> dict[str, Any]:
     import vfnative
+    import vfnative.cli.main  # noqa: F401 - loaded as by `vfnative render` (its import time is counted)
     from vfnative.api.environment import limit_heap_growth
     from vfnative.api.parallel import render_parallel
 
@@ -161,4 +163,9 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    code = main()
+    if sys.argv[1:2] == ["vfnative"]:  # the process ends as `vfnative render` ends it (no teardown)
+        from vfnative.cli.main import exit_now
+
+        exit_now(code)
+    raise SystemExit(code)

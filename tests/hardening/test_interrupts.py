@@ -20,6 +20,7 @@ from typing import Any
 import pytest
 
 import vfnative
+from vfnative.encode.mux import video_metadata
 
 SRC = Path(__file__).resolve().parents[2] / "src"
 PNG = base64.b64decode(
@@ -158,3 +159,54 @@ def test_cancel_token_mid_render_leaves_nothing(tmp_path: Path) -> None:
         vfnative.render(_document(2), output, on_progress=progress, cancel=token, base_dir=tmp_path)
     assert info.value.frame == 4
     assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cli_process_ends_without_teardown_but_with_everything_written(
+    workspace: tuple[Path, Path, Path],
+) -> None:
+    """`main` skips the interpreter's teardown (`exit_now`): piped output, the MP4 and the cleanup of
+    temporary data must all be complete before the process ends, and exit codes must be kept."""
+    doc, out_dir, tmp = workspace
+    doc.write_text(json.dumps(_document(0.5)), encoding="utf-8")
+    output = out_dir / "out.mp4"
+    cli = [sys.executable, "-m", "vfnative.cli.main"]
+
+    env = _env(tmp)
+    env.pop("PYTHONUNBUFFERED", None)  # stdout block-buffered, as in a pipe by default
+
+    def call(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [*cli, *args], env=env, capture_output=True, text=True, timeout=120, check=False
+        )
+
+    render = call("render", str(doc), "-o", str(output))
+    assert render.returncode == 0, render.stderr
+    assert "Wrote" in render.stderr  # the summary line reached the pipe
+    assert video_metadata(output)["nb_frames"] == 15
+    assert list(out_dir.iterdir()) == [output]
+    assert list(tmp.iterdir()) == []  # the data: URI cache is removed by the render, not at exit
+    probe = call("probe", "--json", str(doc))
+    assert probe.returncode == 0, probe.stderr
+    assert json.loads(probe.stdout)["width"] == 160  # the whole JSON reached the pipe
+    doc.write_text(json.dumps({**_document(1), "fps": -1}), encoding="utf-8")
+    bad = call("probe", str(doc))
+    assert bad.returncode == 3, bad.stderr
+    assert bad.stderr.startswith("DocumentError: "), bad.stderr
+    assert "fps" in bad.stderr
+    assert "Traceback" not in bad.stderr
+
+
+def test_exit_now_flushes_buffered_output_and_keeps_the_code(tmp_path: Path) -> None:
+    code = (
+        "import logging, sys\n"
+        "from vfnative.cli.main import exit_now\n"
+        "logging.basicConfig(stream=sys.stderr, format='%(message)s')\n"
+        "print('unflushed', end='')\n"
+        "logging.getLogger('x').warning('logged')\n"
+        "exit_now(5)\n"
+    )
+    env = _env(tmp_path)
+    env.pop("PYTHONUNBUFFERED", None)  # stdout block-buffered, as in a pipe by default
+    proc = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60,
+                          check=False)  # fmt: skip
+    assert (proc.returncode, proc.stdout, proc.stderr.strip()) == (5, "unflushed", "logged")

@@ -16,7 +16,9 @@ Environment variables are read only here, through an injectable mapping (`run(en
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import logging
 import os
 import signal
 import sys
@@ -26,7 +28,7 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, NoReturn
 
 from rich.console import Console
 
@@ -521,8 +523,24 @@ def run(
 
 
 def main(argv: Sequence[str] | None = None) -> None:
-    """Console-script entry point: `vfnative ...`."""
-    sys.exit(run(argv))
+    """Console-script entry point: `vfnative ...`; ends the process with `exit_now`."""
+    exit_now(run(argv))
+
+
+def exit_now(code: int) -> NoReturn:
+    """Flush the standard streams and logging, then end the process without the interpreter's
+    teardown.
+
+    Everything the command made is finished by then: `run` has closed its renderer, its output
+    file and its worker processes. What is skipped is only freeing memory the system reclaims anyway
+    (modules, Skia's caches, the heap): 0.07 s after a 1080p render (bench/compare.py's contender
+    ends the same way).
+    """
+    for stream in (sys.stdout, sys.stderr):
+        with contextlib.suppress(OSError, ValueError):  # a closed pipe or stream: nothing more to say
+            stream.flush()
+    logging.shutdown()
+    os._exit(code)
 
 
 if __name__ == "__main__":  # pragma: no cover
