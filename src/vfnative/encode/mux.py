@@ -252,8 +252,6 @@ class Muxer:
             raise
         for slot in range(self.settings.queue_frames + 1):
             self._free.put(slot)
-        _hold_fast_switching()
-        self._fast_switching = True
         self._thread = threading.Thread(
             target=self._run, name=f"vfnative-encode-{self.output.name}", daemon=True
         )
@@ -262,6 +260,8 @@ class Muxer:
             target=self._convert_run, name=f"vfnative-convert-{self.output.name}", daemon=True
         )
         self._converter.start()
+        _hold_fast_switching()
+        self._fast_switching = True
         log.debug("opened %r (bitrate %d, %d threads)", self, self._bitrate, self.settings.thread_count())
         return self
 
