@@ -6,10 +6,10 @@
 ``vfnative`` renders DOC with the public API exactly as ``vfnative render`` does (one process with
 ``--jobs 1``, worker processes otherwise), loading the CLI module and ending the process as the CLI
 does (`vfnative.cli.main.exit_now`: no interpreter teardown). ``x264`` is the floor: it renders
-DOC's frames into memory first (not timed), then times libx264 alone — `Muxer` with the same settings, BGRA in, BT.709
-yuv420p out — on those frames. With ``--against`` it also decodes that render and reports its
-PSNR against the lossless reference (the yuv420p conversion of the same frames, which is what an
-x264 qp 0 encode decodes to) and its video bitrate.
+DOC's frames into memory first (not timed), then times libx264 alone — `Muxer` with the same
+settings, BGRA in, BT.709 yuv420p out — on those frames. With ``--against`` it also decodes that
+render and reports its PSNR against the lossless reference (the yuv420p conversion of the same
+frames, which is what an x264 qp 0 encode decodes to) and its video bitrate.
 
 The last stdout line is a JSON report.
 """
