@@ -273,6 +273,17 @@ def test_deferred_read_returns_before_the_read_and_fence_waits_for_it(
     assert muxer_threads() == []
 
 
+def _assert_decodes_to(path: Path, expected: list[list[np.ndarray]], *, frames: int) -> None:
+    """`path` decodes to exactly `frames` frames whose Y, U, V planes equal `expected`'s."""
+    from vfnative.encode.mux import _planes_of
+
+    with av.open(str(path)) as c:
+        got = [_planes_of(f) for f in c.decode(video=0)]
+    assert len(got) == frames
+    for i, (a, b) in enumerate(zip(got, expected, strict=True)):
+        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)), f"frame {i}"
+
+
 def test_slow_patches_never_let_the_caller_overwrite_an_unread_frame(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -308,11 +319,7 @@ def test_slow_patches_never_let_the_caller_overwrite_an_unread_frame(
             expected.append(mux_module._planes_of(mux_module._to_yuv420p(buf.copy(), "bgra")))
             mux.write(buf, damage=damage)
     assert mux.frames_patched == 8
-    with av.open(str(path)) as c:
-        got = [mux_module._planes_of(f) for f in c.decode(video=0)]
-    assert len(got) == 12
-    for i, (a, b) in enumerate(zip(got, expected, strict=True)):
-        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)), f"frame {i}"
+    _assert_decodes_to(path, expected, frames=12)
 
 
 def test_recycled_pictures_never_change_a_frame_still_due_to_encode(
@@ -358,11 +365,7 @@ def test_recycled_pictures_never_change_a_frame_still_due_to_encode(
         for _ in range(8):  # whole new pictures only (a video): no encoded picture is kept
             whole.write(buf)
             assert not whole._spare
-    with av.open(str(path)) as c:
-        got = [mux_module._planes_of(f) for f in c.decode(video=0)]
-    assert len(got) == 40
-    for i, (a, b) in enumerate(zip(got, expected, strict=True)):
-        assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True)), f"frame {i}"
+    _assert_decodes_to(path, expected, frames=40)
 
 
 def test_converter_errors_are_raised_to_the_caller(
