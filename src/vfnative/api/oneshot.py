@@ -13,7 +13,14 @@ from collections.abc import Sequence
 from typing import TYPE_CHECKING
 
 from vfnative.api.progress import ProgressCallback
-from vfnative.api.render import CancelLike, DocumentSource, Renderer, RenderReport, source_policy
+from vfnative.api.render import (
+    CancelLike,
+    DocumentSource,
+    Renderer,
+    RenderReport,
+    check_output,
+    source_policy,
+)
 from vfnative.types import RGBA8, FrameIndex
 
 if TYPE_CHECKING:
@@ -58,6 +65,7 @@ def render(
         report = vfnative.render(doc, "out.mp4", settings=RenderSettings.preset("draft"), cancel=token)
         report = vfnative.render("doc.json", "out.mp4", allow_network=True, strict=True)
     """
+    check_output(output, settings)  # before the document is even loaded
     policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
     with Renderer(
         doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from vfnative.encode.formats import OutputFormat
     from vfnative.media.library import MediaLibrary
     from vfnative.model.document import VideoJSON
     from vfnative.model.layers import Layer
@@ -38,6 +39,7 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DocumentSource",
+    "check_output",
     "RenderReport",
     "Renderer",
     "StageTimings",
@@ -79,6 +81,14 @@ def load(
     if isinstance(source, Mapping) and not isinstance(source, dict):
         source = dict(source)
     return _load(source, base_dir=base_dir, limits=limits)
+
+
+def check_output(output: str | os.PathLike[str], settings: RenderSettings | None = None) -> OutputFormat:
+    """The format a render to `output` writes; ValueError (a usage error) if vfnative cannot honour
+    the output's name. Called before any work, so a bad name leaves nothing behind."""
+    from vfnative.encode.formats import resolve_output
+
+    return resolve_output(output)
 
 
 def source_policy(
@@ -520,6 +530,7 @@ class Renderer:
         """
         from vfnative.encode.mux import Muxer
 
+        check_output(output, self.settings)
         started = time.perf_counter()
         setup_before = self._setup_seconds
         is_cancelled = _cancel_check(cancel)
