@@ -67,6 +67,7 @@ def load(
     *,
     base_dir: str | os.PathLike[str] | None = None,
     limits: Limits | None = None,
+    strict: bool = False,
 ) -> VideoJSON:
     """Parse and validate a VideoJSON document from a path, JSON text/bytes or a dict.
 
@@ -74,14 +75,35 @@ def load(
     directory for JSON text). A `VideoJSON` passes through unchanged. `limits` (default `Limits()`)
     caps size, duration, layers, nesting, text and keyframes.
 
+    Lenient by default, as the reference renderer: unknown keys (anywhere), unknown layer types and
+    unknown easing names are ignored, each logged once as a warning naming its path and listed in
+    the result's `warnings`. `strict=True` makes each of them an issue of the DocumentError instead.
+
     Raises DocumentError listing every problem (with its DocPath; a limit exceeded names the limit),
     or MissingAssetError for a missing file.
     """
+    from vfnative.model.document import VideoJSON
+
+    doc = _load_quietly(source, base_dir=base_dir, limits=limits, strict=strict)
+    if not isinstance(source, VideoJSON):  # a loaded document's warnings were logged when it was loaded
+        for message in doc.warnings:
+            log.warning("%s", message)
+    return doc
+
+
+def _load_quietly(
+    source: VideoJSON | DocumentSource,
+    *,
+    base_dir: str | os.PathLike[str] | None,
+    limits: Limits | None,
+    strict: bool,
+) -> VideoJSON:
+    """`load` without logging the document's warnings (the Renderer reports them itself)."""
     from vfnative.model import load as _load
 
     if isinstance(source, Mapping) and not isinstance(source, dict):
         source = dict(source)
-    return _load(source, base_dir=base_dir, limits=limits)
+    return _load(source, base_dir=base_dir, limits=limits, strict=strict)
 
 
 def source_policy(
@@ -200,6 +222,10 @@ class Renderer:
     `sources` is the `SourcePolicy` every media source goes through (default: files inside the
     document's folder, no network). A source that is missing, refused or undecodable skips its layer
     with a warning, or raises `AssetError` before the first frame when `strict` is set.
+    What the reference ignores in the document (unknown keys, layer types, easing names) is ignored
+    with one warning per path, or is a `DocumentError` when `strict` is set. `strict_media` (default:
+    `strict`) sets the media half alone: the render farm fails a job once on a bad source while
+    staying lenient about the document.
     `on_warning` is called once per distinct soft problem.
     """
 
@@ -213,18 +239,24 @@ class Renderer:
         on_warning: Callable[[str], None] | None = None,
         sources: SourcePolicy | None = None,
         strict: bool = False,
+        strict_media: bool | None = None,
     ) -> None:
         self.settings = settings or RenderSettings()
-        document = load(doc, base_dir=base_dir, limits=self.settings.limits)
+        document = _load_quietly(doc, base_dir=base_dir, limits=self.settings.limits, strict=strict)
         self.base_dir: Path | None = document.base_dir
         self.document: VideoJSON = _apply_settings(document, self.settings)
         self.font_dirs = tuple(Path(d) for d in font_dirs)
-        self.strict = strict
+        self.strict_document = strict
+        """The document was validated as written: what the reference ignores was an error."""
+        self.strict = strict if strict_media is None else strict_media
         """Missing, refused or undecodable media raise AssetError instead of skipping the layer."""
         self.sources: SourceResolver = SourceResolver(sources, self.base_dir)
         """Turns every media source into a local file under the source policy (closed with the renderer)."""
         self._images: ImageStore | None = None
         self._warnings = _Warnings(on_warning)
+        already_logged = not isinstance(doc, str | bytes | os.PathLike | Mapping)  # a loaded VideoJSON
+        for message in document.warnings:
+            (self._warnings.record if already_logged else self._warnings)(message)
         self._timeline: Timeline | None = None
         self._compositor: Compositor | None = None
         self._media: MediaLibrary | None = None
@@ -662,12 +694,15 @@ def render(
     strict: bool = False,
     sources: SourcePolicy | None = None,
     jobs: int = 1,
+    strict_media: bool | None = None,
 ) -> RenderReport:
     """Render a document to an H.264 MP4 at `output`; a thin wrapper over a short-lived `Renderer`.
 
     Media sources come from the document's folder only, unless `allowed_roots` adds folders or
     `allow_network` allows public http(s) URLs (`sources` gives a full `SourcePolicy` instead).
-    `strict` turns a missing, refused or undecodable source into an `AssetError` before any frame.
+    `strict` turns a missing, refused or undecodable source into an `AssetError` before any frame,
+    and what the reference ignores in the document (unknown keys, layer types, easing names) into a
+    `DocumentError`; `strict_media` (default: `strict`) sets the media half alone.
     `jobs` > 1 renders frame ranges in that many worker processes and stitches them without
     re-encoding (`api/parallel.py`; the same frames; renders shorter than two chunks stay in this
     process). Scripts that use it need the usual ``if __name__ == "__main__":`` guard (spawn).
@@ -681,8 +716,9 @@ def render(
     """
     policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
     with Renderer(
-        doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict
-    ) as renderer:
+        doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict,
+        strict_media=strict_media,
+    ) as renderer:  # fmt: skip
         if jobs != 1:
             from vfnative.api.parallel import render_parallel
 
@@ -701,14 +737,16 @@ def render_frame(
     allowed_roots: Sequence[str | os.PathLike[str]] = (),
     strict: bool = False,
     sources: SourcePolicy | None = None,
+    strict_media: bool | None = None,
 ) -> RGBA8:
     """Draw frame `n` of a document as a (H, W, 4) uint8 array, straight alpha (the video's compositor).
 
     Sources, `strict` and limits as in `render`."""
     policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
     with Renderer(
-        doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict
-    ) as renderer:
+        doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict,
+        strict_media=strict_media,
+    ) as renderer:  # fmt: skip
         return renderer.render_frame(n)
 
 
@@ -721,6 +759,7 @@ def render_audio(
     allowed_roots: Sequence[str | os.PathLike[str]] = (),
     strict: bool = False,
     sources: SourcePolicy | None = None,
+    strict_media: bool | None = None,
 ) -> npt.NDArray[np.float32] | None:
     """Mix a document's sound: (n, 2) float32 at 48 kHz (n = ceil(duration · 48000)), or None.
 
@@ -730,5 +769,6 @@ def render_audio(
         samples = vfnative.render_audio("doc.json")
     """
     policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
-    with Renderer(doc, settings=settings, base_dir=base_dir, sources=policy, strict=strict) as renderer:
+    with Renderer(doc, settings=settings, base_dir=base_dir, sources=policy, strict=strict,
+                  strict_media=strict_media) as renderer:  # fmt: skip
         return renderer.render_audio()
