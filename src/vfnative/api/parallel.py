@@ -357,6 +357,9 @@ def render_parallel(
     The output appears atomically; on an error, a cancel or Ctrl-C the workers are stopped and no
     file is left. `RenderReport.timings` are summed over the pieces (CPU-like seconds, not wall time).
     """
+    from vfnative.api.render import check_output
+
+    check_output(output, renderer.settings)
     jobs = cpu_limit() if jobs is None else int(jobs)
     if jobs < 1:
         raise ValueError(f"jobs: expected >= 1; got {jobs}")
