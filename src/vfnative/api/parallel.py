@@ -366,6 +366,9 @@ def render_parallel(
     The output appears atomically; on an error, a cancel or Ctrl-C the workers are stopped and no
     file is left. `RenderReport.timings` are summed over the pieces (CPU-like seconds, not wall time).
     """
+    from vfnative.api.render import check_output
+
+    check_output(output, renderer.settings)  # before any work: a bad name leaves nothing behind
     with output_file(output) as target:
         report = _render_parallel(renderer, target, jobs=jobs, on_progress=on_progress, cancel=cancel,
                                   min_chunk_frames=min_chunk_frames, probe_frames=probe_frames, split=split)  # fmt: skip

@@ -34,6 +34,7 @@ from rich.console import Console
 
 import vfnative
 from vfnative.api.environment import limit_heap_growth, set_ffmpeg_logging
+from vfnative.api.render import check_output
 from vfnative.cli.progress import RichProgress, setup_logging
 from vfnative.settings import PRESET_ALIASES
 
@@ -99,7 +100,11 @@ class Context:
 
 
 def _settings(ctx: Context) -> vfnative.RenderSettings:
-    """Preset, then explicit flags on top (explicit flags win)."""
+    """Preset, then explicit flags on top (explicit flags win).
+
+    Commands with an ``--output`` (render, demo, submit) also have the output's name checked here,
+    before any work: a format vfnative cannot write is a usage error (exit 2).
+    """
     a = ctx.args
     settings = vfnative.RenderSettings.preset(a.preset) if a.preset else vfnative.RenderSettings()
     changes: dict[str, Any] = {}
@@ -122,9 +127,12 @@ def _settings(ctx: Context) -> vfnative.RenderSettings:
     if encode_changes:
         changes["encode"] = replace(settings.encode, **encode_changes)
     try:
-        return settings.replace(**changes) if changes else settings
+        settings = settings.replace(**changes) if changes else settings
+        if getattr(a, "output", None) is not None:
+            check_output(a.output, settings)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    return settings
 
 
 @contextmanager
