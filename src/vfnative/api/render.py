@@ -8,18 +8,20 @@ draws one scene per frame into a reused buffer; the muxer copies it and encodes 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
+from vfnative import storage
 from vfnative.api.progress import ProgressCallback
-from vfnative.errors import RenderCancelled
+from vfnative.errors import EncodeError, RenderCancelled
 from vfnative.media.sources import SourcePolicy, SourceResolver
 from vfnative.settings import Limits, RenderSettings
 from vfnative.types import RGBA8, FrameIndex, PremulRGBA8
@@ -130,7 +132,8 @@ class StageTimings:
 class RenderReport:
     """What `render` produced: the file, how many frames, how long it took and what went wrong softly."""
 
-    output: Path
+    output: Path | str
+    """The file written: a `Path`, or the object URL (``s3://bucket/key``) it was uploaded to."""
     frames: int
     """Frames written, N = round(duration · fps)."""
     seconds: float
@@ -525,9 +528,22 @@ class Renderer:
     ) -> RenderReport:
         """Render every frame to an H.264 MP4 at `output`, atomically; returns a RenderReport.
 
-        `cancel` is checked before each frame and before the file is finished; a cancelled (or failed,
-        or interrupted) render raises and leaves no file at `output`.
+        `output` is a path or an object URL (``s3://bucket/key``: rendered to a private temp file,
+        then uploaded; see `vfnative.storage`). `cancel` is checked before each frame and before the
+        file is finished; a cancelled (or failed, or interrupted) render raises and leaves no file at
+        `output`.
         """
+        with output_file(output) as target:
+            report = self._render_video(target, on_progress=on_progress, cancel=cancel)
+        return replace(report, output=storage.display(output))
+
+    def _render_video(
+        self,
+        output: Path,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelLike | None = None,
+    ) -> RenderReport:
         from vfnative.encode.mux import Muxer
 
         check_output(output, self.settings)
@@ -542,7 +558,6 @@ class Renderer:
         t0 = time.perf_counter()
         audio = self._mix()
         clock.audio = time.perf_counter() - t0
-        output = Path(output)
         log.info("rendering %r to %s (%d frames)", self, output, total)
         muxer = Muxer(
             output,
@@ -601,6 +616,18 @@ class Renderer:
             "wrote %s: %d frames in %.2f s (%.2fx realtime)", output, total, seconds, report.realtime_factor
         )
         return report
+
+
+@contextlib.contextmanager
+def output_file(output: str | os.PathLike[str]) -> Iterator[Path]:
+    """The local file a render writes for `output`: the path itself, or a temp file uploaded to an
+    object URL when the block ends cleanly. Storage failures become `EncodeError` naming the output."""
+    try:
+        with storage.staged_write(output) as target:  # the same file name: its extension is the format
+            yield target
+    except storage.StorageError as exc:
+        raise EncodeError(f"{output}: {exc}" if str(output) not in str(exc) else str(exc),
+                          source=str(output)) from exc  # fmt: skip
 
 
 class _Clock:
