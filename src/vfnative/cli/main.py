@@ -446,6 +446,9 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
     add_commands(
         sub, common=lambda p: _common(p, top=False), render_args=lambda p: _render_args(p, encode=True)
     )
+    from vfnative.service.cli import add_command as add_serve  # the render service (server extra)
+
+    add_serve(sub, common=lambda p: _common(p, top=False))
     return parser
 
 
