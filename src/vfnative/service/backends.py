@@ -10,6 +10,7 @@ Imports the service's `store`, `local` and `options`, and `vfnative.worker` (far
 from __future__ import annotations
 
 import contextlib
+import inspect
 import logging
 import shutil
 import threading
@@ -146,6 +147,9 @@ class FarmBackend:
 
     def submitted(self, job: Job) -> None:
         settings = render_settings(job.options, self._limits(job.key_name), threads=self.settings.threads)
+        extra: dict[str, Any] = {}
+        if "shared_dir" in inspect.signature(self.worker.submit).parameters:
+            extra["shared_dir"] = str(self.settings.data_path)  # every worker mounts the data folder
         farm_job = self.worker.submit(
             job.document,
             job.output or str(self.settings.data_path / "outputs" / f"{job.id}.mp4"),
@@ -153,6 +157,7 @@ class FarmBackend:
             settings=settings,
             base_dir=str(Path(self.settings.media_root).absolute()) if self.settings.media_root else None,
             broker=self.settings.broker,
+            **extra,
         )
         self.store.set_farm_job(job.id, farm_job)
 
