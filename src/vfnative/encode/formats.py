@@ -45,6 +45,9 @@ class Codec:
     """The pixel format that carries alpha, if the codec can."""
     stitchable: bool = False
     """Pieces of one render join without re-encoding (closed GOPs starting with a keyframe)."""
+    bt601: bool = False
+    """The format defines its YUV as BT.601 (WebP, JPEG), so RGB is converted with that matrix and the
+    stream is not tagged BT.709."""
 
 
 CODECS: dict[str, Codec] = {
@@ -54,14 +57,14 @@ CODECS: dict[str, Codec] = {
     "vp9": Codec("vp9", "libvpx-vp9", ("yuv420p",), "yuva420p", stitchable=True),
     "prores": Codec("prores", "prores_ks", ("yuv422p10le", "yuv444p10le"), "yuva444p10le", stitchable=True),
     "gif": Codec("gif", "gif", ("pal8",)),
-    "webp": Codec("webp", "libwebp_anim", ("yuv420p",), "yuva420p"),
+    "webp": Codec("webp", "libwebp_anim", ("yuv420p",), "yuva420p", bt601=True),
 }
 """Video codecs."""
 
 IMAGE_CODECS: dict[str, Codec] = {
     "png": Codec("png", "png", ("rgb24",), "rgba"),
-    "jpeg": Codec("jpeg", "mjpeg", ("yuvj420p",)),
-    "webp": Codec("webp", "libwebp", ("yuv420p",), "yuva420p"),
+    "jpeg": Codec("jpeg", "mjpeg", ("yuvj420p",), bt601=True),
+    "webp": Codec("webp", "libwebp", ("yuv420p",), "yuva420p", bt601=True),
 }
 """Codecs of image sequences (one file per frame)."""
 

@@ -177,6 +177,8 @@ class Muxer:
         if self.format.kind != "video" or self.format.codec == "gif":
             raise EncodeError(f"{self.output}: the Muxer writes video; {self.format} is written elsewhere")
         self._pix_fmt = self.format.pix_fmt or "yuv420p"
+        self._bt601 = bool(self.format.video and self.format.video.bt601)
+        """The codec's YUV is BT.601 (WebP): converted with that matrix, not tagged BT.709."""
         self._x264 = self.format.codec == "h264"
         """libx264: the tuned path (damage patching, picture reuse), byte for byte as before."""
         if pixel_format not in ("rgba", "bgra"):
@@ -389,10 +391,11 @@ class Muxer:
         cc.pix_fmt = self._pix_fmt
         cc.time_base = 1 / self.rate
         stream.time_base = 1 / self.rate
-        cc.colorspace = _BT709
-        cc.color_primaries = _BT709
-        cc.color_trc = _BT709
-        cc.color_range = _RANGE_TV
+        if not self._bt601:
+            cc.colorspace = _BT709
+            cc.color_primaries = _BT709
+            cc.color_trc = _BT709
+            cc.color_range = _RANGE_TV
         threads = s.thread_count()
         options: dict[str, str] = {}
         if fmt.codec == "h265":
@@ -429,7 +432,8 @@ class Muxer:
                 options["alpha_bits"] = "16"
         elif fmt.codec == "webp":
             cc.thread_count = 1
-            options.update({"lossless": "0", "quality": str(100 - 2 * s.crf if s.crf is not None else 90)})
+            quality = max(0, 100 - 2 * s.crf) if s.crf is not None else 90
+            options.update({"lossless": "0", "quality": str(quality)})
         cc.options = options
         stream.metadata["handler_name"] = s.handler_name
         return stream
@@ -596,7 +600,7 @@ class Muxer:
         elif not frame.flags.c_contiguous:
             frame = np.ascontiguousarray(frame)
         if not self._x264:
-            return _convert_to(frame, self.pixel_format, self._pix_fmt)
+            return _convert_to(frame, self.pixel_format, self._pix_fmt, bt601=self._bt601)
         if damage is not None and self._last_yuv is not None and frame is not self._pad:
             if not damage:
                 self.frames_reused += 1
@@ -914,15 +918,16 @@ _VPX_CPU_USED = {"ultrafast": 8, "superfast": 7, "veryfast": 6, "faster": 5, "fa
 """x264 speed preset → libvpx ``cpu-used`` (deadline good)."""
 
 
-def _convert_to(pixels: np.ndarray[Any, Any], pixel_format: str, dst: str) -> av.VideoFrame:
-    """Wrap `pixels` without copying and convert them to `dst` (BT.709 matrix, limited range);
-    alpha is carried into an alpha plane when `dst` has one."""
+def _convert_to(
+    pixels: np.ndarray[Any, Any], pixel_format: str, dst: str, *, bt601: bool = False
+) -> av.VideoFrame:
+    """Wrap `pixels` without copying and convert them to `dst` (BT.709 matrix, or BT.601 for WebP;
+    limited range); alpha is carried into an alpha plane when `dst` has one."""
     from av.video.reformatter import ColorRange, Colorspace
 
     wrapped = av.VideoFrame.from_numpy_buffer(pixels, format=pixel_format)
-    return wrapped.reformat(
-        format=dst, dst_colorspace=Colorspace.ITU709, dst_color_range=ColorRange.MPEG, threads=1
-    )
+    matrix = Colorspace.ITU601 if bt601 else Colorspace.ITU709
+    return wrapped.reformat(format=dst, dst_colorspace=matrix, dst_color_range=ColorRange.MPEG, threads=1)
 
 
 def _to_yuv420p(pixels: np.ndarray[Any, Any], pixel_format: str) -> av.VideoFrame:

@@ -357,11 +357,11 @@ class ImageSequenceWriter(_SyncWriter):
             if pix in ("rgb24", "rgba"):
                 picture = _wrap(frame, self.pixel_format).reformat(format=pix)
             else:
+                # JPEG and WebP define their YUV as BT.601 (JPEG: full range)
                 full = ColorRange.JPEG if pix == "yuvj420p" else ColorRange.MPEG
                 picture = _wrap(frame, self.pixel_format).reformat(
-                    format=pix, dst_colorspace=Colorspace.ITU601 if pix == "yuvj420p" else Colorspace.ITU709,
-                    dst_color_range=full,
-                )  # fmt: skip
+                    format=pix, dst_colorspace=Colorspace.ITU601, dst_color_range=full
+                )
             picture.pts = self.frames_written
             data = b"".join(bytes(p) for p in self._codec.encode(picture))
             tmp.write_bytes(data)
