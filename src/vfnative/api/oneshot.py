@@ -16,8 +16,8 @@ from vfnative.api.progress import ProgressCallback
 from vfnative.api.render import (
     CancelLike,
     DocumentSource,
-    Renderer,
     Output,
+    Renderer,
     RenderReport,
     check_output,
     chunkable,
