@@ -240,9 +240,13 @@ def _concurrency_and_cancel(small: httpx.Client, service: ServiceProcess) -> Non
 
 def test_cancel_a_queued_job(client: httpx.Client, service: ServiceProcess) -> None:
     blockers = [client.post("/v1/renders", json=long_document(20)).json()["id"] for _ in range(2)]
+    if service.args[0] != "--broker":  # two render processes, both busy: the next job waits
+        for job in blockers:
+            wait_status(client, job, ("running",))
     queued = client.post("/v1/renders", json=tiny_document(3)).json()["id"]
     r = client.delete(f"/v1/renders/{queued}")
-    assert r.status_code == 200
+    states = [client.get(f"/v1/renders/{job}").json() for job in blockers]
+    assert r.status_code == 200, (r.text, states)
     assert r.json()["status"] == "cancelled"
     for job in blockers:
         client.delete(f"/v1/renders/{job}")
