@@ -75,10 +75,18 @@ class Context:
     def media_options(self) -> dict[str, Any]:
         """`sources` (the source policy from --allow-root / --allow-network) and `strict` for a Renderer."""
         a = self.args
-        policy = vfnative.SourcePolicy(
-            allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
-            allow_network=bool(getattr(a, "allow_network", False)),
-        )
+        cache_dir = self.environ.get("VFNATIVE_CACHE_DIR", "").strip() or None
+        raw_max = self.environ.get("VFNATIVE_CACHE_MAX_BYTES", "").strip()
+        try:
+            policy = vfnative.SourcePolicy(
+                allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
+                allow_network=bool(getattr(a, "allow_network", False)),
+                allowed_buckets=tuple(getattr(a, "allow_bucket", None) or ()),
+                cache_dir=cache_dir,
+                **({"cache_max_bytes": int(raw_max)} if raw_max else {}),
+            )
+        except ValueError as exc:
+            raise UsageError(f"{exc} (VFNATIVE_CACHE_MAX_BYTES or --allow-bucket)") from exc
         return {"sources": policy, "strict": bool(getattr(a, "strict", False))}
 
     def threads(self) -> int | None:
@@ -170,10 +178,17 @@ def _render_to(ctx: Context, doc: Any, output: str, settings: vfnative.RenderSet
         ctx.console.print(
             f"Wrote {report.output} ({report.width}x{report.height}@{report.fps:g}, {report.frames} frames, "
             f"{report.duration_s:.2f} s) in {report.seconds:.2f} s ({report.realtime_factor:.2f}x realtime)"
-            + (f", {len(report.warnings)} warning(s)" if report.warnings else ""),
+            + (f", {len(report.warnings)} warning(s)" if report.warnings else "")
+            + _cache_summary(report.media_cache),
             highlight=False,
         )
     return EXIT_OK
+
+
+def _cache_summary(stats: Any) -> str:
+    if not (stats.hits or stats.misses):
+        return ""
+    return f"; remote media: {stats.hits} cached, {stats.misses} fetched ({stats.bytes_fetched} bytes)"
 
 
 def cmd_render(ctx: Context) -> int:
@@ -333,6 +348,12 @@ def _document_args(parser: argparse.ArgumentParser) -> None:
         "--allow-network", action="store_true", help="fetch http(s) media sources (public addresses only)"
     )
     parser.add_argument(
+        "--allow-bucket",
+        action="append",
+        metavar="NAME",
+        help="also read s3://NAME/... media sources (repeatable; no bucket by default; the s3 extra)",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="a missing, refused or undecodable media source is an error (exit 4), not a skipped layer",
@@ -413,7 +434,9 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
 
     p = sub.add_parser("render", help="render a document to an H.264 MP4")
     _document_args(p)
-    p.add_argument("-o", "--output", required=True, help="output .mp4 path, or s3://BUCKET/KEY (the s3 extra)")
+    p.add_argument(
+        "-o", "--output", required=True, help="output .mp4 path, or s3://BUCKET/KEY (the s3 extra)"
+    )
     _render_args(p, encode=True)
     _common(p, top=False)
     p.set_defaults(func=cmd_render)
