@@ -228,7 +228,7 @@ def _render(run: PieceRun) -> dict[str, Any]:
     text, settings, base_dir = _document(run)
     output = Path(meta["output"])
     work_dir = Path(meta["work_dir"])
-    with vfnative.Renderer(text, settings=settings, base_dir=base_dir, strict=True) as renderer:
+    with vfnative.Renderer(text, settings=settings, base_dir=base_dir, strict_media=True) as renderer:
         doc = renderer.document
         check_local_sources(doc, base_dir)  # names the layer (strict mode below also catches the rest)
         total = renderer.frame_count  # prepares the media: strict mode raises AssetError here
