@@ -1,6 +1,7 @@
 """`vfnative render | frames | audio | probe | demo | doctor | worker | submit | status`: argparse front end.
 
-The render-farm commands (`worker`, `submit`, `status`) live in `vfnative.worker.cli`.
+The render-farm commands (`worker`, `submit`, `submit-batch`, `status`) live in `vfnative.worker.cli`,
+which never imports this module: it gets the shared arguments and `_settings` through `add_commands`.
 
 Errors are caught once, here, printed as ``TypeName: message`` (no traceback unless ``--debug``) and
 mapped to exit codes:
@@ -565,7 +566,10 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
     from vfnative.worker.cli import add_commands  # the render farm: worker, submit, status (worker extra)
 
     add_commands(
-        sub, common=lambda p: _common(p, top=False), render_args=lambda p: _render_args(p, encode=True)
+        sub,
+        common=lambda p: _common(p, top=False),
+        render_args=lambda p: _render_args(p, encode=True),
+        settings=_settings,
     )
     return parser
 
