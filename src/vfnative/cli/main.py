@@ -1,6 +1,7 @@
 """`vfnative render | frames | audio | probe | demo | doctor | worker | submit | status`: argparse front end.
 
-The render-farm commands (`worker`, `submit`, `status`) live in `vfnative.worker.cli`.
+The render-farm commands (`worker`, `submit`, `submit-batch`, `status`) live in `vfnative.worker.cli`,
+which never imports this module: it gets the shared arguments and `_settings` through `add_commands`.
 
 Errors are caught once, here, printed as ``TypeName: message`` (no traceback unless ``--debug``) and
 mapped to exit codes:
@@ -83,10 +84,18 @@ class Context:
     def media_options(self) -> dict[str, Any]:
         """`sources` (the source policy from --allow-root / --allow-network) and `strict` for a Renderer."""
         a = self.args
-        policy = vfnative.SourcePolicy(
-            allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
-            allow_network=bool(getattr(a, "allow_network", False)),
-        )
+        cache_dir = self.environ.get("VFNATIVE_CACHE_DIR", "").strip() or None
+        raw_max = self.environ.get("VFNATIVE_CACHE_MAX_BYTES", "").strip()
+        try:
+            policy = vfnative.SourcePolicy(
+                allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
+                allow_network=bool(getattr(a, "allow_network", False)),
+                allowed_buckets=tuple(getattr(a, "allow_bucket", None) or ()),
+                cache_dir=cache_dir,
+                **({"cache_max_bytes": int(raw_max)} if raw_max else {}),
+            )
+        except ValueError as exc:
+            raise UsageError(f"{exc} (VFNATIVE_CACHE_MAX_BYTES or --allow-bucket)") from exc
         return {"sources": policy, "strict": bool(getattr(a, "strict", False))}
 
     def threads(self) -> int | None:
@@ -203,8 +212,15 @@ def _render_to(ctx: Context, doc: Any, output: Any, settings: vfnative.RenderSet
             f"Wrote {report.output} ({report.width}x{report.height}@{report.fps:g}, {report.frames} frames, "
             f"{report.duration_s:.2f} s) in {report.seconds:.2f} s ({report.realtime_factor:.2f}x realtime)"
             + (f", {len(report.warnings)} warning(s)" if report.warnings else "")
+            + _cache_summary(report.media_cache)
         )
     return EXIT_OK
+
+
+def _cache_summary(stats: Any) -> str:
+    if not (stats.hits or stats.misses):
+        return ""
+    return f"; remote media: {stats.hits} cached, {stats.misses} fetched ({stats.bytes_fetched} bytes)"
 
 
 def cmd_render(ctx: Context) -> int:
@@ -373,6 +389,12 @@ def _document_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--allow-network", action="store_true", help="fetch http(s) media sources (public addresses only)"
+    )
+    parser.add_argument(
+        "--allow-bucket",
+        action="append",
+        metavar="NAME",
+        help="also read s3://NAME/... media sources (repeatable; no bucket by default; the s3 extra)",
     )
     parser.add_argument(
         "--strict",
@@ -544,7 +566,10 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
     from vfnative.worker.cli import add_commands  # the render farm: worker, submit, status (worker extra)
 
     add_commands(
-        sub, common=lambda p: _common(p, top=False), render_args=lambda p: _render_args(p, encode=True)
+        sub,
+        common=lambda p: _common(p, top=False),
+        render_args=lambda p: _render_args(p, encode=True),
+        settings=_settings,
     )
     return parser
 
