@@ -37,8 +37,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vfnative import storage
 from vfnative.api.progress import ProgressCallback
-from vfnative.api.render import CancelLike, Renderer, RenderReport, StageTimings, _cancel_check, _Clock
+from vfnative.api.render import (
+    CancelLike,
+    Renderer,
+    RenderReport,
+    StageTimings,
+    _cancel_check,
+    _Clock,
+    output_file,
+)
 from vfnative.errors import EncodeError, RenderCancelled, RenderError
 from vfnative.settings import EncodeSettings, RenderSettings, cpu_limit
 
@@ -239,6 +248,7 @@ def render_chunk(
     strict: bool = False,
     on_progress: ProgressCallback | None = None,
     cancel: CancelLike | None = None,
+    strict_media: bool | None = None,
 ) -> ChunkReport:
     """Render document frames `frames` as one piece: a closed-GOP H.264 MP4, atomically, no audio.
 
@@ -254,7 +264,7 @@ def render_chunk(
         stitch(["chunk_0000.mp4", "chunk_0001.mp4"], "out.mp4", audio="audio.m4a")
     """
     with Renderer(doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=sources,
-                  strict=strict) as renderer:  # fmt: skip
+                  strict=strict, strict_media=strict_media) as renderer:  # fmt: skip
         return _chunk_of(renderer, frames, Path(out), on_progress, _cancel_check(cancel))
 
 
@@ -271,6 +281,7 @@ class _WorkerSpec:
     font_dirs: tuple[Path, ...]
     sources: Any
     strict: bool
+    strict_document: bool = False
 
 
 def _worker_main(spec: _WorkerSpec, tasks: Any, results: Any, stop: Any) -> None:
@@ -289,7 +300,7 @@ def _worker_main(spec: _WorkerSpec, tasks: Any, results: Any, stop: Any) -> None
                 if renderer is None:
                     renderer = Renderer(spec.doc, settings=spec.settings, base_dir=spec.base_dir,
                                         font_dirs=spec.font_dirs, sources=spec.sources,
-                                        strict=spec.strict)  # fmt: skip
+                                        strict=spec.strict_document, strict_media=spec.strict)  # fmt: skip
 
                 report = _chunk_of(renderer, frames, Path(path), _progress_to(results, index), stop.is_set)
                 results.put(("done", index, report))
@@ -357,6 +368,26 @@ def render_parallel(
     The output appears atomically; on an error, a cancel or Ctrl-C the workers are stopped and no
     file is left. `RenderReport.timings` are summed over the pieces (CPU-like seconds, not wall time).
     """
+    from vfnative.api.render import check_output
+
+    check_output(output, renderer.settings)  # before any work: a bad name leaves nothing behind
+    with output_file(output) as target:
+        report = _render_parallel(renderer, target, jobs=jobs, on_progress=on_progress, cancel=cancel,
+                                  min_chunk_frames=min_chunk_frames, probe_frames=probe_frames, split=split)  # fmt: skip
+    return replace(report, output=storage.display(output))
+
+
+def _render_parallel(
+    renderer: Renderer,
+    output: Path,
+    *,
+    jobs: int | None,
+    on_progress: ProgressCallback | None,
+    cancel: CancelLike | None,
+    min_chunk_frames: int,
+    probe_frames: int | None,
+    split: bool | None,
+) -> RenderReport:
     jobs = cpu_limit() if jobs is None else int(jobs)
     if jobs < 1:
         raise ValueError(f"jobs: expected >= 1; got {jobs}")
@@ -367,7 +398,6 @@ def render_parallel(
 
     started = time.perf_counter()
     is_cancelled = _cancel_check(cancel)
-    output = Path(output)
     if not output.parent.is_dir():
         raise EncodeError(f"{output}: the output folder does not exist", source=str(output))
     doc = renderer.document
@@ -414,6 +444,7 @@ def render_parallel(
                 font_dirs=renderer.font_dirs,
                 sources=renderer.sources.policy,
                 strict=renderer.strict,
+                strict_document=renderer.strict_document,
             )  # fmt: skip
             pieces += [work / f"chunk_{i:04d}.mp4" for i in range(1, len(chunks))]
             procs += [ctx.Process(target=_worker_main, args=(spec, tasks, results, stop),
