@@ -22,7 +22,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, TypeAlias
 from vfnative import storage
 from vfnative.api.progress import ProgressCallback
 from vfnative.errors import EncodeError, RenderCancelled
-from vfnative.media.sources import SourcePolicy, SourceResolver
+from vfnative.media.sources import MediaCacheStats, SourcePolicy, SourceResolver
 from vfnative.settings import Limits, RenderSettings
 from vfnative.types import RGBA8, FrameIndex, PremulRGBA8
 
@@ -187,6 +187,8 @@ class RenderReport:
     warnings: tuple[str, ...]
     """Per-layer problems that did not stop the render (deduplicated, in order of first occurrence)."""
     timings: StageTimings
+    media_cache: MediaCacheStats = MediaCacheStats()
+    """Remote sources (http(s), s3) served from the media cache (hits), fetched (misses), bytes fetched."""
 
     @property
     def duration_s(self) -> float:
@@ -678,6 +680,7 @@ class Renderer:
             fps=float(doc.fps),
             warnings=self.warnings,
             timings=timings,
+            media_cache=self.sources.stats,
         )
         log.info(
             "wrote %s: %d frames in %.2f s (%.2fx realtime)", name, total, seconds, report.realtime_factor
