@@ -77,8 +77,15 @@ class Context:
         policy = vfnative.SourcePolicy(
             allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
             allow_network=bool(getattr(a, "allow_network", False)),
+            allow_private=bool(getattr(a, "allow_private", False)),
         )
-        return {"sources": policy, "strict": bool(getattr(a, "strict", False))}
+        fetch_fonts = getattr(a, "fetch_fonts", False)
+        if fetch_fonts and not policy.allow_network:
+            raise UsageError("--fetch-fonts needs --allow-network")
+        options: dict[str, Any] = {"sources": policy, "strict": bool(getattr(a, "strict", False))}
+        if fetch_fonts:
+            options["fetch_fonts"] = fetch_fonts
+        return options
 
     def threads(self) -> int | None:
         if getattr(self.args, "threads", None) is not None:
@@ -325,6 +332,20 @@ def _document_args(parser: argparse.ArgumentParser) -> None:
         "--allow-network", action="store_true", help="fetch http(s) media sources (public addresses only)"
     )
     parser.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="with --allow-network: also loopback and private addresses (tests, private deployments)",
+    )
+    parser.add_argument(
+        "--fetch-fonts",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="URL",
+        help="download the Google Fonts families the document names and no installed font provides "
+        "(needs --allow-network; URL: another Google Fonts-compatible CSS API)",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="a missing, refused or undecodable media source is an error (exit 4), not a skipped layer",
@@ -446,6 +467,9 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
     add_commands(
         sub, common=lambda p: _common(p, top=False), render_args=lambda p: _render_args(p, encode=True)
     )
+    from vfnative.cli.fonts import add_commands as add_font_commands
+
+    add_font_commands(sub, common=lambda p: _common(p, top=False))
     return parser
 
 

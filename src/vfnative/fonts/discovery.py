@@ -28,10 +28,15 @@ __all__ = [
     "fontpkg_distributions",
     "fontpkg_packages",
     "fontpkg_roots",
+    "is_web_font_dir",
     "iter_font_files",
 ]
 
 log = logging.getLogger(__name__)
+
+WEB_FONTS_MANIFEST = "vfnative-web-fonts.json"
+"""The file that marks a folder of fetched web fonts (`fonts.fetch`): its families are matched as
+web fonts (CSS Fonts 4), not as fonts installed on the machine (fontconfig)."""
 
 _ENTRY_POINT_GROUP = "fontpkg.family"
 
@@ -223,3 +228,8 @@ def fontpkg_packages() -> list[tuple[str, Path]]:
                 if (name, top) not in out:
                     out.append((name, top))
     return out
+
+
+def is_web_font_dir(folder: Path) -> bool:
+    """True for a folder `fonts.fetch` filled: it holds the web-fonts manifest."""
+    return (Path(folder) / WEB_FONTS_MANIFEST).is_file()

@@ -65,6 +65,7 @@ from vfnative.fonts.discovery import (
     default_cache_dir,
     distribution_roots,
     fontpkg_roots,
+    is_web_font_dir,
     iter_font_files,
 )
 from vfnative.fonts.faces import DEFAULT_FAMILY, FontFace, FontStyle, ResolvedFont, VariationMode
@@ -124,6 +125,8 @@ class FontRegistry:
         system_fallback: bool = True,
     ) -> None:
         self._font_dirs = tuple(Path(d) for d in font_dirs)
+        self._web_families: set[str] = set()
+        """Family keys whose faces came from fetched web-font folders: matched as web fonts."""
         self._fallback_dirs = tuple(Path(d) for d in fallback_dirs)
         self._configured_fallbacks = tuple(fallback_families)
         self._document_families = frozenset(f.strip().casefold() for f in document_families)
@@ -160,6 +163,7 @@ class FontRegistry:
             families: dict[str, list[FontFace]] = {}
             scan_file = ScanCache(self._cache_dir if self._cache_dir is not None else default_cache_dir())
             roots: list[Path] = list(self._font_dirs)
+            web_roots = {d for d in self._font_dirs if is_web_font_dir(d)}
             if self._include_installed:
                 roots += fontpkg_roots()
             seen_files: set[Path] = set()
@@ -174,6 +178,8 @@ class FontRegistry:
                             lst = families.setdefault(name.casefold(), [])
                             if face not in lst:
                                 lst.append(face)
+                            if root in web_roots:
+                                self._web_families.add(name.casefold())
             # Fallback fonts: their families join only where nothing above provides them.
             fallback_roots = list(self._fallback_dirs)
             if self._include_installed:
@@ -257,7 +263,8 @@ class FontRegistry:
                 raise FontError(f"font family {name!r} not found and the fallback {DEFAULT_FAMILY!r} "
                                 "is not installed either (pip install fontpkg-noto-sans)")  # fmt: skip
         italic = style == "italic" or style == "oblique"
-        if self._local_fonts:
+        local = self._local_fonts and name.casefold() not in self._web_families
+        if local:
             pick = match_local(faces, weight, stretch, italic)
             face = pick.face
             synthetic_italic = italic and not face.italic
@@ -272,7 +279,9 @@ class FontRegistry:
                 synthetic_italic = italic and not any(f.italic for f in candidates)
             face = match_weight(styled, weight)
             synthetic_bold = weight >= BOLD_THRESHOLD and face.weight_range[1] < BOLD_THRESHOLD
-            variations = self._variations(face, weight, stretch, size)
+            variations = self._variations(
+                face, weight, stretch, size, web=True if self._local_fonts else None
+            )
         key = (face, variations, synthetic_bold, synthetic_italic, fallback)
         with self._lock:
             resolved = self._resolved.get(key)
@@ -368,7 +377,7 @@ class FontRegistry:
 
     def _variations(self, face: FontFace, weight: float, stretch: float, size: float | None,
                     instance: tuple[tuple[str, float], ...] | None = None,
-                    ) -> tuple[tuple[str, float], ...]:  # fmt: skip
+                    web: bool | None = None) -> tuple[tuple[str, float], ...]:  # fmt: skip
         """Axis values for the chosen face, clamped to its axes.
 
         Local fonts (default): the coordinates of the named instance fontconfig matched
@@ -386,9 +395,9 @@ class FontRegistry:
         base = dict(instance) if instance else {}
         wanted: dict[str, float] = {}
         for tag, (lo, default, hi) in face.axes.items():
-            if tag == "wdth" and self._apply_stretch_axis:
+            if tag == "wdth" and (self._apply_stretch_axis if web is None else web):
                 v = stretch
-            elif tag == "opsz" and size is not None and self._apply_optical_size:
+            elif tag == "opsz" and size is not None and (self._apply_optical_size if web is None else web):
                 v = size
             elif tag in base:
                 v = base[tag]
