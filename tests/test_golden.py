@@ -1,4 +1,7 @@
-"""Golden parity: every manifest frame of every fixture in THRESHOLDS renders within its PSNR floor.
+"""Golden parity: every manifest frame of every fixture renders within its PSNR floor.
+
+The manifest and THRESHOLDS must list the same fixtures (a fixture without a floor would go
+unchecked, a floor without a fixture checks nothing), and every fixture must have frames.
 
 The full still pipeline runs (model.load → build_timeline → scene_at → Compositor.render) and
 each frame is compared with the reference capture from Chromium. `--show-diff` writes
@@ -32,14 +35,28 @@ def _golden(name: str, frame: int) -> np.ndarray:
         return np.asarray(im.convert("RGBA"))
 
 
-@pytest.mark.parametrize("name", sorted(THRESHOLDS))
+def test_thresholds_and_manifest_list_the_same_fixtures() -> None:
+    assert sorted(THRESHOLDS) == sorted(MANIFEST)
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
+def test_every_fixture_has_its_document_and_frames(name: str) -> None:
+    frames = MANIFEST[name]["frames"]
+    assert frames, f"{name}: the manifest lists no frames"
+    assert (GOLDENS / f"{name}.json").is_file()
+    on_disk = sorted(p.name for p in (GOLDENS / "frames" / name).glob("frame_*.png"))
+    assert on_disk == sorted(f"frame_{frame:05d}.png" for frame in frames)
+
+
+@pytest.mark.parametrize("name", sorted(MANIFEST))
 def test_golden_fixture(name: str, show_diff: bool, tmp_path: Path) -> None:
     from vfnative.model import load
     from vfnative.raster.compose import Compositor
     from vfnative.timeline.plan import build_timeline
     from vfnative.timeline.scalar import scene_at
 
-    floor = THRESHOLDS[name]
+    floor = THRESHOLDS[name]  # a KeyError here: a manifest fixture without a floor
+    assert MANIFEST[name]["frames"], f"{name}: the manifest lists no frames"
     doc = load(GOLDENS / f"{name}.json")
     timeline = build_timeline(doc)
     compositor = Compositor(doc, base_dir=GOLDENS, on_warning=lambda _msg: None)

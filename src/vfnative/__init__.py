@@ -18,16 +18,9 @@ from __future__ import annotations
 import typing as _typing
 
 from vfnative.api.environment import Check, EnvironmentReport, check_environment
+from vfnative.api.oneshot import render, render_audio, render_frame
 from vfnative.api.progress import CancelToken, ProgressCallback
-from vfnative.api.render import (
-    Renderer,
-    RenderReport,
-    StageTimings,
-    load,
-    render,
-    render_audio,
-    render_frame,
-)
+from vfnative.api.render import Renderer, RenderReport, StageTimings, load
 from vfnative.errors import (
     AssetError,
     DocumentError,

@@ -37,8 +37,17 @@ from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from vfnative import storage
 from vfnative.api.progress import ProgressCallback
-from vfnative.api.render import CancelLike, Renderer, RenderReport, StageTimings, _cancel_check, _Clock
+from vfnative.api.render import (
+    CancelLike,
+    Renderer,
+    RenderReport,
+    StageTimings,
+    _cancel_check,
+    _Clock,
+    output_file,
+)
 from vfnative.errors import EncodeError, RenderCancelled, RenderError
 from vfnative.settings import EncodeSettings, RenderSettings, cpu_limit
 
@@ -357,6 +366,26 @@ def render_parallel(
     The output appears atomically; on an error, a cancel or Ctrl-C the workers are stopped and no
     file is left. `RenderReport.timings` are summed over the pieces (CPU-like seconds, not wall time).
     """
+    from vfnative.api.render import check_output
+
+    check_output(output, renderer.settings)  # before any work: a bad name leaves nothing behind
+    with output_file(output) as target:
+        report = _render_parallel(renderer, target, jobs=jobs, on_progress=on_progress, cancel=cancel,
+                                  min_chunk_frames=min_chunk_frames, probe_frames=probe_frames, split=split)  # fmt: skip
+    return replace(report, output=storage.display(output))
+
+
+def _render_parallel(
+    renderer: Renderer,
+    output: Path,
+    *,
+    jobs: int | None,
+    on_progress: ProgressCallback | None,
+    cancel: CancelLike | None,
+    min_chunk_frames: int,
+    probe_frames: int | None,
+    split: bool | None,
+) -> RenderReport:
     jobs = cpu_limit() if jobs is None else int(jobs)
     if jobs < 1:
         raise ValueError(f"jobs: expected >= 1; got {jobs}")
@@ -367,7 +396,6 @@ def render_parallel(
 
     started = time.perf_counter()
     is_cancelled = _cancel_check(cancel)
-    output = Path(output)
     if not output.parent.is_dir():
         raise EncodeError(f"{output}: the output folder does not exist", source=str(output))
     doc = renderer.document

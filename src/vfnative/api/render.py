@@ -1,4 +1,4 @@
-"""render(), render_frame() and the Renderer that owns the caches: the one place that wires the stages.
+"""The Renderer that owns the caches: the one place that wires the stages.
 
 document (model) → timeline (batches of PropBlock rows → scenes) → raster (Compositor) → encode (Muxer).
 The timeline is evaluated `batch_frames` frames at a time (numba kernels over contiguous columns); raster
@@ -8,18 +8,20 @@ draws one scene per frame into a reused buffer; the muxer copies it and encodes 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import logging
 import os
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
 
+from vfnative import storage
 from vfnative.api.progress import ProgressCallback
-from vfnative.errors import AssetError, RenderCancelled
+from vfnative.errors import AssetError, EncodeError, RenderCancelled
 from vfnative.media.sources import SourcePolicy, SourceResolver
 from vfnative.settings import Limits, RenderSettings
 from vfnative.types import RGBA8, FrameIndex, PremulRGBA8
@@ -28,6 +30,7 @@ if TYPE_CHECKING:
     import numpy as np
     import numpy.typing as npt
 
+    from vfnative.encode.formats import OutputFormat
     from vfnative.media.library import MediaLibrary
     from vfnative.model.document import VideoJSON
     from vfnative.model.layers import Layer
@@ -38,13 +41,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DocumentSource",
+    "check_output",
     "RenderReport",
     "Renderer",
     "StageTimings",
     "load",
-    "render",
-    "render_audio",
-    "render_frame",
     "source_policy",
 ]
 
@@ -82,6 +83,14 @@ def load(
     if isinstance(source, Mapping) and not isinstance(source, dict):
         source = dict(source)
     return _load(source, base_dir=base_dir, limits=limits)
+
+
+def check_output(output: str | os.PathLike[str], settings: RenderSettings | None = None) -> OutputFormat:
+    """The format a render to `output` writes; ValueError (a usage error) if vfnative cannot honour
+    the output's name. Called before any work, so a bad name leaves nothing behind."""
+    from vfnative.encode.formats import resolve_output
+
+    return resolve_output(output)
 
 
 def source_policy(
@@ -123,7 +132,8 @@ class StageTimings:
 class RenderReport:
     """What `render` produced: the file, how many frames, how long it took and what went wrong softly."""
 
-    output: Path
+    output: Path | str
+    """The file written: a `Path`, or the object URL (``s3://bucket/key``) it was uploaded to."""
     frames: int
     """Frames written, N = round(duration · fps)."""
     seconds: float
@@ -558,11 +568,25 @@ class Renderer:
     ) -> RenderReport:
         """Render every frame to an H.264 MP4 at `output`, atomically; returns a RenderReport.
 
-        `cancel` is checked before each frame and before the file is finished; a cancelled (or failed,
-        or interrupted) render raises and leaves no file at `output`.
+        `output` is a path or an object URL (``s3://bucket/key``: rendered to a private temp file,
+        then uploaded; see `vfnative.storage`). `cancel` is checked before each frame and before the
+        file is finished; a cancelled (or failed, or interrupted) render raises and leaves no file at
+        `output`.
         """
+        with output_file(output) as target:
+            report = self._render_video(target, on_progress=on_progress, cancel=cancel)
+        return replace(report, output=storage.display(output))
+
+    def _render_video(
+        self,
+        output: Path,
+        *,
+        on_progress: ProgressCallback | None = None,
+        cancel: CancelLike | None = None,
+    ) -> RenderReport:
         from vfnative.encode.mux import Muxer
 
+        check_output(output, self.settings)
         started = time.perf_counter()
         setup_before = self._setup_seconds
         is_cancelled = _cancel_check(cancel)
@@ -574,7 +598,6 @@ class Renderer:
         t0 = time.perf_counter()
         audio = self._mix()
         clock.audio = time.perf_counter() - t0
-        output = Path(output)
         log.info("rendering %r to %s (%d frames)", self, output, total)
         muxer = Muxer(
             output,
@@ -635,6 +658,18 @@ class Renderer:
         return report
 
 
+@contextlib.contextmanager
+def output_file(output: str | os.PathLike[str]) -> Iterator[Path]:
+    """The local file a render writes for `output`: the path itself, or a temp file uploaded to an
+    object URL when the block ends cleanly. Storage failures become `EncodeError` naming the output."""
+    try:
+        with storage.staged_write(output) as target:  # the same file name: its extension is the format
+            yield target
+    except storage.StorageError as exc:
+        raise EncodeError(f"{output}: {exc}" if str(output) not in str(exc) else str(exc),
+                          source=str(output)) from exc  # fmt: skip
+
+
 class _Clock:
     """Per-render stage accumulators (seconds)."""
 
@@ -686,97 +721,3 @@ def _live_layers(layers: Sequence[Layer], prefix: str, *, top: bool) -> Iterator
         children = getattr(layer, "children", None)
         if children:
             yield from _live_layers(children, f"{path}.children", top=False)
-
-
-def render(
-    doc: VideoJSON | DocumentSource,
-    output: str | os.PathLike[str],
-    *,
-    settings: RenderSettings | None = None,
-    base_dir: str | os.PathLike[str] | None = None,
-    on_progress: ProgressCallback | None = None,
-    cancel: CancelLike | None = None,
-    font_dirs: Sequence[str | os.PathLike[str]] = (),
-    allow_network: bool = False,
-    allowed_roots: Sequence[str | os.PathLike[str]] = (),
-    strict: bool = False,
-    sources: SourcePolicy | None = None,
-    jobs: int = 1,
-    fetch_fonts: bool | str = False,
-) -> RenderReport:
-    """Render a document to an H.264 MP4 at `output`; a thin wrapper over a short-lived `Renderer`.
-
-    Media sources come from the document's folder only, unless `allowed_roots` adds folders or
-    `allow_network` allows public http(s) URLs (`sources` gives a full `SourcePolicy` instead).
-    `strict` turns a missing, refused or undecodable source into an `AssetError` before any frame.
-    `fetch_fonts` downloads the missing font families the document names (see `Renderer`).
-    `jobs` > 1 renders frame ranges in that many worker processes and stitches them without
-    re-encoding (`api/parallel.py`; the same frames; renders shorter than two chunks stay in this
-    process). Scripts that use it need the usual ``if __name__ == "__main__":`` guard (spawn).
-
-    Usage::
-
-        report = vfnative.render("doc.json", "out.mp4")
-        report = vfnative.render("doc.json", "out.mp4", jobs=4)
-        report = vfnative.render(doc, "out.mp4", settings=RenderSettings.preset("draft"), cancel=token)
-        report = vfnative.render("doc.json", "out.mp4", allow_network=True, strict=True)
-    """
-    policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
-    with Renderer(
-        doc,
-        settings=settings,
-        base_dir=base_dir,
-        font_dirs=font_dirs,
-        sources=policy,
-        strict=strict,
-        fetch_fonts=fetch_fonts,
-    ) as renderer:
-        if jobs != 1:
-            from vfnative.api.parallel import render_parallel
-
-            return render_parallel(renderer, output, jobs=jobs, on_progress=on_progress, cancel=cancel)
-        return renderer.render_video(output, on_progress=on_progress, cancel=cancel)
-
-
-def render_frame(
-    doc: VideoJSON | DocumentSource,
-    n: FrameIndex,
-    *,
-    settings: RenderSettings | None = None,
-    base_dir: str | os.PathLike[str] | None = None,
-    font_dirs: Sequence[str | os.PathLike[str]] = (),
-    allow_network: bool = False,
-    allowed_roots: Sequence[str | os.PathLike[str]] = (),
-    strict: bool = False,
-    sources: SourcePolicy | None = None,
-) -> RGBA8:
-    """Draw frame `n` of a document as a (H, W, 4) uint8 array, straight alpha (the video's compositor).
-
-    Sources, `strict` and limits as in `render`."""
-    policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
-    with Renderer(
-        doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict
-    ) as renderer:
-        return renderer.render_frame(n)
-
-
-def render_audio(
-    doc: VideoJSON | DocumentSource,
-    *,
-    settings: RenderSettings | None = None,
-    base_dir: str | os.PathLike[str] | None = None,
-    allow_network: bool = False,
-    allowed_roots: Sequence[str | os.PathLike[str]] = (),
-    strict: bool = False,
-    sources: SourcePolicy | None = None,
-) -> npt.NDArray[np.float32] | None:
-    """Mix a document's sound: (n, 2) float32 at 48 kHz (n = ceil(duration · 48000)), or None.
-
-    None when no enabled layer can carry audio. Samples are not clipped (the WAV writer and the
-    AAC encoder clip to [-1, 1]). Usage::
-
-        samples = vfnative.render_audio("doc.json")
-    """
-    policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
-    with Renderer(doc, settings=settings, base_dir=base_dir, sources=policy, strict=strict) as renderer:
-        return renderer.render_audio()

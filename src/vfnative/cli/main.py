@@ -34,6 +34,7 @@ from rich.console import Console
 
 import vfnative
 from vfnative.api.environment import limit_heap_growth, set_ffmpeg_logging
+from vfnative.api.render import check_output
 from vfnative.cli.progress import RichProgress, setup_logging
 from vfnative.settings import PRESET_ALIASES
 
@@ -106,7 +107,11 @@ class Context:
 
 
 def _settings(ctx: Context) -> vfnative.RenderSettings:
-    """Preset, then explicit flags on top (explicit flags win)."""
+    """Preset, then explicit flags on top (explicit flags win).
+
+    Commands with an ``--output`` (render, demo, submit) also have the output's name checked here,
+    before any work: a format vfnative cannot write is a usage error (exit 2).
+    """
     a = ctx.args
     settings = vfnative.RenderSettings.preset(a.preset) if a.preset else vfnative.RenderSettings()
     changes: dict[str, Any] = {}
@@ -129,9 +134,12 @@ def _settings(ctx: Context) -> vfnative.RenderSettings:
     if encode_changes:
         changes["encode"] = replace(settings.encode, **encode_changes)
     try:
-        return settings.replace(**changes) if changes else settings
+        settings = settings.replace(**changes) if changes else settings
+        if getattr(a, "output", None) is not None:
+            check_output(a.output, settings)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
+    return settings
 
 
 @contextmanager
@@ -148,7 +156,7 @@ def _sigterm_cancels(token: vfnative.CancelToken) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _render_to(ctx: Context, doc: Any, output: Path, settings: vfnative.RenderSettings, base_dir: Any) -> int:
+def _render_to(ctx: Context, doc: Any, output: str, settings: vfnative.RenderSettings, base_dir: Any) -> int:
     limit_heap_growth()  # this process renders: freed frame-sized buffers go back to the system
     token = vfnative.CancelToken()
     with (
@@ -156,7 +164,7 @@ def _render_to(ctx: Context, doc: Any, output: Path, settings: vfnative.RenderSe
             doc, settings=settings, base_dir=base_dir, font_dirs=ctx.font_dirs(), **ctx.media_options()
         ) as renderer,
         _sigterm_cancels(token),
-        RichProgress(ctx.console, enabled=ctx.progress_enabled, label=output.name) as progress,
+        RichProgress(ctx.console, enabled=ctx.progress_enabled, label=os.path.basename(output)) as progress,
     ):
         jobs = getattr(ctx.args, "jobs", None)
         if jobs == 1:
@@ -177,13 +185,13 @@ def _render_to(ctx: Context, doc: Any, output: Path, settings: vfnative.RenderSe
 
 def cmd_render(ctx: Context) -> int:
     a = ctx.args
-    return _render_to(ctx, a.document, Path(a.output), _settings(ctx), a.base_dir)
+    return _render_to(ctx, a.document, a.output, _settings(ctx), a.base_dir)
 
 
 def cmd_demo(ctx: Context) -> int:
     from vfnative.demo import DEMO_DOCUMENT
 
-    return _render_to(ctx, DEMO_DOCUMENT, Path(ctx.args.output), _settings(ctx), None)
+    return _render_to(ctx, DEMO_DOCUMENT, ctx.args.output, _settings(ctx), None)
 
 
 def _parse_frames(spec: str, count: int) -> list[int]:
@@ -426,7 +434,7 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
 
     p = sub.add_parser("render", help="render a document to an H.264 MP4")
     _document_args(p)
-    p.add_argument("-o", "--output", required=True, help="output .mp4 path")
+    p.add_argument("-o", "--output", required=True, help="output .mp4 path, or s3://BUCKET/KEY (the s3 extra)")
     _render_args(p, encode=True)
     _common(p, top=False)
     p.set_defaults(func=cmd_render)

@@ -483,7 +483,7 @@ class VideoFlow:
         Other keywords (`font_dirs`, `allow_network`, `allowed_roots`, `strict`, ...) go to
         `vfnative.render` unchanged; relative media resolve against this flow's `base_dir`.
         """
-        from vfnative.api.render import render
+        from vfnative.api.oneshot import render
 
         return render(
             self.compile(), output, settings=settings, on_progress=on_progress, cancel=cancel, **options
@@ -494,7 +494,7 @@ class VideoFlow:
 
         Other keywords go to `vfnative.render_frame` unchanged.
         """
-        from vfnative.api.render import render_frame
+        from vfnative.api.oneshot import render_frame
 
         return render_frame(self.compile(), n, settings=settings, **options)
 
