@@ -106,8 +106,15 @@ def cmd_fonts_check(ctx: Context) -> int:
     if ctx.args.json:
         out: dict[str, Any] = {
             "fonts": [
-                {"family": r.family, "style": r.style, "weights": list(r.weights), "animated": r.animated,
-                 "provider": r.provider, "drawn_with": r.drawn_with, "package": r.package}
+                {
+                    "family": r.family,
+                    "style": r.style,
+                    "weights": list(r.weights),
+                    "animated": r.animated,
+                    "provider": r.provider,
+                    "drawn_with": r.drawn_with,
+                    "package": r.package,
+                }
                 for r in rows
             ],  # fmt: skip
             "missing": [r.family for r in missing],
