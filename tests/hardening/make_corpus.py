@@ -117,14 +117,26 @@ def main() -> None:
           "fps: expected a finite number; got NaN")  # fmt: skip
     write("overflow-number", json.dumps(doc()).replace('"duration": 0.2', '"duration": 1e400'), 3,
           "duration: expected a finite number")  # fmt: skip
-    write("unknown-top-field", doc(layer=[]), 3, "layer: unknown field (did you mean 'layers'?)")
-    write("unknown-layer-type", doc(layers=[{"id": "x", "type": "sprite", "settings": {}}]), 3,
-          "layers[0].type: unknown layer type; expected one of text, captions, image, video, audio, shape, group")  # fmt: skip
-    write("unknown-easing", doc(layers=[shape(animations=[{"property": "opacity", "keyframes": [
-        {"time": 0, "value": 0, "easing": "bounce"}, {"time": 1, "value": 1, "easing": "easeinout"}]}])]), 3,
+    # What the reference ignores is a warning by default and, with --strict, the error it always was.
+    unknown_top = doc(layer=[])
+    unknown_type = doc(layers=[{"id": "x", "type": "sprite", "settings": {}}])
+    unknown_easing = doc(layers=[shape(animations=[{"property": "opacity", "keyframes": [
+        {"time": 0, "value": 0, "easing": "bounce"}, {"time": 1, "value": 1, "easing": "easeinout"}]}])])  # fmt: skip
+    write("unknown-top-field", unknown_top, 3, "layer: unknown field (did you mean 'layers'?)", "--strict")
+    write("unknown-layer-type", unknown_type, 3,
+          "layers[0].type: unknown layer type; expected one of text, captions, image, video, audio, shape, group",
+          "--strict")  # fmt: skip
+    write("unknown-easing", unknown_easing, 3,
           "layers[0].animations[0].keyframes[0].easing: unknown easing; expected one of linear, easeIn, easeOut, "
           "easeInOut, step; got \"bounce\" | layers[0].animations[0].keyframes[1].easing: unknown easing | "
-          "(did you mean 'easeInOut'?)")  # fmt: skip
+          "(did you mean 'easeInOut'?)", "--strict")  # fmt: skip
+    write("unknown-top-field-lenient", unknown_top, 0,
+          "layer: unknown field (did you mean 'layers'?); ignored, as the reference ignores it | Wrote")  # fmt: skip
+    write("unknown-layer-type-lenient", unknown_type, 0,
+          'layers[0].type: unknown layer type "sprite"; the layer is skipped, as the reference skips it')  # fmt: skip
+    write("unknown-easing-lenient", unknown_easing, 0,
+          'layers[0].animations[0].keyframes[0].easing: unknown easing "bounce"; rendered as linear | '
+          "layers[0].animations[0].keyframes[1].easing: unknown easing \"easeinout\" (did you mean 'easeInOut'?)")  # fmt: skip
     write("invalid-colours", doc(backgroundColor="#ggg", layers=[shape(properties={"fill": "blu"})]), 3,
           "backgroundColor: expected a CSS colour | layers[0].properties.fill: expected a CSS colour | "
           "(did you mean 'blue'?)")  # fmt: skip

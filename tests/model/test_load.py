@@ -298,10 +298,12 @@ MALFORMED: list[tuple[str, Mutate, list[tuple[str, str]]]] = [
     ("mutate", "expected"), [(m, e) for _, m, e in MALFORMED], ids=[n for n, _, _ in MALFORMED]
 )
 def test_malformed_document(mutate: Mutate, expected: list[tuple[str, str]]) -> None:
+    """Strict loading: every problem, the ones the reference tolerates included (lenient loading of
+    the same cases: tests/model/test_lenient.py)."""
     doc = copy.deepcopy(MINIMAL)
     mutate(doc)
     with pytest.raises(DocumentError) as info:
-        load(doc)
+        load(doc, strict=True)
     issues = info.value.issues
     assert sorted(i.path for i in issues) == sorted(path for path, _ in expected), issues
     by_path = {i.path: i.message for i in issues}

@@ -162,3 +162,54 @@ def test_overlay_base_equals_fresh(case: str, tmp_path: Path) -> None:
     assert stats.overlay_builds >= 1
     if case == "dashboard":  # cards settling one after another: the overlay grows in place
         assert stats.overlay_extends >= 5
+
+
+def _effects_doc(tmp_path: Path) -> Path:
+    """A photo with a static colour grade, one with film grain (reads the clock), and a moving dot."""
+    import json
+    import shutil
+
+    (tmp_path / "media").mkdir()
+    shutil.copy(GOLDENS / "media" / "photo.jpg", tmp_path / "media" / "photo.jpg")
+
+    def photo(ident: str, pos: list[float], effect: str, params: dict[str, float]) -> dict[str, object]:
+        return {
+            "id": ident, "type": "image",
+            "settings": {"enabled": True, "startTime": 0, "sourceDuration": 1.0, "source": "media/photo.jpg"},
+            "properties": {"fit": "contain", "scale": 0.45, "position": pos}, "animations": [],
+            "effects": [{"effect": effect, "params": params}],
+        }  # fmt: skip
+
+    dot = {
+        "id": "dot", "type": "shape", "settings": {"enabled": True, "startTime": 0, "sourceDuration": 1.0,
+                                                  "shapeType": "ellipse"},
+        "properties": {"width": 8, "height": 8, "fill": "#ff5a1f", "position": [0.1, 0.5]},
+        "animations": [{"property": "position", "keyframes": [{"time": 0, "value": [0.1, 0.5]},
+                                                              {"time": 1, "value": [0.9, 0.5]}]}],
+    }  # fmt: skip
+    doc = {
+        "name": "effects", "width": 192, "height": 108, "fps": 30, "duration": 1.0, "backgroundColor": "#000000",
+        "layers": [photo("graded", [0.27, 0.5], "colorCorrection", {"contrast": 0.3, "saturation": 0.4}),
+                   photo("grainy", [0.73, 0.5], "filmGrain", {"amount": 0.4}), dot],
+    }  # fmt: skip
+    path = tmp_path / "effects.json"
+    path.write_text(json.dumps(doc))
+    return path
+
+
+def test_static_effect_output_is_reused(tmp_path: Path) -> None:
+    """A layer whose effects do not read the clock and whose props do not change runs its effects
+    once (its picture holds the output); one with a clock effect runs them every frame; both equal
+    a fresh render of every frame."""
+    doc = _effects_doc(tmp_path)
+    incremental, fresh = _renderer(doc), _renderer(doc, fresh=True)
+    frames = list(range(incremental.frame_count))
+    got, want = _frames(incremental, frames), _frames(fresh, frames)
+    bad = [n for n in frames if not np.array_equal(got[n], want[n])]
+    assert not bad, f"frames differ from a fresh render: {bad[:10]}"
+    grain = [got[n][:, 110:180] for n in (5, 6)]
+    assert not np.array_equal(*grain), "the film grain did not move: the test would not see stale reuse"
+    stats = incremental.compositor.retain_stats
+    assert stats is not None
+    # graded photo once, grainy photo and dot every frame
+    assert stats.layers_recorded == 1 + 2 * len(frames)

@@ -48,14 +48,18 @@ def render(
     strict: bool = False,
     sources: SourcePolicy | None = None,
     jobs: int = 1,
+    strict_media: bool | None = None,
     fetch_fonts: bool | str = False,
 ) -> RenderReport:
     """Render a document to an H.264 MP4 at `output`; a thin wrapper over a short-lived `Renderer`.
 
     Media sources come from the document's folder only, unless `allowed_roots` adds folders or
     `allow_network` allows public http(s) URLs (`sources` gives a full `SourcePolicy` instead).
-    `strict` turns a missing, refused or undecodable source into an `AssetError` before any frame.
-    `fetch_fonts` downloads the missing font families the document names (see `Renderer`).
+    `strict` turns a missing, refused or undecodable source into an `AssetError` before any frame,
+    and what the reference ignores in the document (unknown keys, layer types, easing names) into a
+    `DocumentError` with the same paths as the warnings; `strict_media` (default: `strict`) sets the
+    media half alone. `fetch_fonts` downloads the missing font families the document names (see
+    `Renderer`).
     `jobs` > 1 renders frame ranges in that many worker processes and stitches them without
     re-encoding (`api/parallel.py`; the same frames; renders shorter than two chunks stay in this
     process). Scripts that use it need the usual ``if __name__ == "__main__":`` guard (spawn).
@@ -70,14 +74,9 @@ def render(
     check_output(output, settings)  # before the document is even loaded
     policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
     with Renderer(
-        doc,
-        settings=settings,
-        base_dir=base_dir,
-        font_dirs=font_dirs,
-        sources=policy,
-        strict=strict,
-        fetch_fonts=fetch_fonts,
-    ) as renderer:
+        doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict,
+        strict_media=strict_media, fetch_fonts=fetch_fonts,
+    ) as renderer:  # fmt: skip
         if jobs != 1:
             from vfnative.api.parallel import render_parallel  # on use: multiprocessing is not free
 
@@ -96,14 +95,16 @@ def render_frame(
     allowed_roots: Sequence[str | os.PathLike[str]] = (),
     strict: bool = False,
     sources: SourcePolicy | None = None,
+    strict_media: bool | None = None,
 ) -> RGBA8:
     """Draw frame `n` of a document as a (H, W, 4) uint8 array, straight alpha (the video's compositor).
 
     Sources, `strict` and limits as in `render`."""
     policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
     with Renderer(
-        doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict
-    ) as renderer:
+        doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict,
+        strict_media=strict_media,
+    ) as renderer:  # fmt: skip
         return renderer.render_frame(n)
 
 
@@ -116,6 +117,7 @@ def render_audio(
     allowed_roots: Sequence[str | os.PathLike[str]] = (),
     strict: bool = False,
     sources: SourcePolicy | None = None,
+    strict_media: bool | None = None,
 ) -> npt.NDArray[np.float32] | None:
     """Mix a document's sound: (n, 2) float32 at 48 kHz (n = ceil(duration · 48000)), or None.
 
@@ -125,5 +127,6 @@ def render_audio(
         samples = vfnative.render_audio("doc.json")
     """
     policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
-    with Renderer(doc, settings=settings, base_dir=base_dir, sources=policy, strict=strict) as renderer:
+    with Renderer(doc, settings=settings, base_dir=base_dir, sources=policy, strict=strict,
+                  strict_media=strict_media) as renderer:  # fmt: skip
         return renderer.render_audio()

@@ -248,6 +248,7 @@ def render_chunk(
     strict: bool = False,
     on_progress: ProgressCallback | None = None,
     cancel: CancelLike | None = None,
+    strict_media: bool | None = None,
 ) -> ChunkReport:
     """Render document frames `frames` as one piece: a closed-GOP H.264 MP4, atomically, no audio.
 
@@ -263,7 +264,7 @@ def render_chunk(
         stitch(["chunk_0000.mp4", "chunk_0001.mp4"], "out.mp4", audio="audio.m4a")
     """
     with Renderer(doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=sources,
-                  strict=strict) as renderer:  # fmt: skip
+                  strict=strict, strict_media=strict_media) as renderer:  # fmt: skip
         return _chunk_of(renderer, frames, Path(out), on_progress, _cancel_check(cancel))
 
 
@@ -280,6 +281,7 @@ class _WorkerSpec:
     font_dirs: tuple[Path, ...]
     sources: Any
     strict: bool
+    strict_document: bool = False
 
 
 def _worker_main(spec: _WorkerSpec, tasks: Any, results: Any, stop: Any) -> None:
@@ -298,7 +300,7 @@ def _worker_main(spec: _WorkerSpec, tasks: Any, results: Any, stop: Any) -> None
                 if renderer is None:
                     renderer = Renderer(spec.doc, settings=spec.settings, base_dir=spec.base_dir,
                                         font_dirs=spec.font_dirs, sources=spec.sources,
-                                        strict=spec.strict)  # fmt: skip
+                                        strict=spec.strict_document, strict_media=spec.strict)  # fmt: skip
 
                 report = _chunk_of(renderer, frames, Path(path), _progress_to(results, index), stop.is_set)
                 results.put(("done", index, report))
@@ -442,6 +444,7 @@ def _render_parallel(
                 font_dirs=renderer.font_dirs,
                 sources=renderer.sources.policy,
                 strict=renderer.strict,
+                strict_document=renderer.strict_document,
             )  # fmt: skip
             pieces += [work / f"chunk_{i:04d}.mp4" for i in range(1, len(chunks))]
             procs += [ctx.Process(target=_worker_main, args=(spec, tasks, results, stop),

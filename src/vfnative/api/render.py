@@ -68,6 +68,7 @@ def load(
     *,
     base_dir: str | os.PathLike[str] | None = None,
     limits: Limits | None = None,
+    strict: bool = False,
 ) -> VideoJSON:
     """Parse and validate a VideoJSON document from a path, JSON text/bytes or a dict.
 
@@ -75,14 +76,35 @@ def load(
     directory for JSON text). A `VideoJSON` passes through unchanged. `limits` (default `Limits()`)
     caps size, duration, layers, nesting, text and keyframes.
 
+    Lenient by default, as the reference renderer: unknown keys (anywhere), unknown layer types and
+    unknown easing names are ignored, each logged once as a warning naming its path and listed in
+    the result's `warnings`. `strict=True` makes each of them an issue of the DocumentError instead.
+
     Raises DocumentError listing every problem (with its DocPath; a limit exceeded names the limit),
     or MissingAssetError for a missing file.
     """
+    from vfnative.model.document import VideoJSON
+
+    doc = _load_quietly(source, base_dir=base_dir, limits=limits, strict=strict)
+    if not isinstance(source, VideoJSON):  # a loaded document's warnings were logged when it was loaded
+        for message in doc.warnings:
+            log.warning("%s", message)
+    return doc
+
+
+def _load_quietly(
+    source: VideoJSON | DocumentSource,
+    *,
+    base_dir: str | os.PathLike[str] | None,
+    limits: Limits | None,
+    strict: bool,
+) -> VideoJSON:
+    """`load` without logging the document's warnings (the Renderer reports them itself)."""
     from vfnative.model import load as _load
 
     if isinstance(source, Mapping) and not isinstance(source, dict):
         source = dict(source)
-    return _load(source, base_dir=base_dir, limits=limits)
+    return _load(source, base_dir=base_dir, limits=limits, strict=strict)
 
 
 def check_output(output: str | os.PathLike[str], settings: RenderSettings | None = None) -> OutputFormat:
@@ -210,6 +232,10 @@ class Renderer:
     `sources` is the `SourcePolicy` every media source goes through (default: files inside the
     document's folder, no network). A source that is missing, refused or undecodable skips its layer
     with a warning, or raises `AssetError` before the first frame when `strict` is set.
+    What the reference ignores in the document (unknown keys, layer types, easing names) is ignored
+    with one warning per path, or is a `DocumentError` when `strict` is set. `strict_media` (default:
+    `strict`) sets the media half alone: the render farm fails a job once on a bad source while
+    staying lenient about the document.
     `on_warning` is called once per distinct soft problem.
     `fetch_fonts` (True, or the base URL of a Google Fonts-compatible CSS API) downloads the families
     the document names and no installed font provides into the font cache, under the same source
@@ -227,19 +253,25 @@ class Renderer:
         on_warning: Callable[[str], None] | None = None,
         sources: SourcePolicy | None = None,
         strict: bool = False,
+        strict_media: bool | None = None,
         fetch_fonts: bool | str = False,
     ) -> None:
         self.settings = settings or RenderSettings()
-        document = load(doc, base_dir=base_dir, limits=self.settings.limits)
+        document = _load_quietly(doc, base_dir=base_dir, limits=self.settings.limits, strict=strict)
         self.base_dir: Path | None = document.base_dir
         self.document: VideoJSON = _apply_settings(document, self.settings)
         self.font_dirs = tuple(Path(d) for d in font_dirs)
-        self.strict = strict
+        self.strict_document = strict
+        """The document was validated as written: what the reference ignores was an error."""
+        self.strict = strict if strict_media is None else strict_media
         """Missing, refused or undecodable media raise AssetError instead of skipping the layer."""
         self.sources: SourceResolver = SourceResolver(sources, self.base_dir)
         """Turns every media source into a local file under the source policy (closed with the renderer)."""
         self._images: ImageStore | None = None
         self._warnings = _Warnings(on_warning)
+        already_logged = not isinstance(doc, str | bytes | os.PathLike | Mapping)  # a loaded VideoJSON
+        for message in document.warnings:
+            (self._warnings.record if already_logged else self._warnings)(message)
         self._timeline: Timeline | None = None
         self._compositor: Compositor | None = None
         self._media: MediaLibrary | None = None

@@ -35,7 +35,7 @@ from rich.console import Console
 import vfnative
 from vfnative.api.environment import limit_heap_growth, set_ffmpeg_logging
 from vfnative.api.render import check_output
-from vfnative.cli.progress import RichProgress, setup_logging
+from vfnative.cli.progress import LOG_FORMATS, RichProgress, message_fields, setup_logging
 from vfnative.settings import PRESET_ALIASES
 
 __all__ = ["main", "run"]
@@ -66,7 +66,15 @@ class Context:
 
     @property
     def progress_enabled(self) -> bool:
-        return bool(self.console.is_terminal) and not self.args.quiet
+        return bool(self.console.is_terminal) and not self.args.quiet and not self.json_logs
+
+    @property
+    def json_logs(self) -> bool:
+        return getattr(self.args, "log_format", "text") == "json"
+
+    def say(self, message: str) -> None:
+        """A summary line for the user (`Wrote ...`): plain text, or an info object with --log-format json."""
+        _emit(self.console, message, json_logs=self.json_logs, level="info")
 
     def font_dirs(self) -> tuple[str, ...]:
         from_env = [d for d in self.environ.get("VFNATIVE_FONT_DIRS", "").split(os.pathsep) if d]
@@ -174,11 +182,10 @@ def _render_to(ctx: Context, doc: Any, output: str, settings: vfnative.RenderSet
 
             report = render_parallel(renderer, output, jobs=jobs, on_progress=progress, cancel=token)
     if not ctx.args.quiet:
-        ctx.console.print(
+        ctx.say(
             f"Wrote {report.output} ({report.width}x{report.height}@{report.fps:g}, {report.frames} frames, "
             f"{report.duration_s:.2f} s) in {report.seconds:.2f} s ({report.realtime_factor:.2f}x realtime)"
-            + (f", {len(report.warnings)} warning(s)" if report.warnings else ""),
-            highlight=False,
+            + (f", {len(report.warnings)} warning(s)" if report.warnings else "")
         )
     return EXIT_OK
 
@@ -253,7 +260,7 @@ def cmd_frames(ctx: Context) -> int:
                 os.replace(tmp, path)
                 progress("render", done, len(frames))
     if not a.quiet:
-        ctx.console.print(f"Wrote {len(frames)} PNG frame(s) to {out_dir}", highlight=False)
+        ctx.say(f"Wrote {len(frames)} PNG frame(s) to {out_dir}")
     return EXIT_OK
 
 
@@ -264,19 +271,21 @@ def cmd_audio(ctx: Context) -> int:
         written = renderer.write_audio(output)
         duration = renderer.document.duration
     if written is None:
-        ctx.console.print(
+        _emit(
+            ctx.console,
             "vfnative audio: the document has no audio (no enabled audio or video layer); nothing written",
-            highlight=False,
+            json_logs=ctx.json_logs,
+            level="error",
         )
         return EXIT_USAGE
     if not a.quiet:
-        ctx.console.print(f"Wrote {written} (48 kHz stereo 16-bit PCM, {duration:g} s)", highlight=False)
+        ctx.say(f"Wrote {written} (48 kHz stereo 16-bit PCM, {duration:g} s)")
     return EXIT_OK
 
 
 def cmd_probe(ctx: Context) -> int:
     a = ctx.args
-    renderer = vfnative.Renderer(a.document, base_dir=a.base_dir)
+    renderer = vfnative.Renderer(a.document, base_dir=a.base_dir, strict=bool(a.strict))
     doc = renderer.document
     counts = Counter(layer.type for _path, layer in doc.walk_layers())
     info = {
@@ -323,6 +332,13 @@ def _common(parser: argparse.ArgumentParser, *, top: bool) -> None:
     )
     parser.add_argument("-q", "--quiet", action="store_true", default=default, help="no progress or summary")
     parser.add_argument("--debug", action="store_true", default=default, help="show tracebacks for bugs")
+    parser.add_argument(
+        "--log-format",
+        choices=LOG_FORMATS,
+        default="text" if top else argparse.SUPPRESS,
+        help="text (one line per message when stderr is not a terminal) or json (one object per line: "
+        "level, message, path, layer, frame)",
+    )
 
 
 def _document_args(parser: argparse.ArgumentParser) -> None:
@@ -356,7 +372,8 @@ def _document_args(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--strict",
         action="store_true",
-        help="a missing, refused or undecodable media source is an error (exit 4), not a skipped layer",
+        help="fail on what the reference tolerates: unknown keys, layer types and easings are errors "
+        "(exit 3), a missing, refused or undecodable media source is an error (exit 4)",
     )
 
 
@@ -490,8 +507,30 @@ def _read_stdin_document(args: argparse.Namespace, stdin: IO[str]) -> None:
         args.document = stdin.read(vfnative.Limits().max_document_bytes + 1)
 
 
-def _report_error(console: Console, exc: BaseException) -> None:
-    console.print(f"{type(exc).__name__}: {exc}", markup=False, highlight=False, soft_wrap=True)
+def _emit(
+    console: Console, message: str, *, json_logs: bool, level: str, exc: BaseException | None = None
+) -> None:
+    """One message for the user on stderr: as text, or as one JSON object (`--log-format json`)."""
+    if not json_logs:
+        console.print(message, markup=False, highlight=False, soft_wrap=True)
+        return
+    path = getattr(exc, "path", None)
+    obj: dict[str, Any] = {
+        "level": level,
+        "message": message,
+        **message_fields(message, path=path, frame=getattr(exc, "frame", None)),
+    }
+    if exc is not None:
+        obj["type"] = type(exc).__name__
+        issues = getattr(exc, "issues", None)
+        if issues:
+            obj["issues"] = [{"path": i.path, "message": i.message} for i in issues]
+    console.file.write(json.dumps(obj, ensure_ascii=False, default=str) + "\n")
+    console.file.flush()
+
+
+def _report_error(console: Console, exc: BaseException, *, json_logs: bool = False) -> None:
+    _emit(console, f"{type(exc).__name__}: {exc}", json_logs=json_logs, level="error", exc=exc)
 
 
 _ERROR_EXITS: tuple[tuple[type[BaseException], int], ...] = (
@@ -516,26 +555,29 @@ def run(
     stdout = stdout or sys.stdout
     stderr = stderr or sys.stderr
     console = Console(file=stderr, _environ=dict(environ), highlight=False)
+    if not console.is_terminal:  # a file or a pipe: never wrap a message at 80 columns
+        console.soft_wrap = True
     parser = build_parser(stdout, stderr)
     try:
         args = parser.parse_args(argv)
     except SystemExit as exc:  # argparse: --help, --version or a usage error
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
     ctx = Context(args=args, environ=environ, stdout=stdout, console=console)
-    undo_logging = setup_logging(console, verbose=args.verbose)
+    json_logs = ctx.json_logs
+    undo_logging = setup_logging(console, verbose=args.verbose, log_format=args.log_format)
     set_ffmpeg_logging(args.verbose)
     func: Callable[[Context], int] = args.func
     try:
         _read_stdin_document(args, stdin or sys.stdin)
         return func(ctx)
     except UsageError as exc:
-        console.print(f"vfnative {args.command}: error: {exc}", markup=False, highlight=False)
+        _emit(console, f"vfnative {args.command}: error: {exc}", json_logs=json_logs, level="error")
         return EXIT_USAGE
     except KeyboardInterrupt:
-        console.print("Interrupted; no output was written.", highlight=False)
+        _emit(console, "Interrupted; no output was written.", json_logs=json_logs, level="error")
         return EXIT_INTERRUPTED
     except vfnative.VfnativeError as exc:
-        _report_error(console, exc)
+        _report_error(console, exc, json_logs=json_logs)
         for kind, code in _ERROR_EXITS:
             if isinstance(exc, kind):
                 return code
@@ -544,9 +586,12 @@ def run(
         if args.debug:
             console.print(traceback.format_exc(), markup=False, highlight=False)
         else:
-            _report_error(console, exc)
-            console.print(
-                "This is a bug in vfnative; run again with --debug for the traceback.", highlight=False
+            _report_error(console, exc, json_logs=json_logs)
+            _emit(
+                console,
+                "This is a bug in vfnative; run again with --debug for the traceback.",
+                json_logs=json_logs,
+                level="error",
             )
         return EXIT_BUG
     finally:

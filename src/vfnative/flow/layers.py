@@ -17,12 +17,12 @@ import difflib
 import re
 from collections.abc import Callable, Mapping
 from types import MappingProxyType, TracebackType
-from typing import TYPE_CHECKING, Any, ClassVar, Self
+from typing import Any, ClassVar, Protocol, Self
 
 from typing_extensions import Unpack
 
 from vfnative.errors import DocumentError
-from vfnative.flow.actions import Animate, Group, Remove, Set
+from vfnative.flow.actions import Action, Animate, Group, Remove, Set
 from vfnative.flow.params import (
     AudioProperties,
     CaptionsProperties,
@@ -36,8 +36,23 @@ from vfnative.flow.params import (
 from vfnative.flow.timeparse import Time
 from vfnative.model.properties import property_table
 
-if TYPE_CHECKING:
-    from vfnative.flow.builder import VideoFlow
+
+class FlowRecorder(Protocol):
+    """What a layer handle needs from the flow that made it (`VideoFlow` is one).
+
+    A protocol instead of an import of `flow.builder`, which imports this module: handles only
+    record actions, they never build documents.
+    """
+
+    @property
+    def _push_count(self) -> int: ...
+
+    def _push(self, action: Action) -> None: ...
+
+    def _enter_branch(self, actions: list[Action]) -> None: ...
+
+    def _leave_branch(self, actions: list[Action]) -> None: ...
+
 
 __all__ = [
     "AudioLayer",
@@ -123,7 +138,7 @@ class Layer:
     """The VideoJSON `type` of this layer class."""
 
     def __init__(
-        self, flow: VideoFlow, layer_id: str, properties: dict[str, Any], settings: dict[str, Any]
+        self, flow: FlowRecorder, layer_id: str, properties: dict[str, Any], settings: dict[str, Any]
     ) -> None:
         self._flow = flow
         self.id = layer_id
@@ -380,7 +395,7 @@ class GroupLayer(Layer):
 
     layer_type = "group"
 
-    def __init__(self, flow: VideoFlow, layer_id: str, properties: dict[str, Any], settings: dict[str, Any],
+    def __init__(self, flow: FlowRecorder, layer_id: str, properties: dict[str, Any], settings: dict[str, Any],
                  action: Group) -> None:  # fmt: skip
         super().__init__(flow, layer_id, properties, settings)
         self._action = action

@@ -19,6 +19,9 @@ they are never fallbacks unless configured. Imports skia, uharfbuzz, `fonts.face
 
 from __future__ import annotations
 
+import os
+import sys
+import tempfile
 import threading
 from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
@@ -30,7 +33,7 @@ from vfnative.fonts.faces import DEFAULT_FAMILY, FontFace, FontStyle, ResolvedFo
 from vfnative.fonts.instancing import sfnt_from_typeface
 from vfnative.fonts.matching import LOCAL_BOLD_DELTA
 
-__all__ = ["CSS_STACK", "SystemFallback", "fallback_chain"]
+__all__ = ["CSS_STACK", "SystemFallback", "fallback_chain", "quiet_fontconfig"]
 
 CSS_STACK = ("Noto Sans", "Roboto", "Verdana", "Helvetica")
 """The named families of the reference's CSS font stack, after the requested family."""
@@ -131,3 +134,47 @@ class SystemFallback:
             synthetic_italic=italic and not tf.isItalic(),
             fallback=True,
         )
+
+
+_FONTCONFIG_NOISE = (b"Fontconfig warning:", b"Fontconfig error:")
+_fontconfig_lock = threading.Lock()
+_fontconfig_ready = False
+
+
+def quiet_fontconfig() -> None:
+    """Initialise Skia's fontconfig once, keeping its configuration warnings off stderr.
+
+    skia-python links its own fontconfig, older than Debian's configuration: parsing
+    `/etc/fonts` it prints `Fontconfig warning: ... unknown element "reset-dirs"` straight to file
+    descriptor 2, once per process, when the default font manager is first used. vfnative draws
+    with its own fonts and reaches system fonts only as a last fallback, so the message is noise
+    to a user. File descriptor 2 points at a temporary file while the font manager is created;
+    anything else written meanwhile is passed on to stderr afterwards.
+    """
+    global _fontconfig_ready
+    with _fontconfig_lock:
+        if _fontconfig_ready:
+            return
+        _fontconfig_ready = True
+        try:
+            sys.stderr.flush()
+            saved = os.dup(2)
+        except (OSError, ValueError):  # no usable fd 2: nothing to protect
+            skia.FontMgr.RefDefault().countFamilies()
+            return
+        try:
+            with tempfile.TemporaryFile() as captured:
+                os.dup2(captured.fileno(), 2)
+                try:
+                    skia.FontMgr.RefDefault().countFamilies()
+                finally:
+                    os.dup2(saved, 2)
+                captured.seek(0)
+                kept = [
+                    line for line in captured.read().splitlines(keepends=True)
+                    if not line.startswith(_FONTCONFIG_NOISE)
+                ]  # fmt: skip
+            if kept:
+                os.write(2, b"".join(kept))
+        finally:
+            os.close(saved)

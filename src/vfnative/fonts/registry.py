@@ -69,7 +69,7 @@ from vfnative.fonts.discovery import (
     iter_font_files,
 )
 from vfnative.fonts.faces import DEFAULT_FAMILY, FontFace, FontStyle, ResolvedFont, VariationMode
-from vfnative.fonts.fallback import SystemFallback, fallback_chain
+from vfnative.fonts.fallback import SystemFallback, fallback_chain, quiet_fontconfig
 from vfnative.fonts.instancing import TypefaceStore, sfnt_from_typeface
 from vfnative.fonts.matching import (
     BOLD_THRESHOLD,
@@ -124,6 +124,7 @@ class FontRegistry:
         document_families: Iterable[str] = (),
         system_fallback: bool = True,
     ) -> None:
+        quiet_fontconfig()
         self._font_dirs = tuple(Path(d) for d in font_dirs)
         self._web_families: set[str] = set()
         """Family keys whose faces came from fetched web-font folders: matched as web fonts."""

@@ -490,7 +490,9 @@ class SourceResolver:
                 while True:
                     if connection.sock is not None:
                         connection.sock.settimeout(fetch.remaining())
-                    chunk = response.read(_CHUNK)
+                    # read1: one recv at most, so a sender trickling bytes cannot hold a read open
+                    # past the deadline (read(n) would wait, recv after recv, for all n bytes)
+                    chunk = response.read1(_CHUNK)
                     if not chunk:
                         break
                     size += len(chunk)

@@ -21,7 +21,7 @@ import math
 from collections.abc import Sequence
 from typing import Annotated, Any, Literal, TypeAlias, get_args
 
-from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, ValidationInfo
 from pydantic.alias_generators import to_camel
 from pydantic_core import PydanticCustomError
 
@@ -30,6 +30,7 @@ from vfnative.errors import format_docpath
 __all__ = [
     "ISSUES_ERROR",
     "KNOWN_EASINGS",
+    "LENIENT_CONTEXT",
     "MAX_MAGNITUDE",
     "Animation",
     "DocModel",
@@ -42,19 +43,31 @@ __all__ = [
     "Loc",
     "TransitionSpec",
     "describe_value",
+    "is_lenient",
     "issues_error",
     "json_value_issues",
 ]
 
 EasingName = Literal["linear", "easeIn", "easeOut", "easeInOut", "step"]
-"""Easing names the reference knows. The reference quietly treats any other name as linear (spec 01
-§3.3); vfnative rejects it instead, with the list of known names: a misspelt easing is a document bug."""
+"""Easing names the reference knows. The reference quietly treats any other name as linear (ease-in-out
+for colours, spec 01 §3.3). Lenient loading keeps such a name (the timeline renders it the same way)
+and warns; strict loading rejects it with the list of known names."""
 
 KNOWN_EASINGS: frozenset[str] = frozenset(get_args(EasingName))
 
+LENIENT_CONTEXT: dict[str, Any] = {"lenient": True}
+"""Validation context of lenient loading (`model.lenient`): validators let through what the reference
+tolerates and `model.lenient.relax` has already reported."""
 
-def _check_easing(value: str | None) -> str | None:
-    if value is None or value in KNOWN_EASINGS:
+
+def is_lenient(info: ValidationInfo) -> bool:
+    """Is this validation running for lenient loading?"""
+    context = info.context
+    return isinstance(context, dict) and bool(context.get("lenient"))
+
+
+def _check_easing(value: str | None, info: ValidationInfo) -> str | None:
+    if value is None or value in KNOWN_EASINGS or is_lenient(info):
         return value
     close = difflib.get_close_matches(value, get_args(EasingName), n=1, cutoff=0.6)
     hint = f" (did you mean '{close[0]}'?)" if close else ""

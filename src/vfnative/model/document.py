@@ -13,6 +13,7 @@ from typing import Annotated, Any
 from pydantic import Field, PrivateAttr, field_validator
 from pydantic_core import PydanticCustomError
 
+from vfnative.errors import DocumentIssue
 from vfnative.model.animation import DocModel, JsonInt, describe_value
 from vfnative.model.color import parse_color
 from vfnative.model.layers import GroupLayer, Layer
@@ -46,6 +47,8 @@ class VideoJSON(DocModel):
     tracks: list[Track] | None = None
 
     _base_dir: Path | None = PrivateAttr(default=None)
+    _warnings: tuple[str, ...] = PrivateAttr(default=())
+    _tolerated: tuple[DocumentIssue, ...] = PrivateAttr(default=())
 
     @field_validator("background_color")
     @classmethod
@@ -63,6 +66,17 @@ class VideoJSON(DocModel):
     def base_dir(self) -> Path | None:
         """The folder relative `source` paths resolve against; None if the document was built in code."""
         return self._base_dir
+
+    @property
+    def warnings(self) -> tuple[str, ...]:
+        """What lenient loading ignored, as the reference ignores it: one line per path
+        (`layers[0].properties.glowAmount: unknown property for a text layer; ignored, ...`)."""
+        return self._warnings
+
+    @property
+    def tolerated(self) -> tuple[DocumentIssue, ...]:
+        """The same as `DocumentError` issues: what `strict=True` refuses, with the same paths."""
+        return self._tolerated
 
     def to_dict(self) -> dict[str, Any]:
         """The document as JSON-ready data, camelCase keys, only the fields the input had."""

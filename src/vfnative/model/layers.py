@@ -4,8 +4,9 @@ Settings are timing and type-specific configuration (never keyframed); propertie
 and audio attributes a layer resolves every frame (spec 01 §1.2-1.5). Property keys and values are
 checked here against `model/properties.py`, once, so later stages never re-check dicts: a key must
 belong to the layer type's table or be an effect dot-path (spec 01 §3.7), and each value (static
-or keyframed) must be readable as its definition's kind. The reference is looser (it ignores
-unknown keys and lets the browser drop bad values); we fail early, with a path and a suggestion.
+or keyframed) must be readable as its definition's kind. The reference ignores unknown keys:
+lenient loading (`model.lenient`) removes them first with a warning, strict loading reports them
+here. A bad value fails in both modes, with a path and a suggestion (the browser would drop it).
 
 Imports pydantic, `model.animation`, `model.color` and `model.properties`.
 """
@@ -19,7 +20,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Annotated, Any, Literal
 
-from pydantic import Field, ValidationInfo, field_validator
+from pydantic import BeforeValidator, Field, ValidationInfo, field_validator
 from pydantic_core import PydanticCustomError
 
 from vfnative.model.animation import (
@@ -55,10 +56,12 @@ __all__ = [
     "ShapeSettings",
     "TextLayer",
     "VideoLayer",
+    "LAYER_CLASSES",
     "animation_issues",
     "parse_effect_path",
     "property_issues",
     "property_value_issues",
+    "unknown_property",
 ]
 
 LAYER_TYPES: tuple[str, ...] = ("text", "captions", "image", "video", "audio", "shape", "group")
@@ -110,6 +113,24 @@ class CaptionEntry(DocModel):
         return value
 
 
+_JS_DECIMAL = re.compile(r"\s*[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?\s*", re.ASCII)
+
+
+def _number_from_string(value: Any) -> Any:
+    """A decimal string as its number, as JavaScript's arithmetic coerces it (`"2" / 1 == 2`).
+
+    Only for settings the reference uses in coercing arithmetic alone: `sourceDuration` (divided
+    by the speed) and `speed` (`Math.abs`, comparisons, products). `startTime` or `sourceStart`
+    as strings are *added* to numbers, which concatenates in JavaScript, so they stay errors.
+    """
+    if isinstance(value, str) and _JS_DECIMAL.fullmatch(value):
+        return float(value)
+    return value
+
+
+JsNumber = Annotated[float, BeforeValidator(_number_from_string)]
+
+
 class LayerSettings(DocModel):
     """Timing settings every layer has (spec 01 §1.3).
 
@@ -119,8 +140,8 @@ class LayerSettings(DocModel):
 
     enabled: bool = False
     start_time: float = 0.0
-    source_duration: float = Field(default=0.0, ge=0)
-    speed: float = 1.0
+    source_duration: JsNumber = Field(default=0.0, ge=0)
+    speed: JsNumber = 1.0
     source_start: float = 0.0
     media_duration: float | None = Field(default=None, ge=0)
     source_end: float | None = None
@@ -256,7 +277,7 @@ def property_value_issues(defn: PropDef, value: Any) -> list[Issue]:
     return [((), _number_issue(defn, value, units))]
 
 
-def _unknown_property(layer_type: str, key: str, *, quoted: bool = False) -> str:
+def unknown_property(layer_type: str, key: str, *, quoted: bool = False) -> str:
     """`unknown property ...` with the closest valid name; `quoted` names the key when the path does not."""
     hint = _suggest(key, property_table(layer_type))
     if not hint and key.startswith("effects."):
@@ -275,7 +296,7 @@ def property_issues(layer_type: str, properties: Mapping[str, Any]) -> list[Issu
         elif key in table:
             issues.extend(((key, *loc), msg) for loc, msg in property_value_issues(table[key], value))
         else:
-            issues.append(((key,), _unknown_property(layer_type, key)))
+            issues.append(((key,), unknown_property(layer_type, key)))
     return issues
 
 
@@ -289,7 +310,7 @@ def animation_issues(layer_type: str, animations: Sequence[Animation]) -> list[I
             continue  # keyframe values were already checked to be plain JSON
         defn = table.get(name)
         if defn is None:
-            issues.append(((j, "property"), _unknown_property(layer_type, name, quoted=True)))
+            issues.append(((j, "property"), unknown_property(layer_type, name, quoted=True)))
             continue
         for k, keyframe in enumerate(animation.keyframes):
             loc = (j, "keyframes", k, "value")
@@ -401,3 +422,9 @@ Layer = Annotated[
 """Any layer; pydantic picks the class from `type`."""
 
 GroupLayer.model_rebuild()
+
+LAYER_CLASSES: dict[str, type[_LayerBase]] = {
+    cls._layer_type(): cls
+    for cls in (TextLayer, CaptionsLayer, ImageLayer, VideoLayer, AudioLayer, ShapeLayer, GroupLayer)
+}
+"""Layer `type` -> its model class, in spec order."""

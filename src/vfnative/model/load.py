@@ -5,7 +5,12 @@ messages); here they become document paths and `<path>: <what is wrong>; got <va
 (`layers[2].settings.startTime: expected seconds >= 0; got -0.5`). All issues are reported at
 once, so an author fixes a document in one pass. `Limits` are enforced here too: the JSON's size
 before parsing, its structure (layers, nesting, text, keyframes) before validation, and the frame
-size, duration and frame count right after (`model.limits`). Imports `model.*`, `settings` and `errors`.
+size, duration and frame count right after (`model.limits`).
+
+Lenient by default (`model.lenient`): what the reference ignores (unknown keys, unknown layer types,
+unknown easing names) is dropped before validation and listed in `VideoJSON.warnings`, one line per
+path. `strict=True` validates the document as written, so each of those is an issue of the
+`DocumentError` instead, at the same path. Imports `model.*`, `settings` and `errors`.
 """
 
 from __future__ import annotations
@@ -14,6 +19,7 @@ import difflib
 import json
 import os
 import types
+from collections.abc import Callable
 from pathlib import Path
 from typing import Annotated, Any, Union, get_args, get_origin
 
@@ -24,6 +30,7 @@ from vfnative.errors import AssetError, DocumentError, DocumentIssue, MissingAss
 from vfnative.model.animation import ISSUES_ERROR, Loc, describe_value
 from vfnative.model.document import VideoJSON
 from vfnative.model.layers import LAYER_TYPES
+from vfnative.model.lenient import LENIENT_CONTEXT, relax
 from vfnative.model.limits import check_document_bytes, check_size, check_structure
 from vfnative.settings import Limits
 
@@ -67,6 +74,7 @@ def load(
     *,
     base_dir: str | os.PathLike[str] | None = None,
     limits: Limits | None = None,
+    strict: bool = False,
 ) -> VideoJSON:
     """Read and validate a VideoJSON document, within `limits` (default: `Limits()`).
 
@@ -75,11 +83,16 @@ def load(
     * a str starting with `{` or `[`, or bytes, is JSON text; `base_dir` defaults to the cwd;
     * a dict is validated as is; a `VideoJSON` is passed through (re-based if `base_dir` is given).
 
+    What the reference ignores is ignored and listed in the result's `warnings`; with `strict` it is
+    an issue of the `DocumentError` (for a `VideoJSON` loaded leniently before, its warnings are).
+
     Raises `DocumentError` listing every problem (a limit exceeded names the limit), or
     `MissingAssetError` for a missing file.
     """
     limits = limits if limits is not None else Limits()
     if isinstance(source, VideoJSON):
+        if strict and source.tolerated:
+            raise DocumentError(source.tolerated)
         check_structure(source.to_dict(), limits)
         check_size(source, limits)
         if base_dir is None:
@@ -104,28 +117,49 @@ def load(
         path = Path(source)
         data = _parse_json(_decode(_read(path, limits)))
         default_dir = path.resolve().parent
-    doc = validate(data, limits)
+    doc = validate(data, limits, strict=strict)
     doc._base_dir = Path(base_dir).resolve() if base_dir is not None else default_dir
     return doc
 
 
-def validate(data: object, limits: Limits | None = None) -> VideoJSON:
+def validate(data: object, limits: Limits | None = None, *, strict: bool = False) -> VideoJSON:
     """Validate already-parsed JSON data; every problem becomes one issue of a `DocumentError`.
 
     The structural limits are checked before pydantic sees the data, the size limits after.
+    Lenient unless `strict` (see the module docstring).
     """
     limits = limits if limits is not None else Limits()
     if not isinstance(data, dict):
         raise DocumentError(f"expected a JSON object at the top level; got {_json_type(data)}")
     check_structure(data, limits)
-    try:
-        doc = VideoJSON.model_validate(data)
-    except ValidationError as exc:
-        raise DocumentError(issues_from_validation_error(exc)) from exc
-    except RecursionError as exc:  # only reachable with limits raised far past their defaults
-        raise DocumentError("the document is nested too deeply to validate") from exc
+    if strict:
+        doc = _validate(data, None, None)
+    else:
+        relaxed = relax(data)
+        try:
+            doc = _validate(relaxed.data, LENIENT_CONTEXT, relaxed.original_loc)
+        except DocumentError as exc:
+            # The document fails anyway: a tolerated key with a close valid name may be the cause
+            # (`"layer": []` for `"layers"`), so those are listed too.
+            hints = [t.issue() for t in relaxed.tolerated if "did you mean" in t.problem]
+            if not hints:
+                raise
+            raise DocumentError([*exc.issues, *hints]) from exc.__cause__
+        doc._warnings = relaxed.warnings()
+        doc._tolerated = tuple(t.issue() for t in relaxed.tolerated)
     check_size(doc, limits)
     return doc
+
+
+def _validate(
+    data: dict[str, Any], context: dict[str, Any] | None, remap: Callable[[Loc], Loc] | None
+) -> VideoJSON:
+    try:
+        return VideoJSON.model_validate(data, context=context)
+    except ValidationError as exc:
+        raise DocumentError(issues_from_validation_error(exc, remap)) from exc
+    except RecursionError as exc:  # only reachable with limits raised far past their defaults
+        raise DocumentError("the document is nested too deeply to validate") from exc
 
 
 def _json_type(value: object) -> str:
@@ -143,19 +177,26 @@ def _json_type(value: object) -> str:
     return type(value).__name__
 
 
-def issues_from_validation_error(exc: ValidationError) -> list[DocumentIssue]:
-    """Turn pydantic's errors into document-path issues, expanding bundled multi-issue errors."""
+def issues_from_validation_error(
+    exc: ValidationError, remap: Callable[[Loc], Loc] | None = None
+) -> list[DocumentIssue]:
+    """Turn pydantic's errors into document-path issues, expanding bundled multi-issue errors.
+
+    `remap` turns a location in the validated data into one in the document as written (lenient
+    loading drops list items, `Relaxed.original_loc`).
+    """
+    where = remap or (lambda loc: loc)
     issues: list[DocumentIssue] = []
     for err in exc.errors(include_url=False):
         raw_loc = tuple(err["loc"])
         loc = _clean_loc(raw_loc)
         if err["type"] == ISSUES_ERROR:
             for sub, message in err.get("ctx", {}).get("issues", ()):
-                issues.append(DocumentIssue(format_docpath((*loc, *sub)), message))
+                issues.append(DocumentIssue(format_docpath(where((*loc, *sub))), message))
             continue
         if err["type"] in ("union_tag_invalid", "union_tag_not_found"):
             loc = (*loc, "type")
-        issues.append(DocumentIssue(format_docpath(loc), _message(err, raw_loc)))
+        issues.append(DocumentIssue(format_docpath(where(loc)), _message(err, raw_loc)))
     return issues
 
 

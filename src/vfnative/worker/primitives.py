@@ -49,7 +49,7 @@ def render_chunk(
     cancel: CancelLike | None = None,
 ) -> ChunkReport:
     """Render `frames` of `doc` to `out`, atomically (strict media)."""
-    return _render_chunk(doc, frames, out, settings=settings, base_dir=base_dir, strict=True,
+    return _render_chunk(doc, frames, out, settings=settings, base_dir=base_dir, strict_media=True,
                          on_progress=on_progress, cancel=cancel)  # fmt: skip
 
 
@@ -70,7 +70,7 @@ def render_audio(
     base_dir: str | os.PathLike[str] | None = None,
 ) -> Any:
     """The document's mix ((n, 2) float32, 48 kHz), or None when nothing in it makes sound."""
-    return vfnative.render_audio(doc, settings=settings, base_dir=base_dir, strict=True)
+    return vfnative.render_audio(doc, settings=settings, base_dir=base_dir, strict_media=True)
 
 
 def encode_audio(samples: Any, out: Path, *, handler_name: str = "VideoFlow.dev") -> Path:

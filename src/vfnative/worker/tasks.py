@@ -77,7 +77,7 @@ def plan(self: Any, message: Message) -> dict[str, Any]:
 
 def _plan(run: PieceRun) -> dict[str, Any]:
     text, settings, base_dir = _document(run)
-    with vfnative.Renderer(text, settings=settings, base_dir=base_dir, strict=True) as renderer:
+    with vfnative.Renderer(text, settings=settings, base_dir=base_dir, strict_media=True) as renderer:
         doc = renderer.document
         check_local_sources(doc, base_dir)  # names the layer (strict mode below also catches the rest)
         total = renderer.frame_count  # prepares the media: strict mode raises AssetError here
