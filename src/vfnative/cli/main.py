@@ -23,6 +23,7 @@ import logging
 import os
 import signal
 import sys
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -36,6 +37,7 @@ from rich.console import Console
 import vfnative
 from vfnative.api.environment import limit_heap_growth, set_ffmpeg_logging
 from vfnative.api.render import check_output
+from vfnative.api.warmup import seed_numba_cache
 from vfnative.cli.progress import LOG_FORMATS, RichProgress, message_fields, setup_logging
 from vfnative.settings import PRESET_ALIASES, Codec, GifDither
 
@@ -364,6 +366,46 @@ def cmd_doctor(ctx: Context) -> int:
     return print_report(report, Console(file=ctx.stdout, highlight=False))
 
 
+def cmd_warmup(ctx: Context) -> int:
+    from vfnative.api.warmup import warm_up, warmup_targets
+
+    a = ctx.args
+    effects = [n.strip() for n in a.effects.split(",") if n.strip()] if a.effects else None
+    if effects is not None:
+        from vfnative.raster.effects import EFFECT_NAMES
+
+        unknown = sorted(set(effects) - set(EFFECT_NAMES))
+        if unknown:
+            raise UsageError(f"--effects: unknown effect {unknown[0]!r} (see the spec's effect list)")
+    total = len(warmup_targets(effects))
+    done = 0
+
+    def report(result: Any) -> None:
+        nonlocal done
+        done += 1
+        if result.error is not None:
+            ctx.console.print(
+                f"warmup: {result.target} failed: {result.error}", markup=False, highlight=False
+            )
+        elif a.verbose:
+            ctx.console.print(
+                f"warmup: {result.target} {result.seconds:.1f} s ({done}/{total})", highlight=False
+            )
+
+    start = time.perf_counter()
+    results = warm_up(jobs=a.jobs, effects=effects, on_result=report)
+    failed = [r for r in results if r.error is not None]
+    cache = os.environ.get("NUMBA_CACHE_DIR") or "numba's default (next to the sources)"
+    if not a.quiet:
+        cpu = sum(r.seconds for r in results)
+        print(
+            f"warmup: {len(results) - len(failed)}/{len(results)} targets compiled in "
+            f"{time.perf_counter() - start:.1f} s ({cpu:.0f} s in the processes) into {cache}",
+            file=ctx.stdout,
+        )
+    return EXIT_RENDER if failed else EXIT_OK
+
+
 # ---------------------------------------------------------------------------------------------- parser
 
 
@@ -584,6 +626,14 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
     _common(p, top=False)
     p.set_defaults(func=cmd_doctor)
 
+    p = sub.add_parser(
+        "warmup", help="compile every numba kernel (timeline, effects) into the cache, in parallel"
+    )
+    p.add_argument("--jobs", type=_positive_int, metavar="N", help="processes (default: the CPU limit)")
+    p.add_argument("--effects", metavar="NAMES", help="only these effects, comma-separated (default: all)")
+    _common(p, top=False)
+    p.set_defaults(func=cmd_warmup)
+
     from vfnative.worker.cli import add_commands  # the render farm: worker, submit, status (worker extra)
 
     add_commands(
@@ -592,6 +642,9 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
         render_args=lambda p: _render_args(p, encode=True),
         settings=_settings,
     )
+    from vfnative.service.cli import add_command as add_serve  # the render service (server extra)
+
+    add_serve(sub, common=lambda p: _common(p, top=False))
     from vfnative.cli.fonts import add_commands as add_font_commands
 
     add_font_commands(sub, common=lambda p: _common(p, top=False))
@@ -663,6 +716,7 @@ def run(
     except SystemExit as exc:  # argparse: --help, --version or a usage error
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
     ctx = Context(args=args, environ=environ, stdout=stdout, console=console)
+    seed_numba_cache(environ)  # before anything loads numba: a prebuilt image cache (no-op elsewhere)
     json_logs = ctx.json_logs
     undo_logging = setup_logging(console, verbose=args.verbose, log_format=args.log_format)
     set_ffmpeg_logging(args.verbose)
