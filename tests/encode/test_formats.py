@@ -328,3 +328,84 @@ def test_audio_only_outputs_carry_the_mix(tmp_path: Path, name: str, codec: str)
         float(np.mean(mix[: len(mix) // 2].astype(np.float64) ** 2)),
     )
     assert abs(10 * np.log10(energy[0] / energy[1])) < 1.0
+
+
+# ---------------------------------------------------------------------------------------------- alpha
+
+
+def _alpha_planes(path: Path, decoder: str | None = None) -> list[np.ndarray]:
+    """Decoded alpha planes (8-bit). VP9's alpha is a side stream only libvpx's decoder reads."""
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        if decoder is None:
+            return [f.to_ndarray(format="rgba")[..., 3] for f in c.decode(stream)]
+        codec = av.CodecContext.create(decoder, "r")
+        planes = []
+        for packet in c.demux(stream):
+            for f in codec.decode(packet):
+                assert f.format.name == "yuva420p"
+                planes.append(f.to_ndarray(format="rgba")[..., 3])
+        return planes
+
+
+@pytest.mark.parametrize(
+    ("name", "pix_fmt", "decoder"),
+    [("alpha.mov", "yuva444p", None), ("alpha.webm", "yuva420p", "libvpx-vp9")],
+)
+def test_transparent_outputs_carry_the_png_frames_alpha(
+    tmp_path: Path, name: str, pix_fmt: str, decoder: str | None
+) -> None:
+    """The shapes golden with its background removed: the alpha plane of ProRes 4444 and VP9-alpha
+    equals what `vfnative frames --transparent` writes into its PNGs (mean <= 2, max <= 8 levels)."""
+    from PIL import Image
+
+    out = tmp_path / name
+    common = ("--transparent", "--scale", "0.125", "-q")
+    code, err = cli("render", str(SHAPES), "-o", str(out), "--speed", "superfast", *common)
+    assert code == 0, err
+    code, err = cli("frames", str(SHAPES), "--frames", "all", "-o", str(tmp_path / "png"), *common)
+    assert code == 0, err
+    pngs = [np.asarray(Image.open(p)) for p in sorted((tmp_path / "png").glob("frame_*.png"))]
+    assert len(pngs) == 60
+    assert pngs[0][..., 3].min() == 0  # the background is gone
+    assert 0 < pngs[30][..., 3].mean() < 255
+    with av.open(str(out)) as c:
+        stream = c.streams.video[0]
+        if decoder is None:
+            assert stream.codec_context.pix_fmt.startswith(pix_fmt)  # ProRes 4444 decodes as 12-bit
+        else:  # WebM signals the alpha side stream; libvpx decodes it as yuva420p (_alpha_planes)
+            assert stream.metadata.get("alpha_mode") == "1"
+    planes = _alpha_planes(out, decoder)
+    assert len(planes) == len(pngs)
+    diffs = [np.abs(a.astype(np.int16) - p[..., 3]) for a, p in zip(planes, pngs, strict=True)]
+    assert max(float(d.mean()) for d in diffs) <= 2.0
+    assert max(int(d.max()) for d in diffs) <= 8
+
+
+def test_transparent_is_refused_where_the_format_has_no_alpha(tmp_path: Path) -> None:
+    doc = moving_document(tmp_path, sound=False)
+    for name in ("x.mp4", "x.gif", "x.wav", "f/%03d.jpg"):
+        code, err = cli("render", str(doc), "-o", str(tmp_path / name), "--transparent")
+        assert code == 2, (name, err)
+        assert "cannot carry alpha" in err or "audio only" in err
+        assert ".mov (ProRes 4444)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["moving.json"]
+    with pytest.raises(ValueError, match="h264 cannot carry alpha"):
+        vfnative.render(
+            doc,
+            tmp_path / "x.mp4",
+            settings=vfnative.RenderSettings(encode=vfnative.EncodeSettings(alpha=True)),
+        )
+
+
+def test_transparent_png_sequence_equals_the_frames_command(tmp_path: Path) -> None:
+    from PIL import Image
+
+    common = ("--transparent", "--scale", "0.125", "-q")
+    assert cli("render", str(SHAPES), "-o", str(tmp_path / "seq" / "%05d.png"), *common)[0] == 0
+    assert cli("frames", str(SHAPES), "--frames", "0,30,59", "-o", str(tmp_path / "png"), *common)[0] == 0
+    for n in (0, 30, 59):
+        want = np.asarray(Image.open(tmp_path / "png" / f"frame_{n:05d}.png"))
+        got = np.asarray(Image.open(tmp_path / "seq" / f"{n:05d}.png"))
+        assert got.shape == want.shape == (90, 160, 4)
+        np.testing.assert_array_equal(got, want)
