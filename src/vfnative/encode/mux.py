@@ -408,6 +408,8 @@ class Muxer:
             options.update({"preset": s.speed, "forced-idr": "1", "x265-params": ":".join(params)})
             stream.codec_tag = "hvc1"  # plays in Safari and QuickTime (hev1 does not)
         elif fmt.codec == "av1":
+            # SVT-AV1 prints its configuration to stderr at info level; errors only unless asked
+            os.environ.setdefault("SVT_LOG", "2" if log.isEnabledFor(logging.DEBUG) else "1")
             if s.bitrate is not None:
                 cc.bit_rate = s.bitrate
             else:
