@@ -1,6 +1,7 @@
 """`vfnative render | frames | audio | probe | demo | doctor | worker | submit | status`: argparse front end.
 
-The render-farm commands (`worker`, `submit`, `status`) live in `vfnative.worker.cli`.
+The render-farm commands (`worker`, `submit`, `submit-batch`, `status`) live in `vfnative.worker.cli`,
+which never imports this module: it gets the shared arguments and `_settings` through `add_commands`.
 
 Errors are caught once, here, printed as ``TypeName: message`` (no traceback unless ``--debug``) and
 mapped to exit codes:
@@ -22,6 +23,7 @@ import logging
 import os
 import signal
 import sys
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -35,6 +37,7 @@ from rich.console import Console
 import vfnative
 from vfnative.api.environment import limit_heap_growth, set_ffmpeg_logging
 from vfnative.api.render import check_output
+from vfnative.api.warmup import seed_numba_cache
 from vfnative.cli.progress import LOG_FORMATS, RichProgress, message_fields, setup_logging
 from vfnative.settings import PRESET_ALIASES, Codec, GifDither
 
@@ -83,11 +86,26 @@ class Context:
     def media_options(self) -> dict[str, Any]:
         """`sources` (the source policy from --allow-root / --allow-network) and `strict` for a Renderer."""
         a = self.args
-        policy = vfnative.SourcePolicy(
-            allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
-            allow_network=bool(getattr(a, "allow_network", False)),
-        )
-        return {"sources": policy, "strict": bool(getattr(a, "strict", False))}
+        cache_dir = self.environ.get("VFNATIVE_CACHE_DIR", "").strip() or None
+        raw_max = self.environ.get("VFNATIVE_CACHE_MAX_BYTES", "").strip()
+        try:
+            policy = vfnative.SourcePolicy(
+                allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
+                allow_network=bool(getattr(a, "allow_network", False)),
+                allow_private=bool(getattr(a, "allow_private", False)),
+                allowed_buckets=tuple(getattr(a, "allow_bucket", None) or ()),
+                cache_dir=cache_dir,
+                **({"cache_max_bytes": int(raw_max)} if raw_max else {}),
+            )
+        except ValueError as exc:
+            raise UsageError(f"{exc} (VFNATIVE_CACHE_MAX_BYTES or --allow-bucket)") from exc
+        fetch_fonts = getattr(a, "fetch_fonts", False)
+        if fetch_fonts and not policy.allow_network:
+            raise UsageError("--fetch-fonts needs --allow-network")
+        options: dict[str, Any] = {"sources": policy, "strict": bool(getattr(a, "strict", False))}
+        if fetch_fonts:
+            options["fetch_fonts"] = fetch_fonts
+        return options
 
     def threads(self) -> int | None:
         if getattr(self.args, "threads", None) is not None:
@@ -203,8 +221,15 @@ def _render_to(ctx: Context, doc: Any, output: Any, settings: vfnative.RenderSet
             f"Wrote {report.output} ({report.width}x{report.height}@{report.fps:g}, {report.frames} frames, "
             f"{report.duration_s:.2f} s) in {report.seconds:.2f} s ({report.realtime_factor:.2f}x realtime)"
             + (f", {len(report.warnings)} warning(s)" if report.warnings else "")
+            + _cache_summary(report.media_cache)
         )
     return EXIT_OK
+
+
+def _cache_summary(stats: Any) -> str:
+    if not (stats.hits or stats.misses):
+        return ""
+    return f"; remote media: {stats.hits} cached, {stats.misses} fetched ({stats.bytes_fetched} bytes)"
 
 
 def cmd_render(ctx: Context) -> int:
@@ -341,6 +366,46 @@ def cmd_doctor(ctx: Context) -> int:
     return print_report(report, Console(file=ctx.stdout, highlight=False))
 
 
+def cmd_warmup(ctx: Context) -> int:
+    from vfnative.api.warmup import warm_up, warmup_targets
+
+    a = ctx.args
+    effects = [n.strip() for n in a.effects.split(",") if n.strip()] if a.effects else None
+    if effects is not None:
+        from vfnative.raster.effects import EFFECT_NAMES
+
+        unknown = sorted(set(effects) - set(EFFECT_NAMES))
+        if unknown:
+            raise UsageError(f"--effects: unknown effect {unknown[0]!r} (see the spec's effect list)")
+    total = len(warmup_targets(effects))
+    done = 0
+
+    def report(result: Any) -> None:
+        nonlocal done
+        done += 1
+        if result.error is not None:
+            ctx.console.print(
+                f"warmup: {result.target} failed: {result.error}", markup=False, highlight=False
+            )
+        elif a.verbose:
+            ctx.console.print(
+                f"warmup: {result.target} {result.seconds:.1f} s ({done}/{total})", highlight=False
+            )
+
+    start = time.perf_counter()
+    results = warm_up(jobs=a.jobs, effects=effects, on_result=report)
+    failed = [r for r in results if r.error is not None]
+    cache = os.environ.get("NUMBA_CACHE_DIR") or "numba's default (next to the sources)"
+    if not a.quiet:
+        cpu = sum(r.seconds for r in results)
+        print(
+            f"warmup: {len(results) - len(failed)}/{len(results)} targets compiled in "
+            f"{time.perf_counter() - start:.1f} s ({cpu:.0f} s in the processes) into {cache}",
+            file=ctx.stdout,
+        )
+    return EXIT_RENDER if failed else EXIT_OK
+
+
 # ---------------------------------------------------------------------------------------------- parser
 
 
@@ -373,6 +438,26 @@ def _document_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--allow-network", action="store_true", help="fetch http(s) media sources (public addresses only)"
+    )
+    parser.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="with --allow-network: also loopback and private addresses (tests, private deployments)",
+    )
+    parser.add_argument(
+        "--fetch-fonts",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="URL",
+        help="download the Google Fonts families the document names and no installed font provides "
+        "(needs --allow-network; URL: another Google Fonts-compatible CSS API)",
+    )
+    parser.add_argument(
+        "--allow-bucket",
+        action="append",
+        metavar="NAME",
+        help="also read s3://NAME/... media sources (repeatable; no bucket by default; the s3 extra)",
     )
     parser.add_argument(
         "--strict",
@@ -541,11 +626,28 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
     _common(p, top=False)
     p.set_defaults(func=cmd_doctor)
 
+    p = sub.add_parser(
+        "warmup", help="compile every numba kernel (timeline, effects) into the cache, in parallel"
+    )
+    p.add_argument("--jobs", type=_positive_int, metavar="N", help="processes (default: the CPU limit)")
+    p.add_argument("--effects", metavar="NAMES", help="only these effects, comma-separated (default: all)")
+    _common(p, top=False)
+    p.set_defaults(func=cmd_warmup)
+
     from vfnative.worker.cli import add_commands  # the render farm: worker, submit, status (worker extra)
 
     add_commands(
-        sub, common=lambda p: _common(p, top=False), render_args=lambda p: _render_args(p, encode=True)
+        sub,
+        common=lambda p: _common(p, top=False),
+        render_args=lambda p: _render_args(p, encode=True),
+        settings=_settings,
     )
+    from vfnative.service.cli import add_command as add_serve  # the render service (server extra)
+
+    add_serve(sub, common=lambda p: _common(p, top=False))
+    from vfnative.cli.fonts import add_commands as add_font_commands
+
+    add_font_commands(sub, common=lambda p: _common(p, top=False))
     return parser
 
 
@@ -614,6 +716,7 @@ def run(
     except SystemExit as exc:  # argparse: --help, --version or a usage error
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
     ctx = Context(args=args, environ=environ, stdout=stdout, console=console)
+    seed_numba_cache(environ)  # before anything loads numba: a prebuilt image cache (no-op elsewhere)
     json_logs = ctx.json_logs
     undo_logging = setup_logging(console, verbose=args.verbose, log_format=args.log_format)
     set_ffmpeg_logging(args.verbose)
