@@ -157,9 +157,9 @@ def _settings(ctx: Context) -> vfnative.RenderSettings:
     threads = ctx.threads()
     if threads is not None:
         encode_changes["threads"] = threads
-    if encode_changes:
-        changes["encode"] = replace(settings.encode, **encode_changes)
     try:
+        if encode_changes:
+            changes["encode"] = replace(settings.encode, **encode_changes)
         settings = settings.replace(**changes) if changes else settings
         if getattr(a, "output", None) is not None:
             check_output(_output_target(ctx), settings)
