@@ -36,7 +36,6 @@ from vfnative.worker.app import app, farm
 from vfnative.worker.jobs import Message
 from vfnative.worker.lease import PieceRun, run_piece
 from vfnative.worker.plan import check_local_sources, plan_chunks, settings_from_json
-from vfnative.worker.primitives import count_video_frames
 
 __all__ = ["audio", "chunk", "plan", "render", "stitch"]
 
@@ -273,9 +272,11 @@ def _render(run: PieceRun) -> dict[str, Any]:
 
 
 def _probe(path: Path) -> tuple[int, int]:
-    """(video frames, audio streams) of a finished MP4, by demuxing only."""
+    """(video frames, audio streams) of a finished MP4, from its index (the ``stts`` sample count;
+    no demuxing: milliseconds, where counting packets reads the whole file)."""
     import av
 
     with av.open(str(path)) as container:
-        audio_streams = len(container.streams.audio)
-    return count_video_frames(path), audio_streams
+        video = container.streams.video
+        frames = int(video[0].frames) if video else 0
+        return frames, len(container.streams.audio)
