@@ -12,6 +12,22 @@
 * ``talking-head.json`` (10 s) — a full-frame presenter video, a lower third (bar, accent, name,
   title) sliding in and out, a logo bug and background music.
 
+Documents of the kinds users send most (issue 16), written as a user writes them:
+
+* ``photo-effect.json`` (10 s) — a full-frame photo (``fit: cover``) with a *static*
+  ``colorCorrection`` effect, two titles, captions and a moving dot: nothing about the photo
+  changes from the first frame to the last.
+* ``clips.json`` (9 s) — two 640×360 H.264 clips shown ``fit: cover`` at 1080p (the second with
+  ``filterSaturate``), then the 1080p presenter clip (a source at the output size), background
+  music and a lower third.
+* ``slideshow.json`` (9.5 s) — a Ken Burns slideshow: three photos, each scaling 1 → 1.15 and
+  panning over 3.5 s, crossfading for 0.5 s, under a title with a text shadow.
+* ``effects-showcase.json`` (9 s) — three photos, 3 s each, with effects from every family: blur
+  (gaussianBlur, motionBlur), distortion (waveWarp), light (bloom, glow, lightSweep, lightRays),
+  colour (colorCorrection, vignette, duotone), glitch (rgbSplit, sliceGlitch, vhsDistortion),
+  stylise (frostedGlass, filmGrain, pixelate) and reveal (radialReveal).
+* ``photo-effect-4k.json`` — ``photo-effect.json`` at 3840×2160.
+
 The JSON files are committed (small); this script documents how they were made and rewrites them.
 Media paths point to ``media/`` beside the documents (written by make_media.py, not committed).
 
@@ -204,11 +220,156 @@ def talking_head() -> dict[str, Any]:
             "backgroundColor": "#000000", "layers": layers}  # fmt: skip
 
 
+def _captions(*lines: tuple[float, float, str]) -> list[dict[str, Any]]:
+    return [{"caption": text, "startTime": a, "endTime": b} for a, b, text in lines]
+
+
+def _title(
+    ident: str, text: str, start: float, duration: float, y: float, size: float, **props: Any
+) -> dict[str, Any]:
+    return layer("text", ident, settings(start, duration, ident),
+                 {"text": text, "fontSize": size, "fontWeight": 800, "fontFamily": "Inter", "color": "#ffffff",
+                  "position": [0.5, y], **props},
+                 transitionIn=transition("slideUp", 0.7), transitionOut=transition("fade", 0.5))  # fmt: skip
+
+
+CAPTION_STYLE = {"fontSize": 2.2, "fontWeight": 600, "fontFamily": "Inter", "color": "#ffffff",
+                 "position": [0.5, 0.88], "textStroke": True, "textStrokeWidth": 0.08, "textStrokeColor": "#000000"}  # fmt: skip
+
+
+def photo_effect(width: int = W, height: int = H) -> dict[str, Any]:
+    """A photo background with a static colour grade, titles, captions and a moving dot."""
+    duration = 10.0
+    layers = [
+        layer("image", "photo", settings(0, duration, "photo", source="media/photo.jpg"), {"fit": "cover"},
+              effects=[{"effect": "colorCorrection",
+                        "params": {"exposure": 0.1, "contrast": 0.15, "saturation": 0.2, "temperature": 0.1}}]),
+        _title("title", "Golden Hour", 0.3, 4.5, 0.4, 8, textShadow=True, textShadowColor="rgba(0,0,0,0.45)",
+               textShadowOffset=[0, 0.15], textShadowBlur=0.4),
+        _title("subtitle", "A weekend in the hills", 5.0, 4.8, 0.42, 4),
+        layer("shape", "dot", settings(0, duration, "dot", shapeType="ellipse"),
+              {"width": 3, "height": 3, "fill": "#ff5a1f", "position": [0.1, 0.12]},
+              [track("position", (0, [0.1, 0.12], "easeInOut"), (duration, [0.9, 0.12], "step"))]),
+        layer("captions", "captions", settings(0, duration, "captions", captions=_captions(
+                  (0.2, 3.0, "We left before sunrise."), (3.0, 6.0, "The light came over the ridge at six."),
+                  (6.0, 10.0, "Worth every early alarm."))), CAPTION_STYLE),
+    ]  # fmt: skip
+    name = "Bench photo with a static effect" + (f" ({width}x{height})" if (width, height) != (W, H) else "")
+    return {"name": name, "width": width, "height": height, "fps": FPS, "duration": duration,
+            "backgroundColor": "#000000", "layers": layers}  # fmt: skip
+
+
+def clips() -> dict[str, Any]:
+    """Two small clips upscaled to the frame (one saturated), a full-size clip, music and a lower third."""
+    duration = 9.0
+    fade = transition("fade", 0.4)
+    layers = [
+        layer("video", "clip-a", settings(0, 3.2, "clip a", source="media/clip-a.mp4", mediaDuration=10),
+              {"fit": "cover"}, transitionOut=fade),
+        layer("video", "clip-b", settings(3.0, 3.2, "clip b", source="media/clip-b.mp4", mediaDuration=10,
+                                          sourceStart=2),
+              {"fit": "cover", "filterSaturate": 1.4}, transitionIn=fade, transitionOut=fade),
+        layer("video", "presenter", settings(6.0, 3.0, "presenter", source="media/talking-head.mp4",
+                                             mediaDuration=10),
+              {"fit": "cover", "volume": 0}, transitionIn=fade),
+        layer("audio", "music", settings(0, duration, "music", source="media/music.m4a", mediaDuration=10),
+              {"volume": 0.4}),
+        layer("shape", "lt-bar", settings(0.8, 7.5, "lower third", shapeType="rectangle"),
+              {"width": 640 / SHAPE_UNIT, "height": 12, "fill": "rgba(15,23,42,0.86)", "position": [0.26, 0.8]},
+              transitionIn=transition("slideRight", 0.6), transitionOut=transition("fade", 0.5)),
+        layer("text", "lt-name", settings(1.0, 7.3, "name"),
+              {"text": "Field notes, day 3", "fontSize": 2.6, "fontWeight": 700, "fontFamily": "Inter",
+               "color": "#ffffff", "position": [0.26, 0.8]},
+              transitionIn=transition("slideRight", 0.6), transitionOut=transition("fade", 0.5)),
+    ]  # fmt: skip
+    return {"name": "Bench upscaled clips", "width": W, "height": H, "fps": FPS, "duration": duration,
+            "backgroundColor": "#000000", "layers": layers}  # fmt: skip
+
+
+SLIDES = (("media/photo.jpg", [0.5, 0.5], [0.46, 0.52]), ("media/photo-2.jpg", [0.5, 0.5], [0.54, 0.47]),
+          ("media/photo-3.jpg", [0.52, 0.5], [0.48, 0.5]))  # fmt: skip
+
+
+def slideshow() -> dict[str, Any]:
+    """Ken Burns: each photo scales 1 -> 1.15 and pans over 3.5 s; 0.5 s crossfades; a shadowed title."""
+    span, overlap = 3.5, 0.5
+    duration = len(SLIDES) * (span - overlap) + overlap
+    layers: list[dict[str, Any]] = []
+    for i, (source, start_pos, end_pos) in enumerate(SLIDES):
+        start = i * (span - overlap)
+        layers.append(layer(
+            "image", f"slide-{i}", settings(start, span, f"slide {i}", source=source), {"fit": "cover"},
+            [track("scale", (0, 1.0, "linear"), (span, 1.15, "step")),
+             track("position", (0, start_pos, "easeInOut"), (span, end_pos, "step"))],
+            **({"transitionIn": transition("fade", overlap)} if i else {})))  # fmt: skip
+    layers.append(layer("text", "title", settings(0.4, duration - 0.8, "title"),
+                        {"text": "Three Days North", "fontSize": 7, "fontWeight": 800, "fontFamily": "Inter",
+                         "color": "#ffffff", "position": [0.5, 0.82], "textShadow": True,
+                         "textShadowColor": "rgba(0,0,0,0.6)", "textShadowOffset": [0, 0.2], "textShadowBlur": 0.6},
+                        transitionIn=transition("fade", 0.8), transitionOut=transition("fade", 0.4)))  # fmt: skip
+    return {"name": "Bench Ken Burns slideshow", "width": W, "height": H, "fps": FPS, "duration": duration,
+            "backgroundColor": "#000000", "layers": layers}  # fmt: skip
+
+
+SHOWCASE = (
+    ("media/photo.jpg", [
+        {"effect": "colorCorrection", "params": {"contrast": 0.2, "saturation": 0.25}},
+        {"effect": "bloom", "params": {"threshold": 0.65, "intensity": 0.7}},
+        {"effect": "lightSweep", "params": {"angle": 25}},
+        {"effect": "vignette", "params": {"intensity": 0.5}},
+    ]),
+    ("media/photo-2.jpg", [
+        {"effect": "rgbSplit", "params": {"amount": 0.006}},
+        {"effect": "sliceGlitch", "params": {"sliceCount": 24, "offsetAmount": 0.03}},
+        {"effect": "vhsDistortion", "params": {"noiseAmount": 0.3}},
+        {"effect": "waveWarp", "params": {"amplitude": 0.01}},
+        {"effect": "filmGrain", "params": {"amount": 0.15}},
+    ]),
+    ("media/photo-3.jpg", [
+        {"effect": "frostedGlass", "params": {"blurRadius": 0.4}},
+        {"effect": "glow", "params": {"intensity": 0.8, "source": "brightness"}},
+        {"effect": "lightRays", "params": {"intensity": 1.0, "centerY": 0.35}},
+        {"effect": "duotone", "params": {"mix": 0.35}},
+    ]),
+)  # fmt: skip
+
+
+def effects_showcase() -> dict[str, Any]:
+    """Three photos, 3 s each, with effects from every family (the params a user would set)."""
+    span = 3.0
+    layers: list[dict[str, Any]] = []
+    for i, (source, effects) in enumerate(SHOWCASE):
+        animations = [track("scale", (0, 1.0, "linear"), (span, 1.06, "step"))] if i == 0 else []
+        if i == 1:  # the glitch slide resolves its motion blur in its first second
+            effects = [*effects, {"effect": "motionBlur", "params": {"amount": 0.6}}]
+        extra: dict[str, Any] = {"transitionIn": transition("fade", 0.4)} if i else {}
+        layers.append(layer("image", f"photo-{i}", settings(i * span, span, f"photo {i}", source=source),
+                            {"fit": "cover"}, animations, effects=effects, **extra))  # fmt: skip
+    layers += [
+        layer("text", "title", settings(0.3, 8.4, "title"),
+              {"text": "Effects", "fontSize": 6, "fontWeight": 800, "fontFamily": "Inter", "color": "#ffffff",
+               "position": [0.5, 0.15]},
+              transitionIn=transition("fade", 0.5),
+              effects=[{"effect": "gaussianBlur", "params": {"radius": 0.1}}]),
+        layer("shape", "badge", settings(6.0, 3.0, "badge", shapeType="rectangle"),
+              {"width": 40, "height": 12, "fill": "#111827", "cornerRadius": 3, "position": [0.5, 0.8]},
+              effects=[{"effect": "radialReveal", "params": {"progress": 0.8}},
+                       {"effect": "pixelate", "params": {"pixelSize": 0.2}}]),
+    ]  # fmt: skip
+    return {"name": "Bench effects showcase", "width": W, "height": H, "fps": FPS, "duration": 9.0,
+            "backgroundColor": "#000000", "layers": layers}  # fmt: skip
+
+
 DOCUMENTS = {
     "promo.json": promo,
     "promo-kenburns.json": lambda: promo(ken_burns=True),
     "dashboard.json": dashboard,
     "talking-head.json": talking_head,
+    "photo-effect.json": photo_effect,
+    "photo-effect-4k.json": lambda: photo_effect(3840, 2160),
+    "clips.json": clips,
+    "slideshow.json": slideshow,
+    "effects-showcase.json": effects_showcase,
 }
 
 

@@ -10,6 +10,11 @@ repository stays small and anyone can rebuild the inputs:
   (head and shoulders that sway, blink and "talk") in front of a bokeh background, with sensor grain
   so the encoder sees real-footage noise.
 * ``music.m4a``  10 s stereo 48 kHz AAC: a four-chord pad with a soft kick.
+* ``photo-2.jpg``, ``photo-3.jpg``  the same kind of landscape at other hours (other seeds and
+  palettes), 2400×1600: the slideshow and effects showcase need three different photos.
+* ``clip-a.mp4``, ``clip-b.mp4``  640×360@30, 10 s, H.264 (crf 20): the presenter scene drawn at a
+  third of the size (clip B mirrored, a later time offset): phone/web footage smaller than the frame,
+  shown ``fit: cover`` at 1080p.
 
     PYTHONPATH=src python bench/make_media.py [--out bench/documents/media] [--force]
 
@@ -62,14 +67,23 @@ def _save(data: skia.Data, path: Path) -> None:
 # ---------------------------------------------------------------------------------------------- photo
 
 
-def make_photo(path: Path, width: int = 2400, height: int = 1600, seed: int = 7) -> None:
+PALETTES = {
+    "dusk": ((28, 52, 110), (236, 128, 84), (252, 206, 140)),
+    "noon": ((40, 110, 200), (120, 180, 230), (220, 236, 246)),
+    "night": ((8, 12, 40), (60, 40, 110), (200, 120, 150)),
+}
+
+
+def make_photo(
+    path: Path, width: int = 2400, height: int = 1600, seed: int = 7, palette: str = "dusk"
+) -> None:
     """A landscape at golden hour: gradient sky, sun glow, five ridges with fractal edges, grain."""
     rng = np.random.default_rng(seed)
     surface = skia.Surface(width, height)
     canvas = surface.getCanvas()
     sky = skia.GradientShader.MakeLinear(
         [skia.Point(0, 0), skia.Point(0, height * 0.75)],
-        [skia.ColorSetRGB(28, 52, 110), skia.ColorSetRGB(236, 128, 84), skia.ColorSetRGB(252, 206, 140)],
+        [skia.ColorSetRGB(*c) for c in PALETTES[palette]],
         [0.0, 0.65, 1.0],
     )
     canvas.drawPaint(skia.Paint(Shader=sky))
@@ -212,12 +226,22 @@ def _draw_presenter(canvas: skia.Canvas, width: int, height: int, t: float, talk
 
 
 def make_talking_head(
-    path: Path, width: int = 1920, height: int = 1080, seconds: int = VIDEO_SECONDS
+    path: Path,
+    width: int = 1920,
+    height: int = 1080,
+    seconds: int = VIDEO_SECONDS,
+    *,
+    offset: float = 0.0,
+    mirror: bool = False,
+    sound: bool = True,
 ) -> None:
-    """The presenter clip: H.264 crf 20 yuv420p BT.709 + a mono-ish AAC voice track, 30 fps."""
+    """The presenter clip: H.264 crf 20 yuv420p BT.709 + a mono-ish AAC voice track, 30 fps.
+
+    Drawn at 1920×1080 coordinates scaled to `width`×`height`; `offset` shifts the scene's clock,
+    `mirror` flips it left-right, `sound` adds the voice track."""
     rng = np.random.default_rng(5)
     frames = seconds * FPS
-    background = _bokeh_background(width, height)
+    background = _bokeh_background(1920, 1080)
     pixels = np.zeros((height, width, 4), np.uint8)
     surface = skia.Surface(pixels, colorType=skia.kBGRA_8888_ColorType, alphaType=skia.kPremul_AlphaType)
     canvas = surface.getCanvas()
@@ -231,13 +255,19 @@ def make_talking_head(
         video.codec_context.colorspace = video.codec_context.color_primaries = (
             video.codec_context.color_trc
         ) = 1
-        audio = container.add_stream("aac", rate=SAMPLE_RATE, layout="stereo")
+        audio = container.add_stream("aac", rate=SAMPLE_RATE, layout="stereo") if sound else None
         for i in range(frames):
-            t = i / FPS
+            t = i / FPS + offset
             canvas.clear(skia.ColorBLACK)
-            dx = -0.05 * width * (0.5 + 0.5 * math.sin(2 * math.pi * t / 20))
-            canvas.drawImage(background, dx, -0.04 * height)
-            _draw_presenter(canvas, width, height, t, float(talk[i]))
+            canvas.save()
+            if mirror:
+                canvas.translate(width, 0)
+                canvas.scale(-1, 1)
+            canvas.scale(width / 1920, height / 1080)
+            dx = -0.05 * 1920 * (0.5 + 0.5 * math.sin(2 * math.pi * t / 20))
+            canvas.drawImage(background, dx, -0.04 * 1080)
+            _draw_presenter(canvas, 1920, 1080, t, float(talk[i]))
+            canvas.restore()
             noisy = np.clip(pixels[..., :3].astype(np.int16) + grain_bank[i % len(grain_bank)], 0, 255)
             frame_px = np.concatenate([noisy.astype(np.uint8), pixels[..., 3:]], axis=2)
             frame = av.VideoFrame.from_ndarray(frame_px, format="bgra")
@@ -245,7 +275,8 @@ def make_talking_head(
             frame.pts = i
             container.mux(video.encode(frame))
         container.mux(video.encode(None))
-        _encode_audio(container, audio, _voice(seconds))
+        if audio is not None:
+            _encode_audio(container, audio, _voice(seconds))
     tmp.replace(path)
 
 
@@ -317,6 +348,10 @@ MEDIA = {
     "logo.png": make_logo,
     "talking-head.mp4": make_talking_head,
     "music.m4a": make_music,
+    "photo-2.jpg": lambda path: make_photo(path, seed=21, palette="noon"),
+    "photo-3.jpg": lambda path: make_photo(path, seed=33, palette="night"),
+    "clip-a.mp4": lambda path: make_talking_head(path, 640, 360, sound=False),
+    "clip-b.mp4": lambda path: make_talking_head(path, 640, 360, offset=4.0, mirror=True, sound=False),
 }
 
 

@@ -22,7 +22,9 @@ from typing import Literal, get_args
 __all__ = [
     "PRESETS",
     "PRESET_ALIASES",
+    "Codec",
     "EncodeSettings",
+    "GifDither",
     "Limits",
     "PresetName",
     "QualityPreset",
@@ -40,6 +42,15 @@ X264Preset = Literal[
     "ultrafast", "superfast", "veryfast", "faster", "fast", "medium", "slow", "slower", "veryslow"
 ]  # fmt: skip
 """libx264 speed presets: faster presets trade compression efficiency for speed at the same bitrate."""
+
+Codec = Literal[
+    "h264", "h265", "av1", "vp9", "prores", "gif", "webp", "png", "jpeg",
+    "aac", "mp3", "opus", "flac", "pcm",
+]  # fmt: skip
+"""Codecs `EncodeSettings.codec` names (README "Output formats" lists the container of each)."""
+
+GifDither = Literal["none", "bayer", "floyd_steinberg", "sierra2_4a"]
+"""GIF dithering (FFmpeg ``paletteuse``): none keeps flat colours flat and the file small."""
 
 PresetName = Literal["draft", "standard", "high"]
 """Quality presets of `RenderSettings.preset` (``preview`` and ``final`` are accepted as their old names)."""
@@ -134,13 +145,16 @@ def _cgroup_quota() -> float | None:
 
 @dataclass(frozen=True)
 class EncodeSettings:
-    """How frames become an MP4: H.264 (libx264) in MP4, yuv420p, BT.709 tags.
+    """How frames become a file: by default H.264 (libx264) in MP4, yuv420p, BT.709 tags; `codec`,
+    `alpha`, `crf` and `pix_fmt` choose the other formats (README "Output formats").
 
     Usage::
 
         EncodeSettings()                               # reference defaults: quality high, keyframe every 5 s
         EncodeSettings(quality="medium", speed="veryfast")
         EncodeSettings(bitrate=8_000_000, threads=2)
+        EncodeSettings(codec="h265", pix_fmt="yuv420p10le", crf=24)
+        EncodeSettings(codec="prores", alpha=True)      # ProRes 4444 with alpha, for .mov
     """
 
     quality: QualityPreset = "high"
@@ -174,6 +188,24 @@ class EncodeSettings:
     lossless: bool = False
     """x264 lossless (qp 0, High 4:4:4 Predictive profile, still 4:2:0): decoded frames equal the
     converted input exactly. `quality`/`bitrate` are then ignored. For parity checks and references."""
+    codec: Codec | None = None
+    """Video (or audio) codec; None = the default of the output's extension (``.mp4`` → h264,
+    ``.webm`` → vp9, ``.mov`` → prores, ...; README "Output formats"). For a file object or ``-``
+    output, the codec also picks the container (h264/h265/av1 → MP4, vp9 → WebM, prores → MOV)."""
+    alpha: bool = False
+    """Transparent output: the document's background colour is dropped, straight alpha is kept through
+    compositing and encoded (ProRes 4444, VP9 ``yuva420p``, animated WebP, PNG/WebP sequences).
+    Other formats refuse it (a usage error), they never flatten silently."""
+    crf: int | None = None
+    """Constant-quality factor (lower is better; h264/h265 0-51, vp9/av1 0-63). Replaces the target
+    bitrate for h264; None = each codec's default (h264: the reference bitrate)."""
+    pix_fmt: str | None = None
+    """Encoder pixel format; None = the codec's default (yuv420p; ProRes 422 HQ: yuv422p10le).
+    ``yuv420p10le`` gives 10-bit H.265 and AV1."""
+    dither: GifDither = "none"
+    """GIF only: how colours outside the render's palette are dithered."""
+    gif_max_width: int = 640
+    """GIF only: wider renders are scaled down to this width (aspect kept), a web-sized file."""
 
     def __post_init__(self) -> None:
         if self.quality not in _QUALITY_FACTOR:
@@ -190,6 +222,14 @@ class EncodeSettings:
             raise ValueError(f"lookahead: expected 0..250 frames; got {self.lookahead!r}")
         if self.threads is not None and self.threads < 1:
             raise ValueError(f"threads: expected >= 1; got {self.threads!r}")
+        if self.codec is not None and self.codec not in get_args(Codec):
+            raise ValueError(f"codec: expected one of {', '.join(get_args(Codec))}; got {self.codec!r}")
+        if self.crf is not None and not 0 <= self.crf <= 63:
+            raise ValueError(f"crf: expected 0..63; got {self.crf!r}")
+        if self.dither not in get_args(GifDither):
+            raise ValueError(f"dither: expected one of {', '.join(get_args(GifDither))}; got {self.dither!r}")
+        if self.gif_max_width < 2:
+            raise ValueError(f"gif_max_width: expected px >= 2; got {self.gif_max_width!r}")
 
     def bitrate_for(self, width: int, height: int) -> int:
         """The bitrate this stream targets at `width`×`height`, in bits/s."""

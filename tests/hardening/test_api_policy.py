@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import base64
 import copy
-import time
 from pathlib import Path
 from typing import Any
 
@@ -131,10 +130,10 @@ def test_tolerated_problems_are_reported_by_name(tmp_path: Path) -> None:
     assert "layers[0]: effect 'noSuchEffect' is not a registered effect; skipped" in joined
 
 
+@pytest.mark.timeout(300)  # a guard against a hang; its speed is measured in bench/, not here
 def test_enormous_text_within_the_limit_renders_without_hanging() -> None:
     words = ("lorem ipsum dolor sit amet " * 4000)[: Limits().max_text_chars]
     text = {"id": "t", "type": "text", "settings": {"enabled": True, "sourceDuration": 1},
             "properties": {"text": words, "fontSize": 2}}  # fmt: skip
-    start = time.perf_counter()
-    vfnative.render_frame(_doc(text), 0)
-    assert time.perf_counter() - start < 30
+    pixels = vfnative.render_frame(_doc(text), 0)
+    assert (pixels != vfnative.render_frame(_doc(), 0)).any()  # the text was laid out and drawn

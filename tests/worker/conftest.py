@@ -1,7 +1,7 @@
 """The real thing: a redis-server on a free loopback port and real Celery worker processes.
 
 `redis_url` (session) starts ``redis-server --port N --save '' --appendonly no`` and stops it at the
-end. `Workers` starts ``celery -A vfnative.worker.app worker`` (or ``vfnative worker``) processes, each
+end; `RedisServer` starts one (with AOF if asked) that a test may restart. `Workers` starts ``celery -A vfnative.worker.app worker`` (or ``vfnative worker``) processes, each
 in its own session, so a test can SIGKILL a whole process group (the worker and its pool children)
 exactly as a machine dying would. Nothing here mocks Celery or Redis.
 """
@@ -43,62 +43,79 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
+class RedisServer:
+    """A private redis-server on 127.0.0.1 in `folder`; `stop` and `start` again keep its port (a restart).
+
+    ``appendonly=True`` runs it as every example configuration does: AOF with ``appendfsync everysec``.
+    """
+
+    def __init__(self, folder: Path, *, appendonly: bool = False) -> None:
+        self.folder, self.appendonly = folder, appendonly
+        self.port: int | None = None
+        self.proc: subprocess.Popen[bytes] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def _command(self, exe: str, port: int) -> list[str]:
+        persistence = (
+            ["--appendonly", "yes", "--appendfsync", "everysec"]
+            if self.appendonly
+            else ["--appendonly", "no"]
+        )
+        return [exe, "--port", str(port), "--bind", "127.0.0.1", "--save", "", *persistence, "--dir", str(self.folder),
+                "--logfile", str(self.folder / "redis.log")]  # fmt: skip
+
+    def start(self) -> None:
+        exe = shutil.which("redis-server")
+        if exe is None:
+            if os.environ.get("CI"):
+                pytest.fail("redis-server is not installed (.ci/run installs Debian's redis-server)")
+            pytest.skip("redis-server is not installed (apt-get install redis-server)")
+        for _ in range(5 if self.port is None else 1):
+            port = self.port or _free_port()
+            proc = subprocess.Popen(self._command(exe, port), stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+                                    start_new_session=True)  # fmt: skip
+            client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
+            deadline = time.monotonic() + 10
+            up = False
+            while time.monotonic() < deadline and proc.poll() is None:
+                try:
+                    up = bool(client.ping())
+                    break
+                except (redis.ConnectionError, redis.BusyLoadingError):
+                    time.sleep(0.05)
+            client.close()
+            if up:
+                self.port, self.proc = port, proc
+                return
+            proc.kill()
+            proc.wait(timeout=5)
+        pytest.fail(f"redis-server did not start; see {self.folder / 'redis.log'}")
+
+    def stop(self) -> None:
+        """SIGTERM: Redis writes its AOF and exits (a clean restart, as a supervisor does it)."""
+        if self.proc is None:
+            return
+        self.proc.terminate()
+        try:
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait(timeout=10)
+        self.proc = None
+
+
 @pytest.fixture(scope="session")
 def redis_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """A private redis-server on 127.0.0.1 (no persistence), torn down after the session."""
-    exe = shutil.which("redis-server")
-    if exe is None:
-        if os.environ.get("CI"):
-            pytest.fail("redis-server is not installed (.ci/run installs Debian's redis-server)")
-        pytest.skip("redis-server is not installed (apt-get install redis-server)")
-    folder = tmp_path_factory.mktemp("redis")
-    for _ in range(5):
-        port = _free_port()
-        proc = subprocess.Popen(
-            [
-                exe,
-                "--port",
-                str(port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-                "--dir",
-                str(folder),
-                "--logfile",
-                str(folder / "redis.log"),
-            ],  # fmt: skip
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-            start_new_session=True,
-        )
-        client = redis.Redis(host="127.0.0.1", port=port, socket_connect_timeout=0.5)
-        deadline = time.monotonic() + 10
-        up = False
-        while time.monotonic() < deadline and proc.poll() is None:
-            try:
-                up = bool(client.ping())
-                break
-            except redis.ConnectionError:
-                time.sleep(0.05)
-        client.close()
-        if up:
-            break
-        proc.kill()
-        proc.wait(timeout=5)
-    else:
-        pytest.fail(f"redis-server did not start; see {folder / 'redis.log'}")
+    server = RedisServer(tmp_path_factory.mktemp("redis"))
+    server.start()
     try:
-        yield f"redis://127.0.0.1:{port}/0"
+        yield server.url
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=10)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait(timeout=10)
+        server.stop()
 
 
 def worker_env(redis_url: str) -> dict[str, str]:
@@ -160,17 +177,19 @@ class Workers:
         self.redis_url, self.folder = redis_url, folder
         self.started: list[Worker] = []
 
-    def start(self, name: str, *, concurrency: int = 1, via_cli: bool = False) -> Worker:
+    def start(
+        self, name: str, *, concurrency: int = 1, via_cli: bool = False, queue: str = "render", **env: str
+    ) -> Worker:
         log = self.folder / f"{name}.log"
         if via_cli:
             cmd = [sys.executable, "-m", "vfnative.cli.main", "worker", f"--hostname={name}@%h",
-                   f"--concurrency={concurrency}"]  # fmt: skip
+                   f"--concurrency={concurrency}", f"--queue={queue}"]  # fmt: skip
         else:
             cmd = [sys.executable, "-m", "celery", "-A", "vfnative.worker.app", "worker", f"--hostname={name}@%h",
-                   f"--concurrency={concurrency}", "--prefetch-multiplier=1", "--queues=vfnative",
+                   f"--concurrency={concurrency}", "--prefetch-multiplier=1", f"--queues={queue}",
                    "--loglevel=INFO", "--without-gossip", "--without-mingle"]  # fmt: skip
         with log.open("wb") as out:
-            proc = subprocess.Popen(cmd, env=worker_env(self.redis_url), stdout=out, stderr=subprocess.STDOUT,
+            proc = subprocess.Popen(cmd, env={**worker_env(self.redis_url), **env}, stdout=out, stderr=subprocess.STDOUT,
                                     stdin=subprocess.DEVNULL, start_new_session=True)  # fmt: skip
         worker = Worker(name, proc, log)
         self.started.append(worker)

@@ -163,4 +163,8 @@ def test_celery_app_delivery_settings() -> None:
     assert conf.task_serializer == conf.result_serializer == "json"
     assert conf.broker_transport_options["visibility_timeout"] == 48 * 3600
     assert conf.worker_concurrency == 2
-    assert conf.task_default_queue == "vfnative"
+    assert conf.task_default_queue == "render"
+    # warm pool processes, recycled before they grow
+    assert conf.worker_max_tasks_per_child == 1000
+    assert conf.worker_max_memory_per_child == 2048 * 1024  # KiB
+    assert create_app(WorkerConfig(max_tasks_per_child=None)).conf.worker_max_tasks_per_child is None

@@ -27,8 +27,13 @@ def client(redis_url: str) -> Iterator[redis.Redis]:
 
 
 class Sent(list[tuple[str, dict[str, Any], str]]):
-    def __call__(self, name: str, message: dict[str, Any], tid: str) -> None:
+    def __init__(self) -> None:
+        super().__init__()
+        self.queues: list[str | None] = []
+
+    def __call__(self, name: str, message: dict[str, Any], tid: str, queue: str | None = None) -> None:
         self.append((name, message, tid))
+        self.queues.append(queue)
 
 
 def make_store(client: redis.Redis, **kwargs: Any) -> tuple[JobStore, Sent]:
@@ -154,7 +159,7 @@ def test_a_dispatcher_that_dies_before_sending_is_covered_by_its_lease(client: r
     job = new_job(store)
     # the first half of dispatch (state and lease) happened, then the process died before sending
     outcome = store._run("dispatch", store.key(job), "chunk-0000", store.lease_ms, "new", store.max_attempts)
-    assert outcome == ["ok", "1"]
+    assert outcome == ["ok", "1", ""]  # attempt 1, the job has no queue of its own
     assert sent == []
     assert store.sweep() == []  # the dispatch lease is still live
     time.sleep(1.2)

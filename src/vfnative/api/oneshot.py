@@ -16,9 +16,11 @@ from vfnative.api.progress import ProgressCallback
 from vfnative.api.render import (
     CancelLike,
     DocumentSource,
+    Output,
     Renderer,
     RenderReport,
     check_output,
+    chunkable,
     source_policy,
 )
 from vfnative.types import RGBA8, FrameIndex
@@ -36,7 +38,7 @@ __all__ = ["render", "render_audio", "render_frame"]
 
 def render(
     doc: VideoJSON | DocumentSource,
-    output: str | os.PathLike[str],
+    output: Output,
     *,
     settings: RenderSettings | None = None,
     base_dir: str | os.PathLike[str] | None = None,
@@ -49,15 +51,20 @@ def render(
     sources: SourcePolicy | None = None,
     jobs: int = 1,
     strict_media: bool | None = None,
+    fetch_fonts: bool | str = False,
 ) -> RenderReport:
-    """Render a document to an H.264 MP4 at `output`; a thin wrapper over a short-lived `Renderer`.
+    """Render a document to `output` (an H.264 MP4 by default); a thin wrapper over a short-lived `Renderer`.
+
+    The output's extension and ``settings.encode`` pick the format (README "Output formats"); a
+    writable binary file object (``io.BytesIO()``, a pipe) receives the file instead of a path.
 
     Media sources come from the document's folder only, unless `allowed_roots` adds folders or
     `allow_network` allows public http(s) URLs (`sources` gives a full `SourcePolicy` instead).
     `strict` turns a missing, refused or undecodable source into an `AssetError` before any frame,
     and what the reference ignores in the document (unknown keys, layer types, easing names) into a
     `DocumentError` with the same paths as the warnings; `strict_media` (default: `strict`) sets the
-    media half alone.
+    media half alone. `fetch_fonts` downloads the missing font families the document names (see
+    `Renderer`).
     `jobs` > 1 renders frame ranges in that many worker processes and stitches them without
     re-encoding (`api/parallel.py`; the same frames; renders shorter than two chunks stay in this
     process). Scripts that use it need the usual ``if __name__ == "__main__":`` guard (spawn).
@@ -68,14 +75,17 @@ def render(
         report = vfnative.render("doc.json", "out.mp4", jobs=4)
         report = vfnative.render(doc, "out.mp4", settings=RenderSettings.preset("draft"), cancel=token)
         report = vfnative.render("doc.json", "out.mp4", allow_network=True, strict=True)
+        report = vfnative.render("doc.json", "overlay.mov",
+                                 settings=RenderSettings(encode=EncodeSettings(alpha=True)))
+        vfnative.render("doc.json", buffer := io.BytesIO())       # the MP4's bytes in memory
     """
-    check_output(output, settings)  # before the document is even loaded
+    fmt = check_output(output, settings)  # before the document is even loaded
     policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
     with Renderer(
         doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict,
-        strict_media=strict_media,
+        strict_media=strict_media, fetch_fonts=fetch_fonts,
     ) as renderer:  # fmt: skip
-        if jobs != 1:
+        if jobs != 1 and chunkable(output, fmt) is None:
             from vfnative.api.parallel import render_parallel  # on use: multiprocessing is not free
 
             return render_parallel(renderer, output, jobs=jobs, on_progress=on_progress, cancel=cancel)

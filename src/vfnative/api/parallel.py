@@ -49,6 +49,7 @@ from vfnative.api.render import (
     output_file,
 )
 from vfnative.errors import EncodeError, RenderCancelled, RenderError
+from vfnative.media.content_cache import MediaCacheStats
 from vfnative.settings import EncodeSettings, RenderSettings, cpu_limit
 
 if TYPE_CHECKING:
@@ -93,6 +94,8 @@ class ChunkReport:
     warnings: tuple[str, ...] = ()
     pid: int = field(default_factory=os.getpid)
     """The process that rendered it."""
+    media_cache: MediaCacheStats = MediaCacheStats()
+    """Remote sources this piece resolved: cache hits, misses, bytes fetched."""
 
 
 def plan_chunks(
@@ -123,6 +126,7 @@ def _chunk_of(renderer: Renderer, frames: range, out: Path, on_progress: Progres
     """Render `frames` of `renderer`'s document into the piece `out` (no audio, no fast start)."""
     from vfnative.encode.mux import Muxer
 
+    media_before = renderer.sources.stats
     total = renderer.frame_count
     if frames.step != 1 or not 0 <= frames.start < frames.stop <= total:
         raise ValueError(f"frames: expected an ascending range inside 0..{total}; got {frames}")
@@ -159,7 +163,8 @@ def _chunk_of(renderer: Renderer, frames: range, out: Path, on_progress: Progres
         encoder_thread=muxer.encode_seconds,
         converter_thread=muxer.convert_seconds,
     )
-    return ChunkReport(out, frames, time.perf_counter() - started, timings, renderer.warnings)
+    return ChunkReport(out, frames, time.perf_counter() - started, timings, renderer.warnings,
+                       media_cache=renderer.sources.stats - media_before)  # fmt: skip
 
 
 class _ChunkWriter:
@@ -480,7 +485,9 @@ def _render_parallel(
     seconds = time.perf_counter() - started
     report = RenderReport(output=output, frames=total, seconds=seconds, width=int(doc.width),
                           height=int(doc.height), fps=float(doc.fps), warnings=renderer.warnings,
-                          timings=_sum_timings(reports, audio_seconds))  # fmt: skip
+                          timings=_sum_timings(reports, audio_seconds),
+                          media_cache=sum((r.media_cache for r in reports if r.pid != os.getpid()),
+                                          renderer.sources.stats))  # fmt: skip
     log.info("wrote %s: %d frames in %.2f s (%.2fx realtime, %d processes)", output, total, seconds,
              report.realtime_factor, 1 + len(procs))  # fmt: skip
     return report

@@ -17,12 +17,12 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Protocol, TypeAlias
+from typing import IO, TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from vfnative import storage
 from vfnative.api.progress import ProgressCallback
-from vfnative.errors import EncodeError, RenderCancelled
-from vfnative.media.sources import SourcePolicy, SourceResolver
+from vfnative.errors import AssetError, EncodeError, RenderCancelled
+from vfnative.media.sources import MediaCacheStats, SourcePolicy, SourceResolver
 from vfnative.settings import Limits, RenderSettings
 from vfnative.types import RGBA8, FrameIndex, PremulRGBA8
 
@@ -41,7 +41,10 @@ if TYPE_CHECKING:
 
 __all__ = [
     "DocumentSource",
+    "Output",
     "check_output",
+    "chunkable",
+    "open_writer",
     "RenderReport",
     "Renderer",
     "StageTimings",
@@ -107,12 +110,30 @@ def _load_quietly(
     return _load(source, base_dir=base_dir, limits=limits, strict=strict)
 
 
-def check_output(output: str | os.PathLike[str], settings: RenderSettings | None = None) -> OutputFormat:
-    """The format a render to `output` writes; ValueError (a usage error) if vfnative cannot honour
-    the output's name. Called before any work, so a bad name leaves nothing behind."""
+Output: TypeAlias = "str | os.PathLike[str] | IO[bytes]"
+"""Where a render goes: a path (its extension picks the format), or a writable binary file object
+(the codec picks the container: h264 → MP4, vp9 → WebM; a pipe gets fragmented MP4 or WebM)."""
+
+
+def check_output(output: Output, settings: RenderSettings | None = None) -> OutputFormat:
+    """The format a render to `output` writes (README "Output formats"); ValueError (a usage error)
+    if vfnative cannot honour the output's name, codec, pixel format or transparency. Called before
+    any work, so a bad request leaves nothing behind."""
     from vfnative.encode.formats import resolve_output
 
-    return resolve_output(output)
+    encode = (settings or RenderSettings()).encode
+    if isinstance(output, str | os.PathLike):
+        return resolve_output(output, encode)
+    if not callable(getattr(output, "write", None)):
+        raise ValueError(f"output: expected a path or a writable binary file object; got {output!r}")
+    return resolve_output(None, encode, pipe=not _seekable(output))
+
+
+def _seekable(f: Any) -> bool:
+    try:
+        return bool(f.seekable())
+    except (AttributeError, OSError, ValueError):
+        return False
 
 
 def source_policy(
@@ -166,6 +187,8 @@ class RenderReport:
     warnings: tuple[str, ...]
     """Per-layer problems that did not stop the render (deduplicated, in order of first occurrence)."""
     timings: StageTimings
+    media_cache: MediaCacheStats = MediaCacheStats()
+    """Remote sources (http(s), s3) served from the media cache (hits), fetched (misses), bytes fetched."""
 
     @property
     def duration_s(self) -> float:
@@ -237,6 +260,10 @@ class Renderer:
     `strict`) sets the media half alone: the render farm fails a job once on a bad source while
     staying lenient about the document.
     `on_warning` is called once per distinct soft problem.
+    `fetch_fonts` (True, or the base URL of a Google Fonts-compatible CSS API) downloads the families
+    the document names and no installed font provides into the font cache, under the same source
+    policy (it needs ``allow_network``); they join `font_dirs`, matched as web fonts. A family that
+    cannot be fetched falls back to Noto Sans with a warning.
     """
 
     def __init__(
@@ -250,6 +277,7 @@ class Renderer:
         sources: SourcePolicy | None = None,
         strict: bool = False,
         strict_media: bool | None = None,
+        fetch_fonts: bool | str = False,
     ) -> None:
         self.settings = settings or RenderSettings()
         document = _load_quietly(doc, base_dir=base_dir, limits=self.settings.limits, strict=strict)
@@ -272,6 +300,8 @@ class Renderer:
         self._media: MediaLibrary | None = None
         self._media_document: VideoJSON | None = None
         self._setup_seconds = 0.0
+        if fetch_fonts:
+            self.font_dirs += self._fetch_fonts(fetch_fonts)
 
     def __repr__(self) -> str:
         d = self.document
@@ -409,6 +439,33 @@ class Renderer:
             self._setup_seconds += time.perf_counter() - start
         return self._compositor
 
+    def _fetch_fonts(self, fetch: bool | str) -> tuple[Path, ...]:
+        """Fetch the document's missing font families (see the class docstring); their folders."""
+        from vfnative.fonts.discovery import default_cache_dir
+        from vfnative.fonts.fetch import GOOGLE_FONTS_URL, fetch_family
+        from vfnative.fonts.registry import FontRegistry
+        from vfnative.fonts.requirements import font_requirements
+
+        if not self.sources.policy.allow_network:
+            raise ValueError("fetch_fonts: fetching fonts needs network access (allow_network=True)")
+        base_url = fetch if isinstance(fetch, str) else GOOGLE_FONTS_URL
+        installed = FontRegistry(font_dirs=self.font_dirs, system_fallback=False)
+        wanted: dict[str, tuple[str, set[float], set[str]]] = {}
+        for req in font_requirements(self.document):
+            if installed.has_family(req.family):
+                continue
+            _name, weights, styles = wanted.setdefault(req.family.casefold(), (req.family, set(), set()))
+            weights.update(req.weights)
+            styles.add(req.style)
+        folders: list[Path] = []
+        for family, weights, styles in wanted.values():
+            try:
+                folders.append(fetch_family(self.sources, family, weights=weights, styles=styles,
+                                            cache_dir=default_cache_dir() / "fonts", base_url=base_url))  # fmt: skip
+            except AssetError as exc:
+                self._warnings(f"{exc}; using Noto Sans")
+        return tuple(folders)
+
     def _text_painter(self) -> object | None:
         """Text engine over a font registry (bundled fonts plus `font_dirs`); None if not installed."""
         try:
@@ -416,8 +473,14 @@ class Renderer:
             from vfnative.raster.text import TextPainter
         except ImportError:  # the compositor then skips text with a warning
             return None
+        from vfnative.fonts.requirements import font_requirements
+
         doc = self.document
-        registry = FontRegistry(font_dirs=self.font_dirs, on_warning=self._warnings.record)
+        registry = FontRegistry(
+            font_dirs=self.font_dirs,
+            on_warning=self._warnings.record,
+            document_families=[req.family for req in font_requirements(doc)],
+        )
         return TextPainter(registry, width=doc.width, height=doc.height, on_warning=self._warnings)
 
     # ------------------------------------------------------------------ frames
@@ -436,11 +499,16 @@ class Renderer:
         scene = scene_at(self.timeline, n)
         return to_rgba8(self.compositor.render(scene))
 
-    def iter_frames(self, frames: Iterable[FrameIndex]) -> Iterator[tuple[FrameIndex, RGBA8]]:
-        """Yield ``(n, pixels)`` for each frame in `frames` (straight alpha, a new array each)."""
+    def iter_frames(self, frames: Iterable[FrameIndex] | None = None) -> Iterator[tuple[FrameIndex, RGBA8]]:
+        """Yield ``(n, pixels)`` for each frame in `frames` (default: every frame, in order): (H, W, 4)
+        uint8 RGBA, straight alpha, a new array each, for callers that feed their own pipeline.
+
+        The pixels are the video's (batched timeline, retained raster); with
+        ``EncodeSettings(alpha=True)`` the background colour is left out, as in a transparent render.
+        """
         from vfnative.raster.compose import to_rgba8
 
-        wanted = list(frames)
+        wanted = list(range(self.frame_count) if frames is None else frames)
         for n in wanted:
             self._check_frame(n)
         for n, _scene, premul in self._render_scenes(wanted, _Clock()):
@@ -553,65 +621,70 @@ class Renderer:
 
     def render_video(
         self,
-        output: str | os.PathLike[str],
+        output: Output,
         *,
         on_progress: ProgressCallback | None = None,
         cancel: CancelLike | None = None,
     ) -> RenderReport:
-        """Render every frame to an H.264 MP4 at `output`, atomically; returns a RenderReport.
+        """Render every frame to `output`, atomically; returns a RenderReport.
 
-        `output` is a path or an object URL (``s3://bucket/key``: rendered to a private temp file,
-        then uploaded; see `vfnative.storage`). `cancel` is checked before each frame and before the
-        file is finished; a cancelled (or failed, or interrupted) render raises and leaves no file at
-        `output`.
+        The format follows the output's extension and `settings.encode` (`codec`, `alpha`, `crf`,
+        `pix_fmt`; README "Output formats"): an H.264 MP4 by default. A file object receives the
+        finished file (a pipe: a fragmented MP4 or WebM as it is encoded). `cancel` is checked before
+        each frame and before the file is finished; a cancelled (or failed, or interrupted) render
+        raises and leaves no file at `output`. ValueError (before any work) when vfnative cannot
+        write the requested format. `output` may also be an object URL (``s3://bucket/key``: rendered
+        to a private temp file, then uploaded; see `vfnative.storage`).
         """
+        fmt = check_output(output, self.settings)
+        if not isinstance(output, str | os.PathLike):
+            return self._render_video(output, fmt, on_progress=on_progress, cancel=cancel)
+        if fmt.kind == "images" and storage.is_object_url(output):
+            raise ValueError(f"output: {output}: image sequences are written to local folders only")
         with output_file(output) as target:
-            report = self._render_video(target, on_progress=on_progress, cancel=cancel)
+            report = self._render_video(target, fmt, on_progress=on_progress, cancel=cancel)
         return replace(report, output=storage.display(output))
 
     def _render_video(
         self,
-        output: Path,
+        output: Output,
+        fmt: OutputFormat,
         *,
         on_progress: ProgressCallback | None = None,
         cancel: CancelLike | None = None,
     ) -> RenderReport:
-        from vfnative.encode.mux import Muxer
-
-        check_output(output, self.settings)
         started = time.perf_counter()
         setup_before = self._setup_seconds
         is_cancelled = _cancel_check(cancel)
         timeline = self.timeline
         total = int(timeline.frame_count)
         doc = self.document
-        self.compositor  # noqa: B018 - built here so its cost is counted as setup, not raster
+        name = Path(output) if isinstance(output, str | os.PathLike) else Path("-")
         clock = _Clock()
+        if fmt.kind == "audio":
+            return self._render_sound(output, fmt, name, started, clock, on_progress, is_cancelled)
+        self.compositor  # noqa: B018 - built here so its cost is counted as setup, not raster
         t0 = time.perf_counter()
-        audio = self._mix()
+        audio = self._mix() if fmt.audio_encoder is not None else None
         clock.audio = time.perf_counter() - t0
-        log.info("rendering %r to %s (%d frames)", self, output, total)
-        muxer = Muxer(
-            output,
-            width=int(doc.width),
-            height=int(doc.height),
-            fps=float(doc.fps),
-            frame_count=total,
-            settings=self.settings.encode,
-            pixel_format="bgra",  # Skia's native N32 order: the surface's own pixels, no swizzle
-            audio=audio,
-            deferred_read=True,  # write returns at once; the compositor calls muxer.fence before drawing
-        )
+        log.info("rendering %r to %s as %s (%d frames)", self, name, fmt, total)
+        muxer = open_writer(output, fmt, width=int(doc.width), height=int(doc.height), fps=float(doc.fps),
+                            frame_count=total, settings=self.settings.encode, audio=audio)  # fmt: skip
+        straight = fmt.alpha  # alpha formats take straight RGBA (what `vfnative frames` writes)
         with muxer:
             if is_cancelled():
                 raise RenderCancelled("render cancelled before the first frame", frame=0)
             compositor = self.compositor
+            to_straight = _unpremultiply() if straight else None
             scenes = self._render_scenes(range(total), clock, bgra=True, fence=muxer.fence)
             for n, _scene, pixels in scenes:
                 t0 = time.perf_counter()
-                # converted on the muxer's thread, only what changed, while the next frame is prepared;
-                # the compositor calls muxer.fence() before it draws on these pixels again
-                muxer.write(pixels, damage=compositor.last_damage)
+                if to_straight is not None:
+                    muxer.write(to_straight(pixels))
+                else:
+                    # converted on the muxer's thread, only what changed, while the next frame is
+                    # prepared; the compositor calls muxer.fence() before it draws on these pixels again
+                    muxer.write(pixels, damage=compositor.last_damage)
                 clock.encode += time.perf_counter() - t0
                 if on_progress is not None:
                     on_progress("render", n + 1, total)
@@ -624,7 +697,6 @@ class Renderer:
             clock.encode += time.perf_counter() - t0
         if on_progress is not None:
             on_progress("finish", 1, 1)
-        seconds = time.perf_counter() - started
         timings = StageTimings(
             setup=self._setup_seconds - setup_before,
             timeline=clock.timeline,
@@ -634,8 +706,13 @@ class Renderer:
             audio=clock.audio,
             converter_thread=muxer.convert_seconds,
         )
+        return self._report(name, total, started, timings)
+
+    def _report(self, name: Path, total: int, started: float, timings: StageTimings) -> RenderReport:
+        doc = self.document
+        seconds = time.perf_counter() - started
         report = RenderReport(
-            output=output,
+            output=name,
             frames=total,
             seconds=seconds,
             width=int(doc.width),
@@ -643,11 +720,54 @@ class Renderer:
             fps=float(doc.fps),
             warnings=self.warnings,
             timings=timings,
+            media_cache=self.sources.stats,
         )
         log.info(
-            "wrote %s: %d frames in %.2f s (%.2fx realtime)", output, total, seconds, report.realtime_factor
+            "wrote %s: %d frames in %.2f s (%.2fx realtime)", name, total, seconds, report.realtime_factor
         )
         return report
+
+    def _render_sound(
+        self,
+        output: Output,
+        fmt: OutputFormat,
+        name: Path,
+        started: float,
+        clock: _Clock,
+        on_progress: ProgressCallback | None,
+        is_cancelled: Callable[[], bool],
+    ) -> RenderReport:
+        """An audio-only output: the mix (silence when the document has no sound, with a warning)."""
+        import math
+
+        import numpy as np
+
+        from vfnative.encode.mux import AUDIO_RATE
+        from vfnative.encode.writers import write_audio_file
+
+        if is_cancelled():
+            raise RenderCancelled("render cancelled before the audio", frame=0)
+        t0 = time.perf_counter()
+        mixed = self._mix()
+        clock.audio = time.perf_counter() - t0
+        if mixed is None:
+            self._warnings(
+                f"{name.name}: the document has no sound; writing {self.document.duration:g} s of silence"
+            )
+            mixed = np.zeros((2, max(1, math.ceil(self.document.duration * AUDIO_RATE))), np.float32)
+        t0 = time.perf_counter()
+        if fmt.codec == "pcm" and isinstance(output, str | os.PathLike):
+            from vfnative.audio.wav import write_wav  # the reference's 16-bit conversion, as `vfnative audio`
+
+            write_wav(output, mixed.T)
+        else:
+            write_audio_file(mixed, output, fmt)
+        clock.encode = time.perf_counter() - t0
+        if on_progress is not None:
+            on_progress("finish", 1, 1)
+        timings = StageTimings(setup=0.0, timeline=0.0, raster=0.0, encode=clock.encode, encoder_thread=0.0,
+                               audio=clock.audio)  # fmt: skip
+        return self._report(name, self.frame_count, started, timings)
 
 
 @contextlib.contextmanager
@@ -660,6 +780,66 @@ def output_file(output: str | os.PathLike[str]) -> Iterator[Path]:
     except storage.StorageError as exc:
         raise EncodeError(f"{output}: {exc}" if str(output) not in str(exc) else str(exc),
                           source=str(output)) from exc  # fmt: skip
+
+
+def open_writer(
+    output: Output,
+    fmt: OutputFormat,
+    *,
+    width: int,
+    height: int,
+    fps: float,
+    frame_count: int | None,
+    settings: Any,
+    audio: Any = None,
+    first_frame: int = 0,
+) -> Any:
+    """The encoder for `fmt`: a `Muxer` (video containers), `GifWriter` or `ImageSequenceWriter`.
+
+    They take Skia's BGRA frames: premultiplied, or straight when `fmt.alpha`.
+    """
+    if fmt.codec == "gif":
+        from vfnative.encode.writers import GifWriter
+
+        return GifWriter(output, width=width, height=height, fps=fps, frame_count=frame_count,
+                         settings=settings, pixel_format="bgra")  # fmt: skip
+    if fmt.kind == "images":
+        from vfnative.encode.writers import ImageSequenceWriter
+
+        assert isinstance(output, str | os.PathLike)
+        return ImageSequenceWriter(output, width=width, height=height, fps=fps, output_format=fmt,
+                                   frame_count=frame_count, settings=settings, pixel_format="bgra",
+                                   first_frame=first_frame)  # fmt: skip
+    from vfnative.encode.mux import Muxer
+
+    return Muxer(output, width=width, height=height, fps=fps, frame_count=frame_count, settings=settings,
+                 pixel_format="bgra",  # Skia's native N32 order: the surface's own pixels, no swizzle
+                 audio=audio, first_frame=first_frame, output_format=fmt,
+                 deferred_read=True)  # write returns at once; the compositor calls muxer.fence before drawing  # fmt: skip
+
+
+def chunkable(output: Output, fmt: OutputFormat) -> str | None:
+    """None when a render to `output` can be cut into chunks joined without re-encoding (H.264,
+    H.265, AV1, VP9 and ProRes files); else why not (a GIF's palette spans the whole render, ...)."""
+    if not isinstance(output, str | os.PathLike):
+        return "a stream is written by one process"
+    video = fmt.video
+    if fmt.kind == "audio":
+        return "an audio-only output has no frames to share out"
+    if fmt.kind == "images":
+        return "image sequences are written by one process"
+    if fmt.codec == "gif":
+        return "a GIF's palette is computed over the whole render"
+    if video is None or not video.stitchable:
+        return f"{fmt} pieces cannot be joined without re-encoding"
+    return None
+
+
+def _unpremultiply() -> Callable[[PremulRGBA8], RGBA8]:
+    """Raster's un-premultiply (`to_rgba8`): the alpha outputs get exactly the PNG frames' pixels."""
+    from vfnative.raster.compose import to_rgba8
+
+    return to_rgba8  # type: ignore[no-any-return]
 
 
 class _Clock:
@@ -687,6 +867,8 @@ def _apply_settings(doc: VideoJSON, settings: RenderSettings) -> VideoJSON:
     """The document at the settings' size and fps (a copy; layout in relative units follows the size)."""
     width, height = settings.output_size(int(doc.width), int(doc.height))
     update: dict[str, Any] = {}
+    if settings.encode.alpha:  # transparent output: the background colour is not painted
+        update["background_color"] = "transparent"
     if (width, height) != (doc.width, doc.height):
         update["width"] = width
         update["height"] = height

@@ -1,6 +1,7 @@
 """`vfnative render | frames | audio | probe | demo | doctor | worker | submit | status`: argparse front end.
 
-The render-farm commands (`worker`, `submit`, `status`) live in `vfnative.worker.cli`.
+The render-farm commands (`worker`, `submit`, `submit-batch`, `status`) live in `vfnative.worker.cli`,
+which never imports this module: it gets the shared arguments and `_settings` through `add_commands`.
 
 Errors are caught once, here, printed as ``TypeName: message`` (no traceback unless ``--debug``) and
 mapped to exit codes:
@@ -22,21 +23,23 @@ import logging
 import os
 import signal
 import sys
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import IO, Any, NoReturn
+from typing import IO, Any, NoReturn, get_args
 
 from rich.console import Console
 
 import vfnative
 from vfnative.api.environment import limit_heap_growth, set_ffmpeg_logging
 from vfnative.api.render import check_output
+from vfnative.api.warmup import seed_numba_cache
 from vfnative.cli.progress import LOG_FORMATS, RichProgress, message_fields, setup_logging
-from vfnative.settings import PRESET_ALIASES
+from vfnative.settings import PRESET_ALIASES, Codec, GifDither
 
 __all__ = ["main", "run"]
 
@@ -83,11 +86,26 @@ class Context:
     def media_options(self) -> dict[str, Any]:
         """`sources` (the source policy from --allow-root / --allow-network) and `strict` for a Renderer."""
         a = self.args
-        policy = vfnative.SourcePolicy(
-            allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
-            allow_network=bool(getattr(a, "allow_network", False)),
-        )
-        return {"sources": policy, "strict": bool(getattr(a, "strict", False))}
+        cache_dir = self.environ.get("VFNATIVE_CACHE_DIR", "").strip() or None
+        raw_max = self.environ.get("VFNATIVE_CACHE_MAX_BYTES", "").strip()
+        try:
+            policy = vfnative.SourcePolicy(
+                allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
+                allow_network=bool(getattr(a, "allow_network", False)),
+                allow_private=bool(getattr(a, "allow_private", False)),
+                allowed_buckets=tuple(getattr(a, "allow_bucket", None) or ()),
+                cache_dir=cache_dir,
+                **({"cache_max_bytes": int(raw_max)} if raw_max else {}),
+            )
+        except ValueError as exc:
+            raise UsageError(f"{exc} (VFNATIVE_CACHE_MAX_BYTES or --allow-bucket)") from exc
+        fetch_fonts = getattr(a, "fetch_fonts", False)
+        if fetch_fonts and not policy.allow_network:
+            raise UsageError("--fetch-fonts needs --allow-network")
+        options: dict[str, Any] = {"sources": policy, "strict": bool(getattr(a, "strict", False))}
+        if fetch_fonts:
+            options["fetch_fonts"] = fetch_fonts
+        return options
 
     def threads(self) -> int | None:
         if getattr(self.args, "threads", None) is not None:
@@ -129,18 +147,36 @@ def _settings(ctx: Context) -> vfnative.RenderSettings:
         encode_changes["quality"] = a.quality
     if getattr(a, "speed", None):
         encode_changes["speed"] = a.speed
+    for flag in ("codec", "crf", "bitrate", "pix_fmt", "dither", "gif_max_width"):
+        if getattr(a, flag, None) is not None:
+            encode_changes[flag] = getattr(a, flag)
+    if getattr(a, "keyframe_interval", None) is not None:
+        encode_changes["keyframe_interval_s"] = a.keyframe_interval
+    if getattr(a, "transparent", False):
+        encode_changes["alpha"] = True
     threads = ctx.threads()
     if threads is not None:
         encode_changes["threads"] = threads
-    if encode_changes:
-        changes["encode"] = replace(settings.encode, **encode_changes)
     try:
+        if encode_changes:
+            changes["encode"] = replace(settings.encode, **encode_changes)
         settings = settings.replace(**changes) if changes else settings
         if getattr(a, "output", None) is not None:
-            check_output(a.output, settings)
+            check_output(_output_target(ctx), settings)
     except ValueError as exc:
         raise UsageError(str(exc)) from exc
     return settings
+
+
+def _output_target(ctx: Context) -> Any:
+    """The ``--output`` path, or the binary stdout for ``-o -``."""
+    output = ctx.args.output
+    if output != "-":
+        return output  # a path or an object URL (s3://...)
+    binary = getattr(ctx.stdout, "buffer", None)
+    if binary is None:
+        raise UsageError("--output -: standard output cannot take binary data here")
+    return binary
 
 
 @contextmanager
@@ -157,18 +193,24 @@ def _sigterm_cancels(token: vfnative.CancelToken) -> Iterator[None]:
         signal.signal(signal.SIGTERM, previous)
 
 
-def _render_to(ctx: Context, doc: Any, output: str, settings: vfnative.RenderSettings, base_dir: Any) -> int:
+def _render_to(ctx: Context, doc: Any, output: Any, settings: vfnative.RenderSettings, base_dir: Any) -> int:
+    from vfnative.api.render import chunkable
+
+    jobs = getattr(ctx.args, "jobs", None)
+    why_not = chunkable(output, check_output(output, settings))
+    if why_not is not None and jobs not in (None, 1):
+        raise UsageError(f"--jobs {jobs}: {why_not}; render it with --jobs 1")
     limit_heap_growth()  # this process renders: freed frame-sized buffers go back to the system
     token = vfnative.CancelToken()
+    label = os.path.basename(output) if isinstance(output, str | os.PathLike) else "stdout"
     with (
         vfnative.Renderer(
             doc, settings=settings, base_dir=base_dir, font_dirs=ctx.font_dirs(), **ctx.media_options()
         ) as renderer,
         _sigterm_cancels(token),
-        RichProgress(ctx.console, enabled=ctx.progress_enabled, label=os.path.basename(output)) as progress,
+        RichProgress(ctx.console, enabled=ctx.progress_enabled, label=label) as progress,
     ):
-        jobs = getattr(ctx.args, "jobs", None)
-        if jobs == 1:
+        if jobs == 1 or why_not is not None:
             report = renderer.render_video(output, on_progress=progress, cancel=token)
         else:  # frame ranges in worker processes, stitched (one process when the render is short)
             from vfnative.api.parallel import render_parallel
@@ -179,19 +221,28 @@ def _render_to(ctx: Context, doc: Any, output: str, settings: vfnative.RenderSet
             f"Wrote {report.output} ({report.width}x{report.height}@{report.fps:g}, {report.frames} frames, "
             f"{report.duration_s:.2f} s) in {report.seconds:.2f} s ({report.realtime_factor:.2f}x realtime)"
             + (f", {len(report.warnings)} warning(s)" if report.warnings else "")
+            + _cache_summary(report.media_cache)
         )
     return EXIT_OK
 
 
+def _cache_summary(stats: Any) -> str:
+    if not (stats.hits or stats.misses):
+        return ""
+    return f"; remote media: {stats.hits} cached, {stats.misses} fetched ({stats.bytes_fetched} bytes)"
+
+
 def cmd_render(ctx: Context) -> int:
     a = ctx.args
-    return _render_to(ctx, a.document, a.output, _settings(ctx), a.base_dir)
+    settings = _settings(ctx)
+    return _render_to(ctx, a.document, _output_target(ctx), settings, a.base_dir)
 
 
 def cmd_demo(ctx: Context) -> int:
     from vfnative.demo import DEMO_DOCUMENT
 
-    return _render_to(ctx, DEMO_DOCUMENT, ctx.args.output, _settings(ctx), None)
+    settings = _settings(ctx)
+    return _render_to(ctx, DEMO_DOCUMENT, _output_target(ctx), settings, None)
 
 
 def _parse_frames(spec: str, count: int) -> list[int]:
@@ -315,6 +366,46 @@ def cmd_doctor(ctx: Context) -> int:
     return print_report(report, Console(file=ctx.stdout, highlight=False))
 
 
+def cmd_warmup(ctx: Context) -> int:
+    from vfnative.api.warmup import warm_up, warmup_targets
+
+    a = ctx.args
+    effects = [n.strip() for n in a.effects.split(",") if n.strip()] if a.effects else None
+    if effects is not None:
+        from vfnative.raster.effects import EFFECT_NAMES
+
+        unknown = sorted(set(effects) - set(EFFECT_NAMES))
+        if unknown:
+            raise UsageError(f"--effects: unknown effect {unknown[0]!r} (see the spec's effect list)")
+    total = len(warmup_targets(effects))
+    done = 0
+
+    def report(result: Any) -> None:
+        nonlocal done
+        done += 1
+        if result.error is not None:
+            ctx.console.print(
+                f"warmup: {result.target} failed: {result.error}", markup=False, highlight=False
+            )
+        elif a.verbose:
+            ctx.console.print(
+                f"warmup: {result.target} {result.seconds:.1f} s ({done}/{total})", highlight=False
+            )
+
+    start = time.perf_counter()
+    results = warm_up(jobs=a.jobs, effects=effects, on_result=report)
+    failed = [r for r in results if r.error is not None]
+    cache = os.environ.get("NUMBA_CACHE_DIR") or "numba's default (next to the sources)"
+    if not a.quiet:
+        cpu = sum(r.seconds for r in results)
+        print(
+            f"warmup: {len(results) - len(failed)}/{len(results)} targets compiled in "
+            f"{time.perf_counter() - start:.1f} s ({cpu:.0f} s in the processes) into {cache}",
+            file=ctx.stdout,
+        )
+    return EXIT_RENDER if failed else EXIT_OK
+
+
 # ---------------------------------------------------------------------------------------------- parser
 
 
@@ -349,6 +440,26 @@ def _document_args(parser: argparse.ArgumentParser) -> None:
         "--allow-network", action="store_true", help="fetch http(s) media sources (public addresses only)"
     )
     parser.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="with --allow-network: also loopback and private addresses (tests, private deployments)",
+    )
+    parser.add_argument(
+        "--fetch-fonts",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="URL",
+        help="download the Google Fonts families the document names and no installed font provides "
+        "(needs --allow-network; URL: another Google Fonts-compatible CSS API)",
+    )
+    parser.add_argument(
+        "--allow-bucket",
+        action="append",
+        metavar="NAME",
+        help="also read s3://NAME/... media sources (repeatable; no bucket by default; the s3 extra)",
+    )
+    parser.add_argument(
         "--strict",
         action="store_true",
         help="fail on what the reference tolerates: unknown keys, layer types and easings are errors "
@@ -364,6 +475,17 @@ def _positive_int(text: str) -> int:
     if value < 1:
         raise argparse.ArgumentTypeError(f"expected a positive integer; got {text!r}")
     return value
+
+
+def _bitrate(text: str) -> int:
+    scale = {"k": 1_000, "m": 1_000_000}.get(text[-1:].lower(), 1)
+    try:
+        value = float(text[:-1] if scale != 1 else text) * scale
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected bits/s like 8000000, 8M or 2500k; got {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected bits/s > 0; got {text!r}")
+    return int(value)
 
 
 def _render_args(parser: argparse.ArgumentParser, *, encode: bool) -> None:
@@ -383,7 +505,39 @@ def _render_args(parser: argparse.ArgumentParser, *, encode: bool) -> None:
         metavar="DIR",
         help="extra font folder (repeatable; also VFNATIVE_FONT_DIRS)",
     )
+    parser.add_argument(
+        "--transparent",
+        action="store_true",
+        help="leave the document's background colour out and keep alpha (.mov ProRes 4444, .webm VP9, "
+        ".webp, PNG/WebP sequences; other formats: exit 2)",
+    )
     if encode:
+        parser.add_argument(
+            "--codec",
+            choices=list(get_args(Codec)),
+            help="codec (default: the output's: .mp4 h264, .webm vp9, .mov prores, ...); "
+            "with -o - it also picks the container (h264/h265/av1: fragmented MP4, vp9: WebM)",
+        )
+        parser.add_argument("--crf", type=int, help="constant quality (lower is better) instead of a bitrate")
+        parser.add_argument(
+            "--bitrate", type=_bitrate, help="target video bitrate in bits/s (e.g. 8M, 2500k)"
+        )
+        parser.add_argument("--pix-fmt", help="encoder pixel format, e.g. yuv420p10le for 10-bit h265/av1")
+        parser.add_argument(
+            "--keyframe-interval",
+            type=float,
+            metavar="SECONDS",
+            help="force a keyframe this often (default 5)",
+        )
+        parser.add_argument(
+            "--dither", choices=list(get_args(GifDither)), help="GIF dithering (default: none)"
+        )
+        parser.add_argument(
+            "--gif-width",
+            dest="gif_max_width",
+            type=_positive_int,
+            help="GIF: scale down to this width (default 640)",
+        )
         parser.add_argument("--quality", choices=["very_low", "low", "medium", "high", "very_high"])
         parser.add_argument(
             "--speed",
@@ -428,9 +582,15 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
     _common(parser, top=True)
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    p = sub.add_parser("render", help="render a document to an H.264 MP4")
+    p = sub.add_parser(
+        "render", help="render a document to a video (H.264 MP4 by default), GIF, images or sound"
+    )
     _document_args(p)
-    p.add_argument("-o", "--output", required=True, help="output .mp4 path, or s3://BUCKET/KEY (the s3 extra)")
+    p.add_argument(
+        "-o", "--output", required=True,
+        help="output path: .mp4 .mov .webm .gif .webp, frames/%%05d.png|.jpg|.webp, .wav .m4a .mp3 .opus "
+        ".flac; - for stdout (fragmented MP4 or WebM); or s3://BUCKET/KEY (the s3 extra)",
+    )  # fmt: skip
     _render_args(p, encode=True)
     _common(p, top=False)
     p.set_defaults(func=cmd_render)
@@ -466,11 +626,28 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
     _common(p, top=False)
     p.set_defaults(func=cmd_doctor)
 
+    p = sub.add_parser(
+        "warmup", help="compile every numba kernel (timeline, effects) into the cache, in parallel"
+    )
+    p.add_argument("--jobs", type=_positive_int, metavar="N", help="processes (default: the CPU limit)")
+    p.add_argument("--effects", metavar="NAMES", help="only these effects, comma-separated (default: all)")
+    _common(p, top=False)
+    p.set_defaults(func=cmd_warmup)
+
     from vfnative.worker.cli import add_commands  # the render farm: worker, submit, status (worker extra)
 
     add_commands(
-        sub, common=lambda p: _common(p, top=False), render_args=lambda p: _render_args(p, encode=True)
+        sub,
+        common=lambda p: _common(p, top=False),
+        render_args=lambda p: _render_args(p, encode=True),
+        settings=_settings,
     )
+    from vfnative.service.cli import add_command as add_serve  # the render service (server extra)
+
+    add_serve(sub, common=lambda p: _common(p, top=False))
+    from vfnative.cli.fonts import add_commands as add_font_commands
+
+    add_font_commands(sub, common=lambda p: _common(p, top=False))
     return parser
 
 
@@ -539,6 +716,7 @@ def run(
     except SystemExit as exc:  # argparse: --help, --version or a usage error
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
     ctx = Context(args=args, environ=environ, stdout=stdout, console=console)
+    seed_numba_cache(environ)  # before anything loads numba: a prebuilt image cache (no-op elsewhere)
     json_logs = ctx.json_logs
     undo_logging = setup_logging(console, verbose=args.verbose, log_format=args.log_format)
     set_ffmpeg_logging(args.verbose)

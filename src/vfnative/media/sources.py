@@ -8,6 +8,10 @@ which returns a local, regular file or raises an `AssetError` naming the source:
   or an absolute path elsewhere is refused before anything is opened. Directories, FIFOs and devices
   are refused too (a FIFO would hang the decoder). ``file://`` URLs follow the same rule.
 * **data: URIs** (base64 or percent-encoded) are decoded, within `max_bytes`, into a cache file.
+* **s3:// URLs** are read only from buckets named in `allowed_buckets` (never by default), through
+  `vfnative.storage` (boto3, the ``s3`` extra) at the endpoint the standard AWS configuration names,
+  within `max_bytes` and `timeout_s`. The endpoint is the operator's, not the document's, so the
+  address rules below do not apply to it; the bucket allow-list does.
 * **http(s) URLs** are fetched only when `allow_network` is set, once per resolver, into the cache,
   within `max_bytes` and `timeout_s` (a deadline for the whole fetch, redirects included). Only the
   http and https schemes exist. The host is resolved first and *every* address it resolves to must be
@@ -21,8 +25,13 @@ Why the standard library: `http.client` gives the two hooks this needs, connecti
 address and seeing each redirect before following it. `urllib.request` follows redirects and resolves
 names itself; `requests`/`httpx` need transport-level patches for the same pinning. No new dependency.
 
+**Cache.** With `cache_dir`, remote sources (http(s), s3) go through a `ContentCache` there: fetched
+once per machine, revalidated by ETag / Last-Modified once per resolver, bounded by
+`cache_max_bytes` (LRU), shared safely by concurrent renders. `SourceResolver.stats` counts hits,
+misses and bytes fetched (every remote fetch is a miss without a cache folder).
+
 Other engineers call this through a plain ``resolve(source) -> Path`` callable (`SourceResolver` is
-one). Imports the standard library and `errors` only.
+one). Imports the standard library, `errors`, `media.content_cache` and (for s3:// only) `storage`.
 """
 
 from __future__ import annotations
@@ -48,12 +57,21 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any, TypeAlias
 
 from vfnative.errors import AssetError, MissingAssetError
+from vfnative.media.content_cache import (
+    NOT_MODIFIED,
+    CacheEntry,
+    ContentCache,
+    FetchResult,
+    MediaCacheStats,
+    NotModified,
+    Validators,
+)
 
 if TYPE_CHECKING:  # the HTTP client loads on the first URL fetch (~20 ms of imports)
     import http.client
     import ssl
 
-__all__ = ["GetAddrInfo", "Connect", "SourcePolicy", "SourceResolver"]
+__all__ = ["Connect", "GetAddrInfo", "MediaCacheStats", "SourcePolicy", "SourceResolver"]
 
 log = logging.getLogger(__name__)
 
@@ -98,7 +116,12 @@ class SourcePolicy:
     """Redirects followed per fetch; each target is checked like the original URL."""
     cache_dir: str | os.PathLike[str] | None = None
     """Where fetched and decoded sources are kept, keyed by a hash of the source. None: a private
-    temporary folder, removed when the resolver closes. A given folder is kept (a cache across renders)."""
+    temporary folder, removed when the resolver closes. A given folder is kept: a content cache of
+    remote sources across renders and processes (`vfnative.media.content_cache`)."""
+    cache_max_bytes: int = 2 * 2**30
+    """Bound of the `cache_dir` content cache in bytes; least recently used entries go first."""
+    allowed_buckets: tuple[str, ...] = ()
+    """S3 buckets ``s3://`` sources may be read from (``--allow-bucket NAME``); none by default."""
 
     def __post_init__(self) -> None:
         if isinstance(self.allowed_roots, str | os.PathLike):
@@ -107,6 +130,14 @@ class SourcePolicy:
         if isinstance(self.allowed_networks, str):
             object.__setattr__(self, "allowed_networks", (self.allowed_networks,))
         object.__setattr__(self, "allowed_networks", tuple(self.allowed_networks))
+        if isinstance(self.allowed_buckets, str):
+            object.__setattr__(self, "allowed_buckets", (self.allowed_buckets,))
+        object.__setattr__(self, "allowed_buckets", tuple(self.allowed_buckets))
+        for bucket in self.allowed_buckets:
+            if not bucket or "/" in bucket or ":" in bucket:
+                raise ValueError(f"allowed_buckets: expected bucket names (no s3://, no /); got {bucket!r}")
+        if self.cache_max_bytes < 1:
+            raise ValueError(f"cache_max_bytes: expected bytes >= 1; got {self.cache_max_bytes!r}")
         if self.max_bytes < 1:
             raise ValueError(f"max_bytes: expected bytes >= 1; got {self.max_bytes!r}")
         if not self.timeout_s > 0:
@@ -175,6 +206,17 @@ class SourceResolver:
         self._results: dict[str, Path | AssetError] = {}
         self._lock = threading.RLock()
         self._temp_dir: Path | None = None
+        self._entries: list[CacheEntry] = []
+        self._stats = MediaCacheStats()
+        self._content: ContentCache | None = None
+        if self.policy.cache_dir is not None:
+            self._content = ContentCache(self.policy.cache_dir, self.policy.cache_max_bytes)
+
+    @property
+    def stats(self) -> MediaCacheStats:
+        """Remote sources served from the cache (hits), fetched (misses) and bytes fetched so far."""
+        with self._lock:
+            return self._stats
 
     def __repr__(self) -> str:
         network = "network" if self.policy.allow_network else "no network"
@@ -189,8 +231,12 @@ class SourceResolver:
         self.close()
 
     def close(self) -> None:
-        """Remove the temporary cache folder (a `cache_dir` given in the policy is kept)."""
+        """Remove the temporary cache folder (a `cache_dir` given in the policy is kept; this
+        resolver's entries in it may be evicted again)."""
         with self._lock:
+            for entry in self._entries:
+                entry.release()
+            self._entries.clear()
             if self._temp_dir is not None:
                 shutil.rmtree(self._temp_dir, ignore_errors=True)
                 self._temp_dir = None
@@ -232,9 +278,11 @@ class SourceResolver:
             return self._file_url(source)
         if scheme in ("http", "https"):
             return self._network(source)
+        if scheme == "s3":
+            return self._s3(source)
         raise AssetError(
             f"{_show(source)}: refused: unsupported URL scheme {scheme!r} (sources may be paths, "
-            "file:, data:, http: or https: URLs)",
+            "file:, data:, http:, https: or s3: URLs)",
             source=source,
         )
 
@@ -331,17 +379,18 @@ class SourceResolver:
                 "(allow_network=True)",
                 source=source,
             )
-        target = self._cache_path(source, _url_suffix(source))
-        if target.exists():
-            return target
+        return self._remote(source, lambda target, known: self._http_fetch(source, target, known))
+
+    def _http_fetch(self, source: str, target: Path, known: Validators | None) -> FetchResult | NotModified:
+        """GET `source` into `target` (conditionally, when `known`), following checked redirects."""
         fetch = _Fetch(source, time.monotonic() + self.policy.timeout_s)
         url = source
         for _hop in range(self.policy.max_redirects + 1):
             fetch.chain.append(url)
-            location = self._get(url, fetch, target)
-            if location is None:
-                return target
-            url = urllib.parse.urljoin(url, location)
+            outcome = self._get(url, fetch, target, known)
+            if not isinstance(outcome, str):
+                return outcome
+            url = urllib.parse.urljoin(url, outcome)
             scheme = urllib.parse.urlsplit(url).scheme.lower()
             if scheme not in ("http", "https"):
                 raise AssetError(
@@ -355,8 +404,72 @@ class SourceResolver:
             source=source,
         )
 
-    def _get(self, url: str, fetch: _Fetch, target: Path) -> str | None:
-        """GET `url` into `target`; returns a redirect's Location instead, or raises AssetError."""
+    # ------------------------------------------------------------------ s3
+
+    def _s3(self, source: str) -> Path:
+        bucket = source[5:].split("/", 1)[0]
+        if bucket not in self.policy.allowed_buckets:
+            raise AssetError(
+                f"{_show(source)}: refused: bucket {bucket!r} is not allowed; allow it with "
+                f"--allow-bucket {bucket} (allowed_buckets=...)",
+                source=source,
+            )
+        return self._remote(source, lambda target, known: self._s3_fetch(source, target, known))
+
+    def _s3_fetch(self, source: str, target: Path, known: Validators | None) -> FetchResult | NotModified:
+        """GET the object into `target`; with `known`, a HEAD first and no GET when the ETag is the same."""
+        from vfnative import storage
+
+        try:
+            if known is not None and known.etag:
+                info = storage.stat(source)
+                if info is None:
+                    raise storage.StorageNotFound(f"{source}: no such object", url=source)
+                if info.etag == known.etag:
+                    return NOT_MODIFIED
+            info = storage.get_file(source, target, max_bytes=self.policy.max_bytes,
+                                    timeout_s=self.policy.timeout_s)  # fmt: skip
+        except storage.StorageNotFound as exc:
+            raise MissingAssetError(f"{_show(source)}: object not found", source=source) from exc
+        except storage.StorageError as exc:
+            raise AssetError(f"{_show(source)}: fetch failed: {exc}", source=source) from exc
+        log.info("fetched %s (%d bytes)", source, info.size)
+        return FetchResult(info.size, Validators(etag=info.etag))
+
+    # ------------------------------------------------------------------ remote sources and the cache
+
+    def _remote(
+        self, source: str, fetch: Callable[[Path, Validators | None], FetchResult | NotModified]
+    ) -> Path:
+        """Fetch a remote source through the content cache (or into the temporary folder), counted."""
+        suffix = _url_suffix(source)
+        if self._content is None:
+            target = self._cache_path(source, suffix)
+            result = fetch(target, None)
+            assert isinstance(result, FetchResult)
+            self._stats += MediaCacheStats(misses=1, bytes_fetched=result.size)
+            return target
+        try:
+            entry = self._content.get(source, suffix, fetch,
+                                      deadline=time.monotonic() + self.policy.timeout_s)  # fmt: skip
+        except AssetError:
+            raise
+        except TimeoutError as exc:
+            raise AssetError(
+                f"{_show(source)}: fetch timed out waiting for the media cache entry ({exc})", source=source
+            ) from exc
+        except OSError as exc:
+            raise AssetError(f"{_show(source)}: media cache: {exc}", source=source) from exc
+        self._entries.append(entry)
+        self._stats += MediaCacheStats(hits=int(entry.hit), misses=int(not entry.hit),
+                                       bytes_fetched=entry.bytes_fetched)  # fmt: skip
+        return entry.path
+
+    def _get(
+        self, url: str, fetch: _Fetch, target: Path, known: Validators | None = None
+    ) -> str | FetchResult | NotModified:
+        """GET `url` into `target`; returns a redirect's Location instead, `NOT_MODIFIED` for a 304
+        to a conditional request (`known`), or raises AssetError."""
         source = fetch.source
         via = f" (redirected to {_show(url)})" if url != source else ""
         parts = urllib.parse.urlsplit(url)
@@ -385,13 +498,16 @@ class SourceResolver:
         if parts.query:
             path += "?" + parts.query
         response: http.client.HTTPResponse | None = None
+        headers = {"User-Agent": "vfnative", "Accept-Encoding": "identity", "Accept": "*/*"}
+        if known is not None and known.etag:
+            headers["If-None-Match"] = known.etag
+        if known is not None and known.last_modified:
+            headers["If-Modified-Since"] = known.last_modified
         try:
-            connection.request(
-                "GET",
-                path,
-                headers={"User-Agent": "vfnative", "Accept-Encoding": "identity", "Accept": "*/*"},
-            )
+            connection.request("GET", path, headers=headers)
             response = connection.getresponse()
+            if response.status == 304 and known:
+                return NOT_MODIFIED
             if response.status in _REDIRECTS:
                 location = response.getheader("Location")
                 if not location:
@@ -404,8 +520,10 @@ class SourceResolver:
                 raise AssetError(
                     f"{_show(source)}: HTTP {response.status} {response.reason}{via}", source=source
                 )
-            self._download(response, connection, fetch, target, via)
-            return None
+            size = self._download(response, connection, fetch, target, via)
+            return FetchResult(
+                size, Validators(response.getheader("ETag"), response.getheader("Last-Modified"))
+            )
         except AssetError:
             raise
         except (OSError, http.client.HTTPException, ValueError) as exc:
@@ -471,7 +589,7 @@ class SourceResolver:
         fetch: _Fetch,
         target: Path,
         via: str,
-    ) -> None:
+    ) -> int:
         source = fetch.source
         limit = self.policy.max_bytes
         declared = response.getheader("Content-Length")
@@ -490,7 +608,9 @@ class SourceResolver:
                 while True:
                     if connection.sock is not None:
                         connection.sock.settimeout(fetch.remaining())
-                    chunk = response.read(_CHUNK)
+                    # read1: one recv at most, so a sender trickling bytes cannot hold a read open
+                    # past the deadline (read(n) would wait, recv after recv, for all n bytes)
+                    chunk = response.read1(_CHUNK)
                     if not chunk:
                         break
                     size += len(chunk)
@@ -508,6 +628,7 @@ class SourceResolver:
         finally:
             tmp.unlink(missing_ok=True)
         log.info("fetched %s (%d bytes)", source, size)
+        return size
 
     # ------------------------------------------------------------------ cache
 

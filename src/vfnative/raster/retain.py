@@ -5,8 +5,8 @@ Owns the reuse of work across frames, for the Compositor's top-level layers:
 * Each layer is recorded once into a `skia.Picture` (device space, with an R-tree, so the picture's
   cull rect is the tight, conservative bounds of everything it draws: strokes, shadows, blur
   outsets, filters). The picture is reused for as long as the layer's `LayerFrame` is unchanged: same
-  document layer, equal resolved props, same frame for time-dependent layers (video, effects), same
-  children for groups. Replaying a picture skips the Python drawing code (text shaping, box maths,
+  document layer, equal resolved props, same frame for time-dependent layers (video, effects that read
+  the clock), same children for groups. Replaying a picture skips the Python drawing code (text shaping, box maths,
   mask building) entirely.
 * Damage: the pixels that can differ from the previous frame are the old and new bounds of the
   layers that changed, appeared or disappeared. Only those boxes are redrawn (the layers touching
@@ -23,7 +23,8 @@ value does not depend on which frames were drawn before: an incremental render e
 and a chunk rendered in another process equals the same frames of a single-process render
 (tests/perf/test_retained_raster.py checks both on every fixture).
 
-Imports skia, numpy, raster.surface and the scene contract only.
+Imports skia, numpy, raster.surface, raster.effects_time (which effects read the clock; no numba) and
+the scene contract only.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ from typing import Any
 import numpy as np
 import skia
 
+from vfnative.raster.effects_time import effects_use_time
 from vfnative.raster.surface import RasterSurface
 from vfnative.timeline.scene import LayerFrame, Percent
 
@@ -100,14 +102,25 @@ class _Base:
 
 
 def _time_dependent(lf: LayerFrame) -> bool:
-    """True when the layer draws something different at another frame with the same props."""
+    """True when the layer draws something different at another frame with the same props.
+
+    Video does; so does a layer with an effect that reads the clock (`u_time`). Effects that do not
+    (colorCorrection, bloom, vignette, ...) are a function of the layer's pixels and resolved
+    params, which equal props already pin down: such a layer's picture, effect output included, is
+    reused (a static graded photo is graded once, not every frame).
+    """
     layer = lf.layer
     if getattr(layer, "type", None) == "video":
         return True
-    if "__effects" in lf.props:
-        return True
-    effects = getattr(layer, "effects", None)
-    return bool(effects) and any(getattr(e, "enabled", True) is not False for e in effects or ())
+    names: list[object] = [
+        getattr(e, "effect", None)
+        for e in getattr(layer, "effects", None) or ()
+        if getattr(e, "enabled", True) is not False
+    ]
+    injected = lf.props.get("__effects")
+    if injected:
+        names.extend(e[0] if isinstance(e, tuple | list) and len(e) == 2 else None for e in injected)
+    return effects_use_time(names)
 
 
 def _props_equal(a: Mapping[str, Any], b: Mapping[str, Any]) -> bool:

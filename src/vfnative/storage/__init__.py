@@ -103,7 +103,9 @@ class _Store(Protocol):
     def open_read(self, url: str) -> IO[bytes]: ...
     def stat(self, url: str) -> ObjectInfo | None: ...
     def put_file(self, source: Path, url: str, *, multipart_threshold: int) -> None: ...
-    def get_file(self, url: str, target: Path, *, max_bytes: int | None) -> ObjectInfo: ...
+    def get_file(
+        self, url: str, target: Path, *, max_bytes: int | None, deadline: float | None
+    ) -> ObjectInfo: ...
     def presign(self, url: str, expires_s: int) -> str: ...
     def delete_prefix(self, url: str) -> int: ...
 
@@ -178,10 +180,18 @@ def put_file(
 
 
 def get_file(
-    url: str | os.PathLike[str], target: str | os.PathLike[str], *, max_bytes: int | None = None
+    url: str | os.PathLike[str],
+    target: str | os.PathLike[str],
+    *,
+    max_bytes: int | None = None,
+    timeout_s: float | None = None,
 ) -> ObjectInfo:
-    """Copy `url` into the local file `target` (atomically); StorageError past `max_bytes`."""
-    return _store(url).get_file(_key(url), Path(target), max_bytes=max_bytes)
+    """Copy `url` into the local file `target` (atomically); StorageError past `max_bytes` or `timeout_s`
+    (a deadline for the whole download, in seconds)."""
+    import time
+
+    deadline = None if timeout_s is None else time.monotonic() + timeout_s
+    return _store(url).get_file(_key(url), Path(target), max_bytes=max_bytes, deadline=deadline)
 
 
 def presign(url: str | os.PathLike[str], expires_s: int = 3600) -> str:
@@ -296,7 +306,9 @@ class _LocalStore:
         finally:
             Path(tmp).unlink(missing_ok=True)
 
-    def get_file(self, url: str, target: Path, *, max_bytes: int | None) -> ObjectInfo:
+    def get_file(
+        self, url: str, target: Path, *, max_bytes: int | None, deadline: float | None
+    ) -> ObjectInfo:
         info = self.stat(url)
         if info is None:
             raise StorageNotFound(f"{url}: file not found", url=url)

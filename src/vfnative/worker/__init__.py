@@ -10,13 +10,16 @@ Usage::
     vfnative.worker.status(job)        # {"status": "running", "frames_done": 412, "frames_total": 1800, ...}
     vfnative.worker.wait(job)          # the final status; raises JobFailed with the error JSON
 
+    batch = vfnative.worker.submit_many(docs, outputs, queue="render")   # one job id per document
+    vfnative.worker.batch_status(batch.id)   # {"counts": {"done": 180, "running": 2}, "frames_done": ...}
+
 Needs the ``worker`` extra (``pip install 'vfnative[worker]'``: celery with Redis). Importing this
 package does not import celery; submitting does.
 """
 
 from __future__ import annotations
 
-from vfnative.worker.client import JobFailed, status, submit, wait
+from vfnative.worker.client import Batch, JobFailed, batch_status, status, submit, submit_many, wait
 from vfnative.worker.config import WorkerConfig
 
-__all__ = ["JobFailed", "WorkerConfig", "status", "submit", "wait"]
+__all__ = ["Batch", "JobFailed", "WorkerConfig", "batch_status", "status", "submit", "submit_many", "wait"]

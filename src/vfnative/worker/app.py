@@ -24,6 +24,8 @@ from typing import Any
 
 import redis
 from celery import Celery, signals
+from redis.backoff import ExponentialBackoff
+from redis.retry import Retry
 
 from vfnative.worker.config import WorkerConfig
 from vfnative.worker.jobs import TASK_NAMES, JobStore, Message
@@ -33,6 +35,8 @@ __all__ = ["Farm", "Sweeper", "app", "configure", "create_app", "farm"]
 log = logging.getLogger(__name__)
 
 _TASKS = frozenset(TASK_NAMES.values())
+_REDIS_RETRIES = 40
+"""Job-store commands retry for about a minute (2 s apart at most) while Redis is away."""
 
 
 class Farm:
@@ -53,7 +57,12 @@ class Farm:
         with self._lock:
             if self._store is None or self._pid != os.getpid():
                 client = redis.Redis.from_url(
-                    self.config.broker, decode_responses=True, health_check_interval=30
+                    self.config.broker,
+                    decode_responses=True,
+                    health_check_interval=30,
+                    # a Redis restart (seconds with AOF) is waited out, not turned into a failed piece
+                    retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), _REDIS_RETRIES),
+                    retry_on_error=[redis.ConnectionError, redis.TimeoutError],
                 )
                 self._store = JobStore(
                     client,
@@ -66,8 +75,10 @@ class Farm:
                 self._pid = os.getpid()
             return self._store
 
-    def send(self, name: str, message: Message, task_id: str) -> None:
-        self.app.send_task(name, args=[message], task_id=task_id, queue=self.config.queue)
+    def send(self, name: str, message: Message, task_id: str, queue: str | None = None) -> None:
+        """Send one farm task to `queue` (the job's), else to this farm's default queue."""
+        self.app.send_task(name, args=[message], task_id=task_id, queue=queue or self.config.queue,
+                           ignore_result=True)  # fmt: skip
 
 
 def _remove_work_dir(job: str, meta: dict[str, str]) -> None:
@@ -98,6 +109,14 @@ def configure(app: Celery, config: WorkerConfig) -> Celery:
         task_reject_on_worker_lost=False,
         worker_prefetch_multiplier=1,
         worker_concurrency=config.worker_concurrency(),
+        # warm processes: a pool process keeps fonts, numba kernels and media across tasks; these
+        # recycle it (after its current task) before it grows
+        worker_max_tasks_per_child=config.max_tasks_per_child,
+        worker_max_memory_per_child=(
+            int(config.max_memory_per_child_mb * 1024) if config.max_memory_per_child_mb else None
+        ),
+        # every outcome is in the job store; Celery's own result records are not read
+        task_ignore_result=True,
         result_expires=int(config.job_ttl_s),
         task_track_started=False,
         worker_send_task_events=False,
@@ -155,28 +174,47 @@ def _start_sweeper(sender: Any = None, **_: Any) -> None:
 
 
 _WARM_UP_DOCUMENT = {
-    "width": 64, "height": 36, "fps": 30, "duration": 0.1,
+    "width": 64, "height": 36, "fps": 30, "duration": 1.0,
     "layers": [{"id": "warm", "type": "shape",
-                "settings": {"enabled": True, "sourceDuration": 0.1, "shapeType": "rectangle"},
-                "properties": {"width": 10, "height": 10, "fill": "#ffffff"},
-                "animations": [{"property": "opacity", "keyframes": [{"time": 0, "value": 0}, {"time": 0.1, "value": 1}]}]}],
+                "settings": {"enabled": True, "sourceDuration": 1.0, "shapeType": "rectangle"},
+                "properties": {"width": 10, "height": 10, "fill": "#ffffff", "cornerRadius": 2, "boxShadow": True},
+                "animations": [{"property": "opacity", "keyframes": [{"time": 0, "value": 0}, {"time": 1.0, "value": 1}]}],
+                "transitionIn": {"transition": "slideUp", "duration": 0.5}},
+               {"id": "text", "type": "text", "settings": {"enabled": True, "sourceDuration": 1.0},
+                "properties": {"text": "Warm 123", "fontSize": 8, "fontWeight": 700, "fontFamily": "Inter"},
+                "transitionIn": {"transition": "numberCountUp", "duration": 0.5}}],
 }  # fmt: skip
+"""Shapes, text (the bundled fonts, HarfBuzz) and common transitions: what a typical template draws."""
 
 
 def _warm_up(**_: Any) -> None:
-    """In the main process, before the pool forks: import the render stack and draw one tiny frame.
+    """In the main process, before the pool forks: import the render stack and draw two tiny frames.
 
-    Every pool process then starts with the modules imported and numba's kernels loaded (about 2 s
-    saved on each process's first chunk). Nothing is encoded here: no threads exist before the fork.
+    Every pool process then starts with the modules imported, the bundled fonts scanned and numba's
+    kernels for shapes, text and transitions loaded (about 2 s saved on each process's first task).
+    Nothing is encoded here: no threads exist before the fork.
     """
     if not farm(app).config.warm_up:
         return
     try:
         import vfnative
 
-        vfnative.render_frame(_WARM_UP_DOCUMENT, 1)
+        with vfnative.Renderer(_WARM_UP_DOCUMENT) as renderer:
+            renderer.render_frame(3)
+            renderer.render_frame(20)
     except Exception:  # a warm-up problem shows up again, with context, in the first real task
         log.warning("warm-up render failed", exc_info=True)
+
+
+def _init_process(**_: Any) -> None:
+    """In each pool process as it starts: give freed frame buffers back to the system at once, so a
+    process that renders hundreds of documents keeps a flat resident size (see `limit_heap_growth`)."""
+    try:
+        from vfnative.api.environment import limit_heap_growth
+
+        limit_heap_growth()
+    except Exception:  # not glibc: the memory ceiling (max_memory_per_child_mb) still recycles
+        log.debug("limit_heap_growth failed", exc_info=True)
 
 
 def _stop_sweeper(**_: Any) -> None:
@@ -202,6 +240,7 @@ def _claim_reserved(sender: Any = None, request: Any = None, **_: Any) -> None:
 
 
 signals.worker_init.connect(_warm_up)
+signals.worker_process_init.connect(_init_process)
 signals.worker_ready.connect(_start_sweeper)
 signals.worker_shutdown.connect(_stop_sweeper)
 signals.task_received.connect(_claim_reserved)

@@ -1,7 +1,10 @@
-"""Submitting jobs to the render farm and reading their progress: `submit`, `status`, `wait`.
+"""Submitting jobs to the render farm and reading their progress: `submit`, `submit_many`, `status`,
+`batch_status`, `wait`.
 
-The client only writes the job's record and sends its ``plan`` task; validation, chunking and every
+The client only writes the job's record and sends its first task; validation, chunking and every
 render happen on the workers, so an invalid document comes back as the job's error JSON (once).
+A job whose frames fit in one chunk (``round(duration · fps)`` read from the JSON, against `chunks`)
+is sent as one ``render`` task (the fast path); a longer one as ``plan``, which cuts it into chunks.
 `output` must be a path on storage every worker shares, as the workers see it.
 """
 
@@ -11,19 +14,20 @@ import json
 import os
 import time
 import uuid
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
 from vfnative.errors import MissingAssetError
 from vfnative.worker.config import WorkerConfig
-from vfnative.worker.plan import parse_chunks, settings_to_json
+from vfnative.worker.plan import expected_frames, fits_one_chunk, parse_chunks, settings_to_json
 
 if TYPE_CHECKING:
     from vfnative.settings import RenderSettings
     from vfnative.worker.app import Farm
 
-__all__ = ["JobFailed", "status", "submit", "wait"]
+__all__ = ["Batch", "JobFailed", "batch_status", "status", "submit", "submit_many", "wait"]
 
 _FARMS: dict[WorkerConfig, Farm] = {}
 
@@ -61,6 +65,54 @@ def _document_text(doc: Any, base_dir: str | os.PathLike[str] | None) -> tuple[s
     return text, str(Path(base_dir).absolute() if base_dir else path.parent)
 
 
+def _job_fields(
+    doc: Any,
+    output: str | os.PathLike[str],
+    *,
+    chunks: int | Literal["auto"],
+    settings: RenderSettings | None,
+    base_dir: str | os.PathLike[str] | None,
+    queue: str,
+) -> dict[str, Any]:
+    """A new job's id and record (`JobStore.create` arguments), its entry piece chosen here."""
+    text, doc_base = _document_text(doc, base_dir)
+    out = Path(os.path.abspath(os.fspath(output)))
+    job = uuid.uuid4().hex
+    entry: Literal["plan", "render"] = "plan"
+    frames = None
+    try:
+        parsed = doc if hasattr(doc, "walk_layers") else json.loads(text)
+    except ValueError:
+        parsed = None  # not JSON: the plan's validation reports it
+    if parsed is not None:
+        frames = expected_frames(parsed, settings)
+        fps = settings.fps if settings is not None and settings.fps else getattr(parsed, "fps", None)
+        if fps is None and isinstance(parsed, Mapping):
+            fps = parsed.get("fps")
+        keyframes_s = settings.encode.keyframe_interval_s if settings is not None else 5.0
+        if frames is not None and fits_one_chunk(chunks, frames, float(fps), keyframes_s):  # type: ignore[arg-type]
+            entry = "render"
+    return {
+        "job": job,
+        "doc_text": text,
+        "base_dir": doc_base,
+        "output": str(out),
+        "work_dir": str(out.parent / f".{out.name}.{job}.parts"),
+        "settings": settings_to_json(settings),
+        "chunks": chunks,
+        "entry": entry,
+        "frames": frames if entry == "render" else None,
+        "queue": queue,
+    }
+
+
+def _queue(config_queue: str, queue: str | None) -> str:
+    if queue is None:
+        return config_queue
+    WorkerConfig(queue=queue)  # validates the name
+    return queue
+
+
 def submit(
     doc: Any,
     output: str | os.PathLike[str],
@@ -68,6 +120,7 @@ def submit(
     chunks: int | Literal["auto"] = "auto",
     settings: RenderSettings | None = None,
     base_dir: str | os.PathLike[str] | None = None,
+    queue: str | None = None,
     broker: str | None = None,
     environ: Mapping[str, str] | None = None,
 ) -> str:
@@ -75,7 +128,9 @@ def submit(
 
     `output` is made absolute here and must name the same file on every worker (shared storage);
     chunks are written to a hidden folder beside it and removed when the job ends well. The broker is
-    `broker`, else ``VFNATIVE_BROKER`` from `environ`, else ``redis://localhost:6379/0``.
+    `broker`, else ``VFNATIVE_BROKER`` from `environ`, else ``redis://localhost:6379/0``. `queue`
+    (default ``VFNATIVE_QUEUE``, else ``render``) is the Celery queue every piece of the job goes to:
+    only workers started with ``--queue`` that name render it.
 
     Usage::
 
@@ -83,21 +138,91 @@ def submit(
         vfnative.worker.wait(job, on_progress=lambda s: print(s["frames_done"], "/", s["frames_total"]))
     """
     chunks = parse_chunks(chunks)
-    text, doc_base = _document_text(doc, base_dir)
-    out = Path(os.path.abspath(os.fspath(output)))
-    job = uuid.uuid4().hex
-    store = _farm(broker, environ).store
-    store.create(
-        job,
-        doc_text=text,
-        base_dir=doc_base,
-        output=str(out),
-        work_dir=str(out.parent / f".{out.name}.{job}.parts"),
-        settings=settings_to_json(settings),
-        chunks=chunks,
-    )
-    store.dispatch(job, "plan", mode="new")
-    return job
+    farm = _farm(broker, environ)
+    fields = _job_fields(doc, output, chunks=chunks, settings=settings, base_dir=base_dir,
+                         queue=_queue(farm.config.queue, queue))  # fmt: skip
+    job = fields.pop("job")
+    store = farm.store
+    store.create(job, **fields)
+    store.dispatch(job, fields["entry"], mode="new")
+    return str(job)
+
+
+@dataclass(frozen=True)
+class Batch(Sequence[str]):
+    """What `submit_many` returns: the batch id and one job id per document, in order.
+
+    A sequence of the job ids (``list(batch)``, ``batch[3]``, ``len(batch)``); `id` is what
+    `batch_status` and ``vfnative status`` take.
+    """
+
+    id: str
+    jobs: tuple[str, ...]
+
+    def __getitem__(self, index: Any) -> Any:
+        return self.jobs[index]
+
+    def __len__(self) -> int:
+        return len(self.jobs)
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(self.jobs)
+
+    def __repr__(self) -> str:
+        return f"<Batch {self.id} jobs={len(self.jobs)}>"
+
+
+def submit_many(
+    docs: Sequence[Any],
+    outputs: Sequence[str | os.PathLike[str]],
+    *,
+    chunks: int | Literal["auto"] = "auto",
+    settings: RenderSettings | None = None,
+    base_dir: str | os.PathLike[str] | None = None,
+    queue: str | None = None,
+    broker: str | None = None,
+    environ: Mapping[str, str] | None = None,
+) -> Batch:
+    """Queue many renders at once (`docs[i]` to `outputs[i]`); returns a `Batch` of their job ids.
+
+    Each document is what `submit` takes (path, JSON text, dict, `VideoJSON`). Every document is
+    read before anything is recorded, so a missing file raises and queues nothing; the jobs and
+    the batch are then written in one Redis transaction and their first tasks sent. Each job runs
+    and ends on its own (`status(job)`); `batch_status(batch.id)` gives the totals.
+
+    Usage::
+
+        batch = vfnative.worker.submit_many(docs, [f"/shared/out/{i}.mp4" for i in range(len(docs))])
+        vfnative.worker.batch_status(batch.id)   # {"counts": {"done": 180, "running": 2, ...}, ...}
+    """
+    if len(docs) != len(outputs):
+        raise ValueError(f"outputs: expected one per document ({len(docs)}); got {len(outputs)}")
+    if not docs:
+        raise ValueError("docs: expected at least one document; got none")
+    chunks = parse_chunks(chunks)
+    farm = _farm(broker, environ)
+    target = _queue(farm.config.queue, queue)
+    jobs = [
+        _job_fields(doc, out, chunks=chunks, settings=settings, base_dir=base_dir, queue=target)
+        for doc, out in zip(docs, outputs, strict=True)
+    ]
+    batch = uuid.uuid4().hex
+    store = farm.store
+    store.create_batch(batch, jobs)
+    for fields in jobs:
+        store.dispatch(str(fields["job"]), fields["entry"], mode="new")
+    return Batch(batch, tuple(str(f["job"]) for f in jobs))
+
+
+def batch_status(
+    batch: str, *, broker: str | None = None, environ: Mapping[str, str] | None = None
+) -> dict[str, Any] | None:
+    """A batch's totals: ``{"batch", "status", "jobs", "counts": {status: n}, "frames_done",
+    "frames_total", "created", "finished", "errors": {job: error}, "job_ids"}``; None if unknown.
+
+    ``status`` is ``running`` until every job has ended, then ``done`` (all done) or ``failed``.
+    """
+    return _farm(broker, environ).store.batch_status(batch)
 
 
 def status(

@@ -7,14 +7,18 @@ Imports the standard library and `settings` (for the cgroup CPU limit).
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from typing import Any
 
 from vfnative.settings import cpu_limit
 
-__all__ = ["DEFAULT_BROKER", "WorkerConfig"]
+__all__ = ["DEFAULT_BROKER", "DEFAULT_QUEUE", "WorkerConfig"]
 
 DEFAULT_BROKER = "redis://localhost:6379/0"
+DEFAULT_QUEUE = "render"
+_QUEUE_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9._-]{0,99}")
 
 
 def _number(environ: Mapping[str, str], name: str, default: float, *, minimum: float) -> float:
@@ -28,6 +32,16 @@ def _number(environ: Mapping[str, str], name: str, default: float, *, minimum: f
     if not value >= minimum:
         raise ValueError(f"{name}: expected a number >= {minimum:g}; got {raw!r}")
     return value
+
+
+def _optional(environ: Mapping[str, str], name: str, default: Any) -> Any:
+    """A limit from the environment: unset keeps `default`, 0 turns it off (None)."""
+    if not environ.get(name, "").strip():
+        return default
+    value = _number(environ, name, 0, minimum=0)
+    if not value:
+        return None
+    return int(value) if isinstance(default, int) else value
 
 
 @dataclass(frozen=True)
@@ -60,8 +74,16 @@ class WorkerConfig:
     """Worker processes per `vfnative worker`; None = the cgroup CPU limit (VFNATIVE_CONCURRENCY)."""
     job_ttl_s: float = 7 * 86400.0
     """Finished jobs (status, result, error, events) stay readable for this long."""
-    queue: str = "vfnative"
-    """The Celery queue the farm's tasks go to."""
+    queue: str = "render"
+    """The Celery queue a job's pieces go to (VFNATIVE_QUEUE; `submit(queue=)` / ``--queue``), and the
+    one a worker consumes. One worker pool per queue keeps short interactive renders (previews, stills)
+    from waiting behind a batch: ``vfnative worker --queue interactive`` beside ``--queue render``."""
+    max_tasks_per_child: int | None = 1000
+    """A render process is replaced after this many tasks (VFNATIVE_MAX_TASKS_PER_CHILD; 0: never).
+    Processes stay warm across tasks (fonts, numba kernels, media); recycling bounds slow growth."""
+    max_memory_per_child_mb: float | None = 2048.0
+    """A render process whose resident memory exceeds this after a task is replaced before its next
+    one (VFNATIVE_MAX_MEMORY_MB; 0: no ceiling)."""
     warm_up: bool = True
     """Draw one tiny frame in the worker's main process before it forks its pool (VFNATIVE_WARMUP=0: off)."""
 
@@ -79,6 +101,18 @@ class WorkerConfig:
             raise ValueError(f"sweep_interval_s: expected seconds > 0; got {self.sweep_interval_s!r}")
         if self.max_attempts < 1:
             raise ValueError(f"max_attempts: expected >= 1; got {self.max_attempts!r}")
+        if not _QUEUE_NAME.fullmatch(self.queue):
+            raise ValueError(
+                f"queue: expected a name of letters, digits, '.', '_' or '-'; got {self.queue!r}"
+            )
+        if self.max_tasks_per_child is not None and self.max_tasks_per_child < 1:
+            raise ValueError(
+                f"max_tasks_per_child: expected >= 1 (or None); got {self.max_tasks_per_child!r}"
+            )
+        if self.max_memory_per_child_mb is not None and self.max_memory_per_child_mb < 64:
+            raise ValueError(
+                f"max_memory_per_child_mb: expected >= 64 (or None); got {self.max_memory_per_child_mb!r}"
+            )
         if self.concurrency is not None and self.concurrency < 1:
             raise ValueError(f"concurrency: expected >= 1; got {self.concurrency!r}")
 
@@ -93,6 +127,9 @@ class WorkerConfig:
             ),
             lease_s=_number(env, "VFNATIVE_LEASE_S", cls.lease_s, minimum=1),
             sweep_interval_s=_number(env, "VFNATIVE_SWEEP_S", cls.sweep_interval_s, minimum=0.1),
+            queue=env.get("VFNATIVE_QUEUE", "").strip() or DEFAULT_QUEUE,
+            max_tasks_per_child=_optional(env, "VFNATIVE_MAX_TASKS_PER_CHILD", cls.max_tasks_per_child),
+            max_memory_per_child_mb=_optional(env, "VFNATIVE_MAX_MEMORY_MB", cls.max_memory_per_child_mb),
             warm_up=env.get("VFNATIVE_WARMUP", "1").strip().lower() not in ("0", "false", "no", "off"),
             concurrency=(
                 int(_number(env, "VFNATIVE_CONCURRENCY", 0, minimum=1))

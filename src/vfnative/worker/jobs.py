@@ -1,7 +1,9 @@
 """JobStore: a render job's state in Redis, leases on its pieces, and the transitions between states.
 
 A job is split into *pieces*: ``plan`` (validate, split), ``chunk-0000`` … (frame ranges), ``audio``
-(rendered once) and ``stitch`` (remux the chunks into the output). Each piece moves through::
+(rendered once) and ``stitch`` (remux the chunks into the output). A short job (its frames fit in one
+chunk) is one piece instead, ``render``: the whole document, audio included, straight to its output
+(the *fast path*; no plan, audio or stitch hop). Each piece moves through::
 
     dispatching ──► queued ──► taken ──► running ──► done
          ▲      (message sent) (reserved)  (started)
@@ -16,7 +18,10 @@ sweepers, or a sweeper and a late worker, cannot both win.
 Keys, all under ``vfnative:job:<id>``: the hash itself (status, output, frames, error, result, ...),
 ``:doc`` (the document's JSON text), ``:pieces`` (name → JSON spec), ``:state``, ``:attempt``,
 ``:owner``, ``:progress`` (name → value), ``:lease:<piece>`` and ``:events`` (a capped log). Active jobs
-are listed in ``vfnative:jobs:active``. Imports redis and the standard library only.
+are listed in ``vfnative:jobs:active``. The hash's ``queue`` names the Celery queue every piece of the
+job goes to (a re-dispatch too), ``entry`` its first piece (``plan`` or ``render``). A batch
+(`submit_many`) is ``vfnative:batch:<id>``: its job ids in submission order, for `batch_status`.
+Imports redis and the standard library only.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Literal
 
 import redis
@@ -33,6 +38,7 @@ __all__ = [
     "ACTIVE_STATUSES",
     "LIVE_STATES",
     "TASK_NAMES",
+    "BatchStatus",
     "JobStore",
     "Message",
     "piece_kind",
@@ -50,6 +56,7 @@ TASK_NAMES = {
     "chunk": "vfnative.chunk",
     "audio": "vfnative.audio",
     "stitch": "vfnative.stitch",
+    "render": "vfnative.render",
 }
 """Celery task name for each kind of piece."""
 ACTIVE_SET = "vfnative:jobs:active"
@@ -57,12 +64,20 @@ _EVENTS_KEPT = 2000
 
 Message = dict[str, Any]
 """What every farm task receives: ``{"job": id, "piece": name, "attempt": n}`` (JSON)."""
-Sender = Callable[[str, Message, str], None]
-"""Sends one task: ``send(task_name, message, task_id)``."""
+Sender = Callable[[str, Message, str, str | None], None]
+"""Sends one task: ``send(task_name, message, task_id, queue)`` (queue None: the sender's default)."""
+ENTRY_PIECES = ("plan", "render")
+"""A job starts with ``plan`` (chunked) or ``render`` (the fast path: one piece, straight to the output)."""
+_BATCH_PREFIX = "vfnative:batch:"
+
+
+BatchStatus = dict[str, Any]
+"""`JobStore.batch_status`: ``{"batch", "status", "jobs", "counts", "frames_done", "frames_total",
+"created", "finished", "errors", "job_ids"}`` (``counts``: jobs by status; ``errors``: job id → error)."""
 
 
 def piece_kind(piece: str) -> str:
-    """``chunk-0003`` → ``chunk``; ``plan``, ``audio`` and ``stitch`` are their own kind."""
+    """``chunk-0003`` → ``chunk``; ``plan``, ``audio``, ``stitch`` and ``render`` are their own kind."""
     return piece.split("-", 1)[0]
 
 
@@ -93,7 +108,7 @@ attempt = redis.call('HINCRBY', base .. ':attempt', piece, 1)
 redis.call('HSET', base .. ':state', piece, 'dispatching')
 redis.call('SET', lease, 'dispatch:' .. attempt, 'PX', ARGV[3])
 redis.call('HDEL', base .. ':progress', piece)
-return {{'ok', tostring(attempt)}}
+return {{'ok', tostring(attempt), redis.call('HGET', base, 'queue') or ''}}
 """
 
 _DISPATCHED = """
@@ -251,29 +266,125 @@ class JobStore:
         work_dir: str,
         settings: Mapping[str, Any],
         chunks: int | Literal["auto"],
+        entry: Literal["plan", "render"] = "plan",
+        frames: int | None = None,
+        queue: str | None = None,
+        batch: str | None = None,
     ) -> None:
-        """Record a new job (status ``queued``) and list it as active; its plan is dispatched next."""
+        """Record a new job (status ``queued``) and list it as active; its `entry` piece is dispatched next.
+
+        `entry` ``render`` is the fast path (one piece renders the whole job); `frames` is then the
+        expected frame count (the piece corrects it once the document is loaded). `queue` is the Celery
+        queue of all the job's pieces; `batch` the batch id it belongs to.
+        """
+        with self.redis.pipeline() as pipe:  # MULTI/EXEC: a job is recorded whole or not at all
+            self._create(pipe, job, doc_text=doc_text, base_dir=base_dir, output=output, work_dir=work_dir,
+                         settings=settings, chunks=chunks, entry=entry, frames=frames, queue=queue,
+                         batch=batch)  # fmt: skip
+            pipe.execute()
+
+    def _create(
+        self,
+        pipe: Any,
+        job: str,
+        *,
+        doc_text: str,
+        base_dir: str | None,
+        output: str,
+        work_dir: str,
+        settings: Mapping[str, Any],
+        chunks: int | Literal["auto"],
+        entry: Literal["plan", "render"] = "plan",
+        frames: int | None = None,
+        queue: str | None = None,
+        batch: str | None = None,
+    ) -> None:
+        if entry not in ENTRY_PIECES:
+            raise ValueError(f"entry: expected one of {ENTRY_PIECES}; got {entry!r}")
         base = self.key(job)
         now = time.time()
+        fields = {
+            "status": "queued",
+            "created": repr(now),
+            "updated": repr(now),
+            "output": output,
+            "work_dir": work_dir,
+            "base_dir": base_dir or "",
+            "settings": json.dumps(dict(settings)),
+            "chunks_requested": str(chunks),
+            "entry": entry,
+        }
+        spec: dict[str, Any] = {"kind": entry}
+        if entry == "render" and frames:
+            fields["frames"] = str(frames)
+            spec.update(start=0, stop=int(frames))
+        if queue:
+            fields["queue"] = queue
+        if batch:
+            fields["batch"] = batch
+        pipe.hset(base, mapping=fields)
+        pipe.set(self.key(job, ":doc"), doc_text)
+        pipe.hset(self.key(job, ":pieces"), entry, json.dumps(spec))
+        pipe.sadd(ACTIVE_SET, job)
+        self._event(pipe, job, entry, "submitted")
+
+    def create_batch(self, batch: str, jobs: Sequence[Mapping[str, Any]]) -> None:
+        """Record many new jobs and their batch in one round trip; `jobs` are `create`'s keyword
+        arguments plus ``job`` (the id). Their entry pieces are dispatched next (`dispatch_many`)."""
         with self.redis.pipeline() as pipe:
-            pipe.hset(
-                base,
-                mapping={
-                    "status": "queued",
-                    "created": repr(now),
-                    "updated": repr(now),
-                    "output": output,
-                    "work_dir": work_dir,
-                    "base_dir": base_dir or "",
-                    "settings": json.dumps(dict(settings)),
-                    "chunks_requested": str(chunks),
-                },
-            )
-            pipe.set(self.key(job, ":doc"), doc_text)
-            pipe.hset(self.key(job, ":pieces"), "plan", json.dumps({"kind": "plan"}))
-            pipe.sadd(ACTIVE_SET, job)
+            for spec in jobs:
+                kwargs = dict(spec)
+                self._create(pipe, str(kwargs.pop("job")), batch=batch, **kwargs)
+            pipe.rpush(_BATCH_PREFIX + batch, *[str(spec["job"]) for spec in jobs])
+            pipe.expire(_BATCH_PREFIX + batch, self.job_ttl_s)
             pipe.execute()
-        self.event(job, "plan", "submitted")
+
+    def batch_jobs(self, batch: str) -> list[str]:
+        """The job ids of a batch, in submission order ([] for an unknown or expired batch)."""
+        return [_text(j) for j in self.redis.lrange(_BATCH_PREFIX + batch, 0, -1)]
+
+    def batch_status(self, batch: str) -> BatchStatus | None:
+        """A batch's totals: jobs by status, frames done / total, and its failed jobs' errors."""
+        jobs = self.batch_jobs(batch)
+        if not jobs:
+            return None
+        with self.redis.pipeline(transaction=False) as pipe:
+            for job in jobs:
+                pipe.hmget(self.key(job), "status", "frames", "error", "created", "finished")
+            rows = pipe.execute()
+        counts: dict[str, int] = {}
+        frames_total = frames_done = 0
+        failed: dict[str, Any] = {}
+        created: list[float] = []
+        finished: list[float] = []
+        for job, (status, frames, error, t0, t1) in zip(jobs, rows, strict=True):
+            state = _text(status) if status is not None else "expired"
+            counts[state] = counts.get(state, 0) + 1
+            total = int(frames or 0)
+            frames_total += total
+            if state == "done":
+                frames_done += total
+            if error:
+                failed[job] = json.loads(_text(error))
+            if t0:
+                created.append(float(t0))
+            if t1:
+                finished.append(float(t1))
+        ended = counts.get("done", 0) + counts.get("failed", 0) + counts.get("expired", 0)
+        return {
+            "batch": batch,
+            "status": "done"
+            if ended == len(jobs) and not failed
+            else ("failed" if ended == len(jobs) else "running"),
+            "jobs": len(jobs),
+            "counts": dict(sorted(counts.items())),
+            "frames_done": frames_done,
+            "frames_total": frames_total,
+            "created": min(created) if created else None,
+            "finished": max(finished) if finished and ended == len(jobs) else None,
+            "errors": failed,
+            "job_ids": jobs,
+        }
 
     def meta(self, job: str) -> dict[str, str]:
         """The job's hash: status, output, work_dir, frames, error, result, ... (strings)."""
@@ -365,7 +476,7 @@ class JobStore:
         dispatch lease until the message is sent, so a dispatcher dying in between is itself a lost piece.
         When the piece has used up `max_attempts`, the job fails instead.
         """
-        outcome, detail = (
+        outcome, detail, *rest = (
             _text(v)
             for v in self._run("dispatch", self.key(job), piece, self.lease_ms, mode, self.max_attempts)
         )
@@ -388,9 +499,11 @@ class JobStore:
         if self._send is None:
             raise RuntimeError("JobStore: no sender configured; cannot dispatch tasks")
         self._send(TASK_NAMES[piece_kind(piece)], {"job": job, "piece": piece, "attempt": attempt},
-                   task_id(job, piece, attempt))  # fmt: skip
-        self._run("dispatched", self.key(job), piece, attempt)
-        self.event(job, piece, "dispatched", attempt=attempt, mode=mode)
+                   task_id(job, piece, attempt), (rest[0] if rest else "") or None)  # fmt: skip
+        with self.redis.pipeline(transaction=False) as pipe:
+            self._scripts["dispatched"](keys=[], args=[self.key(job), piece, str(attempt)], client=pipe)
+            self._event(pipe, job, piece, "dispatched", attempt=attempt, mode=mode)
+            pipe.execute()
         return attempt
 
     def claim(self, job: str, piece: str, attempt: int, holder: str, *, state: str = "running") -> str:
@@ -417,11 +530,14 @@ class JobStore:
 
     def event(self, job: str, piece: str, event: str, **detail: object) -> None:
         """Append to the job's capped event log (what happened to which piece, for `status` and tests)."""
-        entry = {"t": round(time.time(), 3), "piece": piece, "event": event, **detail}
         with self.redis.pipeline(transaction=False) as pipe:
-            pipe.rpush(self.key(job, ":events"), json.dumps(entry))
-            pipe.ltrim(self.key(job, ":events"), -_EVENTS_KEPT, -1)
+            self._event(pipe, job, piece, event, **detail)
             pipe.execute()
+
+    def _event(self, pipe: Any, job: str, piece: str, event: str, **detail: object) -> None:
+        entry = {"t": round(time.time(), 3), "piece": piece, "event": event, **detail}
+        pipe.rpush(self.key(job, ":events"), json.dumps(entry))
+        pipe.ltrim(self.key(job, ":events"), -_EVENTS_KEPT, -1)
 
     def events(self, job: str) -> list[dict[str, Any]]:
         return [json.loads(_text(e)) for e in self.redis.lrange(self.key(job, ":events"), 0, -1)]
@@ -442,9 +558,10 @@ class JobStore:
                 if not meta:  # expired or deleted: forget it
                     self.redis.srem(ACTIVE_SET, job)
                 elif time.time() - float(meta.get("created", "0")) > self.lease_ms / 1000:
-                    attempt = self.dispatch(job, "plan", mode="new")
+                    entry = meta.get("entry") or "plan"
+                    attempt = self.dispatch(job, entry, mode="new")
                     if attempt is not None:
-                        sent.append((job, "plan", attempt))
+                        sent.append((job, entry, attempt))
                 continue
             live = [p for p, s in states.items() if s in LIVE_STATES]
             if live:
@@ -507,6 +624,8 @@ class JobStore:
             "frames_total": frames_total,
             "chunks": sum(1 for p in pieces if p.startswith("chunk-")),
             "output": meta.get("output"),
+            "queue": meta.get("queue") or None,
+            "batch": meta.get("batch") or None,
             "created": float(meta["created"]) if meta.get("created") else None,
             "updated": float(meta["updated"]) if meta.get("updated") else None,
             "error": json.loads(meta["error"]) if meta.get("error") else None,

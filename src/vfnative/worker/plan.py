@@ -23,6 +23,8 @@ __all__ = [
     "MAX_CHUNKS",
     "MIN_CHUNK_FRAMES",
     "check_local_sources",
+    "expected_frames",
+    "fits_one_chunk",
     "parse_chunks",
     "plan_chunks",
     "settings_from_json",
@@ -83,6 +85,31 @@ def plan_chunks(
         return split_frames_by_size(total, gop * max(1, round(AUTO_CHUNK_SECONDS * fps / gop)))
     n = parse_chunks(requested)
     return split_frames(total, n if n != "auto" else 1)
+
+
+def expected_frames(doc: Any, settings: RenderSettings | None = None) -> int | None:
+    """``round(duration · fps)`` read from a document's JSON (or a loaded `VideoJSON`) without
+    validating it; `settings.fps` wins. None when the fields are missing or not numbers: the
+    farm then plans the job the long way, whose validation reports the problem."""
+    get = doc.get if isinstance(doc, Mapping) else (lambda name: getattr(doc, name, None))
+    duration = get("duration")
+    fps = settings.fps if settings is not None and settings.fps else get("fps")
+    numbers = (int, float)
+    if isinstance(duration, bool) or isinstance(fps, bool):
+        return None
+    if not isinstance(duration, numbers) or not isinstance(fps, numbers) or duration <= 0 or fps <= 0:
+        return None
+    if not math.isfinite(duration * fps):
+        return None
+    return max(1, math.floor(duration * fps + 0.5))
+
+
+def fits_one_chunk(
+    requested: int | Literal["auto"] | str, total: int, fps: float, keyframe_interval_s: float
+) -> bool:
+    """True when `plan_chunks` would cut `total` frames into one range: the job takes the fast path
+    (one task renders it straight to its output, sound included)."""
+    return len(plan_chunks(requested, total, fps, keyframe_interval_s)) == 1
 
 
 def parse_chunks(value: int | str) -> int | Literal["auto"]:

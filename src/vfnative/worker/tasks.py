@@ -11,7 +11,11 @@ and error policy; the bodies below only call the api:
   name for every attempt, written atomically: a redelivered chunk overwrites, never duplicates);
 * ``vfnative.audio``  `vfnative.render_audio(doc)` once, encoded to ``<work dir>/audio.m4a``;
 * ``vfnative.stitch`` remux the chunks (and the audio) into the output, check the frame count, move
-  it into place atomically, record the result, remove the work dir.
+  it into place atomically, record the result, remove the work dir;
+* ``vfnative.render`` the fast path for a job whose frames fit in one chunk: validate, render every
+  frame and the sound straight into ``<work dir>/render.mp4`` (`Renderer.render_video`), check the
+  frame count and the audio stream, move it into place, record the result. One task, one document
+  load, no remux; the same lease, re-delivery and error policy as every other piece.
 """
 
 from __future__ import annotations
@@ -33,7 +37,7 @@ from vfnative.worker.jobs import Message
 from vfnative.worker.lease import PieceRun, run_piece
 from vfnative.worker.plan import check_local_sources, plan_chunks, settings_from_json
 
-__all__ = ["audio", "chunk", "plan", "stitch"]
+__all__ = ["audio", "chunk", "plan", "render", "stitch"]
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +59,21 @@ def _run(task: Any, message: Message, body: Any) -> dict[str, Any]:
             task.update_state(state="PROGRESS", meta=meta)
 
     return run_piece(message, farm(task.app).store, holder, body, report_state=report_state)
+
+
+def _process_info() -> dict[str, Any]:
+    """This process's id, tasks run so far and resident memory (MB), recorded in results (warm workers)."""
+    global _TASKS_RUN
+    _TASKS_RUN += 1
+    try:
+        with open("/proc/self/statm") as f:
+            rss_mb = int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except (OSError, ValueError, IndexError):
+        rss_mb = None
+    return {"pid": os.getpid(), "tasks": _TASKS_RUN, "rss_mb": round(rss_mb, 1) if rss_mb else None}
+
+
+_TASKS_RUN = 0
 
 
 def _document(run: PieceRun) -> tuple[str, Any, str | None]:
@@ -194,3 +213,70 @@ def _stitch(run: PieceRun) -> dict[str, Any]:
     }
     store.finish(job, result)  # also removes the work dir
     return {"frames": 0, "output": str(output)}
+
+
+@_task("vfnative.render")
+def render(self: Any, message: Message) -> dict[str, Any]:
+    """The fast path: render a short job's whole document, sound included, straight to its output."""
+    return _run(self, message, _render)
+
+
+def _render(run: PieceRun) -> dict[str, Any]:
+    started = time.perf_counter()
+    store, job, meta = run.store, run.job, run.meta
+    text, settings, base_dir = _document(run)
+    output = Path(meta["output"])
+    work_dir = Path(meta["work_dir"])
+    with vfnative.Renderer(text, settings=settings, base_dir=base_dir, strict_media=True) as renderer:
+        doc = renderer.document
+        check_local_sources(doc, base_dir)  # names the layer (strict mode below also catches the rest)
+        total = renderer.frame_count  # prepares the media: strict mode raises AssetError here
+        fps, width, height = float(doc.fps), int(doc.width), int(doc.height)
+        if not output.parent.is_dir():
+            err = EncodeError(
+                f"{output}: the output folder does not exist (on this worker)", source=str(output)
+            )
+            store.fail(job, err.to_json())
+            return {"frames": 0}
+        store.add_pieces(job, {"render": {"kind": "render", "start": 0, "stop": total}}, frames=total, fps=fps,
+                         width=width, height=height)  # fmt: skip
+        store.set_status(job, "running")
+        # into the job's own folder first: a render killed midway leaves its temp file there, and the
+        # folder goes when the job ends; the output itself appears only complete (os.replace)
+        work_dir.mkdir(exist_ok=True)
+        part = work_dir / f"render{output.suffix or '.mp4'}"
+        report = renderer.render_video(part, on_progress=run.progress, cancel=run.cancel)
+    frames, audio_streams = _probe(part)
+    if frames != total:
+        raise EncodeError(f"{output}: rendered {frames} frames; expected {total}", source=str(output))
+    if run.cancel.is_set():  # lost the lease meanwhile: the attempt that holds it finishes the job
+        raise vfnative.RenderCancelled(f"job {job}: lease lost before the output was moved into place")
+    os.replace(part, output)
+    result = {
+        "output": str(output),
+        "frames": frames,
+        "width": width,
+        "height": height,
+        "fps": fps,
+        "duration_s": round(frames / fps, 6) if fps else None,
+        "chunks": 1,
+        "fast_path": True,
+        "audio": audio_streams > 0,
+        "seconds": round(time.time() - float(meta.get("created", time.time())), 3),
+        "render_seconds": round(report.seconds, 3),
+        "task_seconds": round(time.perf_counter() - started, 3),
+        "process": _process_info(),
+    }
+    store.finish(job, result)  # also removes the work dir
+    return {"frames": 0, "output": str(output)}
+
+
+def _probe(path: Path) -> tuple[int, int]:
+    """(video frames, audio streams) of a finished MP4, from its index (the ``stts`` sample count;
+    no demuxing: milliseconds, where counting packets reads the whole file)."""
+    import av
+
+    with av.open(str(path)) as container:
+        video = container.streams.video
+        frames = int(video[0].frames) if video else 0
+        return frames, len(container.streams.audio)
