@@ -378,3 +378,17 @@ def test_webhook_to_loopback_is_refused(client: httpx.Client) -> None:
         error = r.json()["error"]
         assert error["issues"][0]["path"] == "webhook.url"
     assert HOOK_HOST != "127.0.0.1"  # the receiver's address is admitted by --allow-private-network only
+
+
+def test_strict_option(client: httpx.Client) -> None:
+    doc = {**tiny_document(2), "myAppData": {"userId": 7}}  # apps keep their own data in documents
+    lenient = client.post("/v1/renders", json={"document": doc})
+    assert lenient.status_code == 202, lenient.text
+    state = wait_status(client, lenient.json()["id"], ("done", "failed"))
+    assert state["status"] == "done", state
+    if state["runs"]:  # embedded (the farm's status carries no warnings yet)
+        assert any(w.startswith("myAppData: unknown field") for w in state["warnings"]), state
+    strict = client.post("/v1/renders", json={"document": doc, "options": {"strict": True}})
+    assert strict.status_code == 422
+    assert [i["path"] for i in strict.json()["error"]["issues"]] == ["myAppData"]
+    assert client.post("/v1/validate", json={"document": doc, "options": {"strict": True}}).status_code == 422

@@ -291,6 +291,7 @@ def _status_body(job: Job, base: str) -> dict[str, Any]:
             "height": result.get("height"),
             "fps": fps,
             "render_seconds": result.get("seconds"),
+            "engine_seconds": result.get("engine_seconds"),
         }
     body: dict[str, Any] = {
         "id": job.id,

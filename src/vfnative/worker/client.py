@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from vfnative.settings import RenderSettings
     from vfnative.worker.app import Farm
 
-__all__ = ["Batch", "JobFailed", "batch_status", "status", "submit", "submit_many", "wait"]
+__all__ = ["Batch", "JobFailed", "batch_status", "cancel", "status", "submit", "submit_many", "wait"]
 
 _FARMS: dict[WorkerConfig, Farm] = {}
 
@@ -246,6 +246,12 @@ def status(
     return _farm(broker, environ).store.status(job)
 
 
+def cancel(job: str, *, broker: str | None = None, environ: Mapping[str, str] | None = None) -> bool:
+    """Cancel a job: it ends ``cancelled`` at once (error type ``RenderCancelled``), its running pieces
+    stop within a heartbeat (``lease_s / 4``) and no output appears. False if it had already ended."""
+    return _farm(broker, environ).store.cancel(job)
+
+
 class JobFailed(Exception):
     """A farm job ended with an error; `error` is its ``{"type", "path", "frame", "message"}``."""
 
@@ -278,7 +284,7 @@ def wait(
             on_progress(state)
         if state["status"] == "done":
             return state
-        if state["status"] == "failed":
+        if state["status"] in ("failed", "cancelled"):
             raise JobFailed(job, state["error"] or {"type": "RenderError", "message": "failed"})
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError(f"job {job}: still {state['status']} after {timeout:g} s")
