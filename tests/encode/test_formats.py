@@ -581,3 +581,58 @@ def test_iter_frames_yields_every_frame_as_straight_rgba(tmp_path: Path) -> None
             assert px.shape == (72, 128, 4)
             assert px.dtype == np.uint8
             np.testing.assert_array_equal(px, r.render_frame(n))
+
+
+# ---------------------------------------------------------------------------------------------- chunks
+
+
+@pytest.mark.parametrize(
+    ("name", "encode", "codec", "audio"),
+    [
+        ("h265.mp4", {"codec": "h265", "crf": 10}, "hevc", "aac"),
+        ("av1.mp4", {"codec": "av1", "crf": 10}, "av1", "aac"),
+        ("vp9.webm", {}, "vp9", "opus"),
+        ("prores4444.mov", {"alpha": True}, "prores", "aac"),
+    ],
+)
+def test_chunked_renders_stitch_every_stitchable_codec(
+    tmp_path: Path, name: str, encode: dict[str, Any], codec: str, audio: str
+) -> None:
+    """--jobs: pieces of each codec rendered in two processes, joined without re-encoding."""
+    from vfnative.api.parallel import render_parallel
+
+    doc = moving_document(tmp_path)
+    settings = vfnative.RenderSettings(encode=vfnative.EncodeSettings(threads=1, **encode))
+    out = tmp_path / name
+    with vfnative.Renderer(doc, settings=settings) as renderer:
+        report = render_parallel(renderer, out, jobs=2, min_chunk_frames=4, probe_frames=3, split=True)
+        rendered = [px for _n, px in renderer.iter_frames()]
+    assert report.frames == FRAMES
+    with av.open(str(out)) as c:
+        stream = c.streams.video[0]
+        assert stream.codec_context.codec.name in (codec, "libdav1d")
+        if codec == "hevc":
+            assert stream.codec_tag == "hvc1"
+        keys = [p.is_keyframe for p in c.demux(stream) if p.size]
+        track = c.streams.audio[0].codec_context.name if c.streams.audio else None
+    assert len(keys) == FRAMES
+    assert keys[0]
+    assert sum(keys) >= 2  # each piece starts with a keyframe
+    assert track in (audio, "lib" + audio)
+    if encode.get("alpha"):
+        planes = _alpha_planes(out)
+        assert (
+            max(
+                int(np.abs(a.astype(np.int16) - r[..., 3]).max())
+                for a, r in zip(planes, rendered, strict=True)
+            )
+            <= 2
+        )
+    info, frames, duration, _ = decode_video(out)
+    assert len(frames) == FRAMES
+    assert duration is not None
+    assert abs(duration - FRAMES / FPS) <= 1.5 / FPS
+    if not encode.get("alpha"):
+        reference = through(rendered, info["pix_fmt"] if "10" not in info["pix_fmt"] else None)
+        assert min(psnr(f[..., :3], r) for f, r in zip(frames, reference, strict=True)) >= 35.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["moving.json", "tone.wav", name])

@@ -670,21 +670,17 @@ class Renderer:
         log.info("rendering %r to %s as %s (%d frames)", self, name, fmt, total)
         muxer = open_writer(output, fmt, width=int(doc.width), height=int(doc.height), fps=float(doc.fps),
                             frame_count=total, settings=self.settings.encode, audio=audio)  # fmt: skip
-        straight = fmt.alpha  # alpha formats take straight RGBA (what `vfnative frames` writes)
         with muxer:
             if is_cancelled():
                 raise RenderCancelled("render cancelled before the first frame", frame=0)
             compositor = self.compositor
-            to_straight = _unpremultiply() if straight else None
             scenes = self._render_scenes(range(total), clock, bgra=True, fence=muxer.fence)
             for n, _scene, pixels in scenes:
                 t0 = time.perf_counter()
-                if to_straight is not None:
-                    muxer.write(to_straight(pixels))
-                else:
-                    # converted on the muxer's thread, only what changed, while the next frame is
-                    # prepared; the compositor calls muxer.fence() before it draws on these pixels again
-                    muxer.write(pixels, damage=compositor.last_damage)
+                # converted on the muxer's thread (only what changed; alpha formats un-premultiplied
+                # there) while the next frame is prepared; the compositor calls muxer.fence() before
+                # it draws on these pixels again
+                muxer.write(pixels, damage=compositor.last_damage)
                 clock.encode += time.perf_counter() - t0
                 if on_progress is not None:
                     on_progress("render", n + 1, total)
@@ -796,7 +792,7 @@ def open_writer(
 ) -> Any:
     """The encoder for `fmt`: a `Muxer` (video containers), `GifWriter` or `ImageSequenceWriter`.
 
-    They take Skia's BGRA frames: premultiplied, or straight when `fmt.alpha`.
+    They take Skia's premultiplied BGRA frames (alpha formats un-premultiply them themselves).
     """
     if fmt.codec == "gif":
         from vfnative.encode.writers import GifWriter
@@ -833,13 +829,6 @@ def chunkable(output: Output, fmt: OutputFormat) -> str | None:
     if video is None or not video.stitchable:
         return f"{fmt} pieces cannot be joined without re-encoding"
     return None
-
-
-def _unpremultiply() -> Callable[[PremulRGBA8], RGBA8]:
-    """Raster's un-premultiply (`to_rgba8`): the alpha outputs get exactly the PNG frames' pixels."""
-    from vfnative.raster.compose import to_rgba8
-
-    return to_rgba8  # type: ignore[no-any-return]
 
 
 class _Clock:

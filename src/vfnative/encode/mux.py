@@ -131,7 +131,8 @@ class Muxer:
         # leaving the block finishes the file; an exception (or mux.abort()) removes it instead
 
     Frame *i* gets ``pts = i`` in time base ``1/fps``. Alpha is discarded: premultiplied RGB is the picture
-    composited over black, which is what the reference encoder keeps. Odd sizes are padded to even
+    composited over black, which is what the reference encoder keeps. Formats with alpha (`OutputFormat.alpha`)
+    un-premultiply each frame on the converter thread and encode the alpha plane. Odd sizes are padded to even
     (yuv420p needs even dimensions) by repeating the last row/column.
     """
 
@@ -603,6 +604,8 @@ class Muxer:
         elif not frame.flags.c_contiguous:
             frame = np.ascontiguousarray(frame)
         if not self._x264:
+            if self.format.alpha:  # alpha is encoded straight, as `vfnative frames` writes it
+                frame = unpremultiply(frame)
             return _convert_to(frame, self.pixel_format, self._pix_fmt, bt601=self._bt601)
         if damage is not None and self._last_yuv is not None and frame is not self._pad:
             if not damage:
@@ -901,6 +904,23 @@ def _patch_yuv420p(
     frame.colorspace = previous.colorspace
     frame.color_range = previous.color_range
     return frame
+
+
+def unpremultiply(buf: np.ndarray[Any, Any]) -> np.ndarray[Any, Any]:
+    """A straight-alpha copy of premultiplied (H, W, 4) pixels, alpha last (RGBA or BGRA).
+
+    The same arithmetic as raster's `to_rgba8` (c·255/a rounded half up; opaque and transparent
+    pixels copied), so an alpha output's pixels equal the PNG frames'; tests/encode/test_formats.py
+    checks that a transparent PNG sequence equals ``vfnative frames --transparent`` exactly.
+    """
+    out = buf.copy()
+    alpha = buf[..., 3]
+    partial = (alpha != 255) & (alpha != 0)
+    if partial.any():
+        a = alpha[partial].astype(np.uint32)[:, None]
+        c = buf[partial][:, :3].astype(np.uint32)
+        out[partial, :3] = np.minimum((c * 255 + a // 2) // a, 255).astype(np.uint8)
+    return out
 
 
 def _seekable(f: IO[bytes]) -> bool:
