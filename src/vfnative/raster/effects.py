@@ -9,7 +9,7 @@ canvas (spec 03 §B.0). This module reproduces that pipeline on the CPU:
   schema default filled in (params the schema does not declare are dropped: they bind nothing).
 * `apply_effects(pixels, calls, ...)` binds params to uniforms (§B.1: em × W/100, option indices,
   JS truthiness, `parseColorToVec4`) and runs each effect's passes as numba kernels
-  (raster/effects_kernels.py), storing RGBA8 between passes like the reference's framebuffers.
+  (raster/kernels_*.py, gathered in raster/effects_kernels.py), storing RGBA8 between passes like the reference's framebuffers.
 
 Outputs may hold invalid premultiplied pixels (rgb > a): the reference composites them additively
 (§B.0.8), so callers must draw the result as a kPremul image without clamping.

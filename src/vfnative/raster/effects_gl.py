@@ -1,6 +1,6 @@
 """The reference's WebGL effect runtime, in float32 numba: sampling, storage and shader helpers.
 
-Everything the 42 effect kernels (raster/effects_kernels.py) share, written to reproduce
+Everything the 42 effect kernels (raster/kernels_*.py, gathered in raster/effects_kernels.py) share, written to reproduce
 SwiftShader's output (spec 03 §B.0, §B.2): float32 arithmetic in the shader's operation order,
 `texture2D` as a clamp-to-edge bilinear blend of 8-bit premultiplied texels (§B.0.4), and per-pass
 storage clamped per channel and rounded to nearest 8-bit (§B.0.2). No fused multiply-add: numba
@@ -15,8 +15,8 @@ modules; numba cannot be seen by mypy, so the typed surface is raster/effects.py
 numba only.
 
 Caching caveat for developers: numba invalidates a cached kernel when *its own* file changes, not
-when an inlined helper from this file does. After editing this module, touch
-raster/effects_kernels.py (or delete raster/__pycache__/effects_kernels.*.nb?) so the kernels
+when an inlined helper from this file does. After editing this module, touch the
+raster/kernels_*.py files (or delete their raster/__pycache__/kernels_*.nb? entries) so the kernels
 recompile. Installs are unaffected (an upgrade replaces both files).
 """
 
@@ -446,3 +446,10 @@ def taps_filter(srcf, ox, oy, dst, x0, y0, x1, y1, dxs, dys, ws, norm, keep_alph
             if keep_alpha:
                 a = LUT[src[y, x, 3]]
             store(dst, x, y, ar / norm, ag / norm, ab / norm, a)
+
+
+# --------------------------------------------------------------------------- constants the kernels share
+
+_EPS4 = F(1e-4)
+_TAU = F(6.2832)
+_PI = F(3.1415926)
