@@ -42,7 +42,7 @@ def test_output_in_object_store(s3_service, s3_server, tmp_path: Path) -> None:
         state = wait_status(client, job, ("done", "failed"))
         assert state["status"] == "done", state
         assert wait_status(client, named.json()["id"], ("done", "failed"))["status"] == "done"
-        assert s3_server.keys(bucket) == ["renders/campaign/a.mp4", f"renders/{job}.mp4"]
+        assert s3_server.keys(bucket) == sorted(["renders/campaign/a.mp4", f"renders/{job}.mp4"])
         assert not list((service.data_dir / "outputs").iterdir())  # nothing kept locally
         r = client.get(f"/v1/renders/{job}/output")
         assert r.status_code == 307
