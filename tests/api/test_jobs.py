@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import io
 import json
+import multiprocessing
+import multiprocessing.context
+import multiprocessing.process
+import os
 import threading
 from pathlib import Path
 from typing import Any
@@ -114,16 +118,33 @@ def test_render_chunk_and_stitch_by_hand(tmp_path: Path) -> None:
 
 
 @pytest.mark.slow
-def test_cancel_stops_workers_and_leaves_nothing(tmp_path: Path) -> None:
+def test_cancel_stops_workers_and_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Cancelled once the worker processes exist: when render_parallel returns, every one of them has
+    exited and been reaped (no child left, no pid alive), and no file is left."""
+    started: list[multiprocessing.process.BaseProcess] = []
+    start = multiprocessing.context.SpawnProcess.start
+
+    def spy(self: multiprocessing.process.BaseProcess) -> None:
+        start(self)
+        started.append(self)
+
+    monkeypatch.setattr(multiprocessing.context.SpawnProcess, "start", spy)
     token = vfnative.CancelToken()
 
     def progress(stage: str, done: int, total: int) -> None:
-        if stage == "render" and done > 0:
+        if stage == "render" and started:  # the workers are running: cancel
             token.cancel()
 
     with vfnative.Renderer(_document(4.0)) as renderer, pytest.raises(vfnative.RenderCancelled):
-        render_parallel(renderer, tmp_path / "out.mp4", jobs=2, min_chunk_frames=20, split=True,
+        render_parallel(renderer, tmp_path / "out.mp4", jobs=3, min_chunk_frames=20, split=True,
                         on_progress=progress, cancel=token)  # fmt: skip
+    pids = [p.pid for p in started]
+    assert len(pids) == 2, pids  # jobs=3: two worker processes besides this one
+    assert multiprocessing.active_children() == []
+    for pid in pids:
+        assert pid is not None
+        with pytest.raises(ProcessLookupError):  # exited and reaped
+            os.kill(pid, 0)
     assert list(tmp_path.iterdir()) == []
     assert threading.active_count() < 10
 

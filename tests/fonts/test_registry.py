@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import logging
+import tempfile
+from pathlib import Path
+
 import pytest
 
 from vfnative.fonts.registry import FontRegistry
@@ -66,17 +70,32 @@ def test_resolve_is_cached(registry: FontRegistry) -> None:
     assert registry.resolve("Noto Sans", weight=650) is registry.resolve("NOTO SANS", weight=650)
 
 
-def test_instance_cache_dir_may_be_read_only(tmp_path) -> None:
-    ro = tmp_path / "ro"
-    ro.mkdir()
-    ro.chmod(0o500)
-    try:
-        reg = FontRegistry(cache_dir=ro)
-        font = reg.resolve("Noto Sans", weight=420)
-        gid = font.hb_font.get_nominal_glyph(ord("a"))
-        assert font.typeface_for([gid]) is not None
-    finally:
-        ro.chmod(0o700)
+def test_instance_cache_dir_may_be_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """An instance cache nobody can write, root included (its folder would sit under a regular file),
+    and no writable temp dir either: the instance is built in memory and draws the same outlines."""
+    blocker = tmp_path / "a-file"
+    blocker.write_bytes(b"")
+    registry = FontRegistry(cache_dir=blocker / "cache")
+    monkeypatch.setattr(tempfile, "tempdir", str(blocker / "tmp"))  # the temp-dir fallback fails too
+    caplog.set_level(logging.DEBUG, logger="vfnative.fonts")
+    font = registry.resolve("Noto Sans", weight=420)
+    gid = font.hb_font.get_nominal_glyph(ord("a"))
+    ours = font.make_skia_font(100.0, [gid]).getPath(gid)
+    failed = [r.getMessage() for r in caplog.records if "font instance cache not writable" in r.getMessage()]
+    assert len(failed) == 2, failed  # both places were tried, and both refused the write
+    assert blocker.is_file()
+    monkeypatch.undo()
+
+    cached = FontRegistry(cache_dir=tmp_path / "cache").resolve("Noto Sans", weight=420)
+    assert list((tmp_path / "cache" / "instances").glob("*.ttf")) == []  # nothing drawn yet
+    want = cached.make_skia_font(100.0, [gid]).getPath(gid)
+    assert len(list((tmp_path / "cache" / "instances").glob("*.ttf"))) == 1  # a writable cache is used
+    bold = FontRegistry(cache_dir=tmp_path / "cache").resolve("Noto Sans", weight=700)
+    other = bold.make_skia_font(100.0, [gid]).getPath(gid)
+    assert ours.computeTightBounds() == want.computeTightBounds() != other.computeTightBounds()
+    assert ours.countPoints() == want.countPoints() > 0
 
 
 def test_synthetic_bold_for_single_weight_face(tmp_path) -> None:
@@ -158,7 +177,7 @@ def test_scan_results_are_cached_on_disk(tmp_path, monkeypatch: pytest.MonkeyPat
     """A second registry reads the faces from fontscan-v1.json: equal faces, no font files read."""
     import json
 
-    from vfnative.fonts import registry as reg_module
+    from vfnative.fonts import discovery
 
     first = FontRegistry(cache_dir=tmp_path)
     faces = {name: first.faces(name) for name in ("Inter", "Noto Sans")}
@@ -167,8 +186,8 @@ def test_scan_results_are_cached_on_disk(tmp_path, monkeypatch: pytest.MonkeyPat
     assert len(json.loads(cache.read_text())) >= 4
 
     calls: list[object] = []
-    real = reg_module._scan_file
-    monkeypatch.setattr(reg_module, "_scan_file", lambda path: calls.append(path) or real(path))
+    real = discovery.scan_file
+    monkeypatch.setattr(discovery, "scan_file", lambda path: calls.append(path) or real(path))
     second = FontRegistry(cache_dir=tmp_path)
     assert {name: second.faces(name) for name in faces} == faces
     assert not calls  # everything came from the cache

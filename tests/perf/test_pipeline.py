@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import av
 import numpy as np
@@ -45,12 +46,24 @@ def test_render_with_damage_hints_equals_whole_frame_conversion(
     doc: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     settings = vfnative.RenderSettings(width=160, height=90, encode=EncodeSettings(lossless=True, threads=1))
+    muxers: list[Muxer] = []
+    original = Muxer.write
+
+    def spy(self: Muxer, frame: np.ndarray, *, damage: Any = None) -> None:
+        if self not in muxers:
+            muxers.append(self)
+        original(self, frame, damage=damage)
+
+    monkeypatch.setattr(Muxer, "write", spy)
     with vfnative.Renderer(ROOT / doc, settings=settings) as renderer:
         renderer.render_video(tmp_path / "hints.mp4")
-    original = Muxer.write
-    monkeypatch.setattr(Muxer, "write", lambda self, frame, damage=None: original(self, frame))
+    (hinted,) = muxers
+    assert hinted.frames_patched > 0  # the damage-aware path ran (moving layers patch their boxes)
+    monkeypatch.setattr(Muxer, "write", lambda self, frame, *, damage=None: spy(self, frame))
     with vfnative.Renderer(ROOT / doc, settings=settings) as renderer:
         renderer.render_video(tmp_path / "whole.mp4")
+    whole = muxers[1]
+    assert (whole.frames_patched, whole.frames_reused) == (0, 0)  # every frame converted whole
     a, b = _decoded(tmp_path / "hints.mp4"), _decoded(tmp_path / "whole.mp4")
     assert len(a) == len(b) > 0
     assert all(np.array_equal(x, y) for x, y in zip(a, b, strict=True))

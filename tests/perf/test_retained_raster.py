@@ -23,16 +23,35 @@ BENCH = ROOT / "bench" / "documents"
 SIZE = {"width": 192, "height": 108}
 
 DOCUMENTS = [
-    GOLDENS / "shapes.json",  # static shapes: whole frames reused
+    GOLDENS / "shapes.json",  # animated and static shapes: frames reused and partly redrawn
     GOLDENS / "groups.json",  # groups: pictures holding child snapshots
     GOLDENS / "keyframes-easing.json",  # many small moving layers: partial redraws
     GOLDENS / "transitions-css.json",  # opacity/slide/zoom/3D transitions (perspective: full frames)
     GOLDENS / "transform-3d.json",
     GOLDENS / "captions.json",  # text changing in place
-    GOLDENS / "filters.json",  # image filters (blur outsets in the layer bounds)
-    GOLDENS / "box-model.json",  # box shadows (blur masks that must never be cut by a clip)
     BENCH / "dashboard.json",  # 63 layers, staggered entrances, a few layers animating to the end
 ]
+MOVED = {
+    # image filters: the blurred and the sepia photo slide, so blur outsets meet damaged boxes
+    "filters": (GOLDENS / "filters.json", (0, 4)),
+    # box shadows (blur masks that must never be cut by a clip): the shadowed card and the text card slide
+    "box-model": (GOLDENS / "box-model.json", (0, 5)),
+}
+"""Goldens where nothing moves, given a slow slide on a few layers so that partial redraws happen."""
+
+
+def _moved(name: str) -> dict[str, object]:
+    """`MOVED[name]`'s document with its layers sliding 0.04 of the width to the right over its length."""
+    import json
+
+    path, moving = MOVED[name]
+    doc = json.loads(path.read_text())
+    for i in moving:
+        layer = doc["layers"][i]
+        x, y = layer["properties"]["position"]
+        layer["animations"] = [{"property": "position", "keyframes": [
+            {"time": 0, "value": [x, y]}, {"time": doc["duration"], "value": [x + 0.04, y]}]}]  # fmt: skip
+    return doc
 
 
 class _Fresh(RetainedLayers):
@@ -43,8 +62,9 @@ class _Fresh(RetainedLayers):
         super()._draw(surface, scene, paint_layer)
 
 
-def _renderer(doc: Path, *, fresh: bool = False) -> vfnative.Renderer:
-    renderer = vfnative.Renderer(doc, settings=vfnative.RenderSettings(**SIZE))
+def _renderer(doc: Path | dict[str, object], *, fresh: bool = False) -> vfnative.Renderer:
+    base_dir = GOLDENS if isinstance(doc, dict) else None  # the moved goldens' media
+    renderer = vfnative.Renderer(doc, settings=vfnative.RenderSettings(**SIZE), base_dir=base_dir)
     if fresh:
         renderer.compositor._retained.__class__ = _Fresh  # type: ignore[union-attr]
     return renderer
@@ -54,17 +74,24 @@ def _frames(renderer: vfnative.Renderer, frames: list[int]) -> dict[int, np.ndar
     return {n: px.copy() for n, _scene, px in renderer._render_scenes(frames, _Clock(), bgra=True)}
 
 
-@pytest.mark.parametrize("doc", DOCUMENTS, ids=lambda p: p.stem)
-def test_incremental_equals_fresh(doc: Path) -> None:
+@pytest.mark.parametrize("case", [*(p.stem for p in DOCUMENTS), *(f"{n}-moved" for n in MOVED)])
+def test_incremental_equals_fresh(case: str) -> None:
+    """Bit-exact against a fresh render, with partial redraws (the path under test) on every case."""
+    doc: Path | dict[str, object]
+    if case.endswith("-moved"):
+        doc = _moved(case.removesuffix("-moved"))
+    else:
+        doc = next(p for p in DOCUMENTS if p.stem == case)
     incremental, fresh = _renderer(doc), _renderer(doc, fresh=True)
     frames = list(range(min(incremental.frame_count, 60)))
     got, want = _frames(incremental, frames), _frames(fresh, frames)
     bad = [n for n in frames if not np.array_equal(got[n], want[n])]
-    assert not bad, f"{doc.name}: frames differ from a fresh render: {bad[:10]}"
+    assert not bad, f"{case}: frames differ from a fresh render: {bad[:10]}"
     stats = incremental.compositor.retain_stats
     assert stats is not None
     assert stats.frames == len(frames)
     assert stats.frames_reused + stats.frames_partial + stats.frames_full == len(frames)
+    assert stats.frames_partial > 0, f"{case}: no partial redraw: {stats}"
 
 
 @pytest.mark.parametrize(

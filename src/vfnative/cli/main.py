@@ -23,6 +23,7 @@ import logging
 import os
 import signal
 import sys
+import time
 import traceback
 from collections import Counter
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -36,6 +37,7 @@ from rich.console import Console
 import vfnative
 from vfnative.api.environment import limit_heap_growth, set_ffmpeg_logging
 from vfnative.api.render import check_output
+from vfnative.api.warmup import seed_numba_cache
 from vfnative.cli.progress import LOG_FORMATS, RichProgress, message_fields, setup_logging
 from vfnative.settings import PRESET_ALIASES, Codec, GifDither
 
@@ -90,13 +92,20 @@ class Context:
             policy = vfnative.SourcePolicy(
                 allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
                 allow_network=bool(getattr(a, "allow_network", False)),
+                allow_private=bool(getattr(a, "allow_private", False)),
                 allowed_buckets=tuple(getattr(a, "allow_bucket", None) or ()),
                 cache_dir=cache_dir,
                 **({"cache_max_bytes": int(raw_max)} if raw_max else {}),
             )
         except ValueError as exc:
             raise UsageError(f"{exc} (VFNATIVE_CACHE_MAX_BYTES or --allow-bucket)") from exc
-        return {"sources": policy, "strict": bool(getattr(a, "strict", False))}
+        fetch_fonts = getattr(a, "fetch_fonts", False)
+        if fetch_fonts and not policy.allow_network:
+            raise UsageError("--fetch-fonts needs --allow-network")
+        options: dict[str, Any] = {"sources": policy, "strict": bool(getattr(a, "strict", False))}
+        if fetch_fonts:
+            options["fetch_fonts"] = fetch_fonts
+        return options
 
     def threads(self) -> int | None:
         if getattr(self.args, "threads", None) is not None:
@@ -148,9 +157,9 @@ def _settings(ctx: Context) -> vfnative.RenderSettings:
     threads = ctx.threads()
     if threads is not None:
         encode_changes["threads"] = threads
-    if encode_changes:
-        changes["encode"] = replace(settings.encode, **encode_changes)
     try:
+        if encode_changes:
+            changes["encode"] = replace(settings.encode, **encode_changes)
         settings = settings.replace(**changes) if changes else settings
         if getattr(a, "output", None) is not None:
             check_output(_output_target(ctx), settings)
@@ -357,6 +366,46 @@ def cmd_doctor(ctx: Context) -> int:
     return print_report(report, Console(file=ctx.stdout, highlight=False))
 
 
+def cmd_warmup(ctx: Context) -> int:
+    from vfnative.api.warmup import warm_up, warmup_targets
+
+    a = ctx.args
+    effects = [n.strip() for n in a.effects.split(",") if n.strip()] if a.effects else None
+    if effects is not None:
+        from vfnative.raster.effects import EFFECT_NAMES
+
+        unknown = sorted(set(effects) - set(EFFECT_NAMES))
+        if unknown:
+            raise UsageError(f"--effects: unknown effect {unknown[0]!r} (see the spec's effect list)")
+    total = len(warmup_targets(effects))
+    done = 0
+
+    def report(result: Any) -> None:
+        nonlocal done
+        done += 1
+        if result.error is not None:
+            ctx.console.print(
+                f"warmup: {result.target} failed: {result.error}", markup=False, highlight=False
+            )
+        elif a.verbose:
+            ctx.console.print(
+                f"warmup: {result.target} {result.seconds:.1f} s ({done}/{total})", highlight=False
+            )
+
+    start = time.perf_counter()
+    results = warm_up(jobs=a.jobs, effects=effects, on_result=report)
+    failed = [r for r in results if r.error is not None]
+    cache = os.environ.get("NUMBA_CACHE_DIR") or "numba's default (next to the sources)"
+    if not a.quiet:
+        cpu = sum(r.seconds for r in results)
+        print(
+            f"warmup: {len(results) - len(failed)}/{len(results)} targets compiled in "
+            f"{time.perf_counter() - start:.1f} s ({cpu:.0f} s in the processes) into {cache}",
+            file=ctx.stdout,
+        )
+    return EXIT_RENDER if failed else EXIT_OK
+
+
 # ---------------------------------------------------------------------------------------------- parser
 
 
@@ -389,6 +438,20 @@ def _document_args(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--allow-network", action="store_true", help="fetch http(s) media sources (public addresses only)"
+    )
+    parser.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="with --allow-network: also loopback and private addresses (tests, private deployments)",
+    )
+    parser.add_argument(
+        "--fetch-fonts",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="URL",
+        help="download the Google Fonts families the document names and no installed font provides "
+        "(needs --allow-network; URL: another Google Fonts-compatible CSS API)",
     )
     parser.add_argument(
         "--allow-bucket",
@@ -563,6 +626,14 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
     _common(p, top=False)
     p.set_defaults(func=cmd_doctor)
 
+    p = sub.add_parser(
+        "warmup", help="compile every numba kernel (timeline, effects) into the cache, in parallel"
+    )
+    p.add_argument("--jobs", type=_positive_int, metavar="N", help="processes (default: the CPU limit)")
+    p.add_argument("--effects", metavar="NAMES", help="only these effects, comma-separated (default: all)")
+    _common(p, top=False)
+    p.set_defaults(func=cmd_warmup)
+
     from vfnative.worker.cli import add_commands  # the render farm: worker, submit, status (worker extra)
 
     add_commands(
@@ -571,6 +642,12 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
         render_args=lambda p: _render_args(p, encode=True),
         settings=_settings,
     )
+    from vfnative.service.cli import add_command as add_serve  # the render service (server extra)
+
+    add_serve(sub, common=lambda p: _common(p, top=False))
+    from vfnative.cli.fonts import add_commands as add_font_commands
+
+    add_font_commands(sub, common=lambda p: _common(p, top=False))
     return parser
 
 
@@ -639,6 +716,7 @@ def run(
     except SystemExit as exc:  # argparse: --help, --version or a usage error
         return int(exc.code or 0) if not isinstance(exc.code, str) else EXIT_USAGE
     ctx = Context(args=args, environ=environ, stdout=stdout, console=console)
+    seed_numba_cache(environ)  # before anything loads numba: a prebuilt image cache (no-op elsewhere)
     json_logs = ctx.json_logs
     undo_logging = setup_logging(console, verbose=args.verbose, log_format=args.log_format)
     set_ffmpeg_logging(args.verbose)

@@ -1,0 +1,97 @@
+# vfnative: one image for `vfnative worker`, `vfnative serve` and one-shot `vfnative render`.
+#
+#   scripts/build-image.sh [TAG]            # builds it here (base image, CA bundle, proxies): see that script
+#   docker run --rm -v "$PWD:/work" vfnative:local render doc.json -o out.mp4
+#   docker run --rm --read-only --tmpfs /tmp -v "$PWD:/work" vfnative:local render doc.json -o out.mp4
+#
+# Needs BuildKit (a secret mount hands pip the build machine's CA bundle without it reaching any layer).
+# Build args:
+#   FONT_PACKAGES   extra fontpkg packages from PyPI, space-separated (Noto Sans and Inter are always in)
+#   NUMBA_CPU_NAME  the CPU the prebuilt numba kernels target; "generic" (baseline x86-64) keeps the
+#                   cache valid on every host. Another name (e.g. a -march) must match the run host's CPU,
+#                   or numba recompiles every kernel on first use (into /tmp, correct but cold).
+#   PIP_INDEX_URL, PIP_DEFAULT_TIMEOUT, HTTP(S)_PROXY, NO_PROXY: how this machine reaches the registries.
+# Everything the process writes goes under /tmp (numba cache, media cache, temp files, HOME), so the
+# image runs with a read-only root file system and a tmpfs on /tmp.
+
+ARG BASE=debian:bookworm-slim
+
+# ---------------------------------------------------------------------------------------------- build
+FROM ${BASE} AS build
+ARG DEBIAN_FRONTEND=noninteractive
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends python3 python3-venv libegl1 libgl1 binutils ca-certificates \
+ && rm -rf /var/lib/apt/lists/*
+
+ARG PIP_INDEX_URL
+ARG PIP_DEFAULT_TIMEOUT=180
+ARG FONT_PACKAGES=""
+ENV PIP_DISABLE_PIP_VERSION_CHECK=1 PIP_NO_CACHE_DIR=1
+# Dependencies first (their own layer, cached while only vfnative's sources change): install the
+# project's requirements from pyproject.toml alone, then the project itself without dependencies.
+COPY pyproject.toml README.md /src/
+RUN --mount=type=secret,id=ca_bundle,required=false \
+    set -e; \
+    if [ -s /run/secrets/ca_bundle ]; then export PIP_CERT=/run/secrets/ca_bundle; fi; \
+    python3 -m venv /opt/vfnative; \
+    python3 -c 'import tomllib; p = tomllib.load(open("/src/pyproject.toml", "rb"))["project"]; \
+x = p.get("optional-dependencies", {}); \
+print("\n".join(p["dependencies"] + x.get("worker", []) + x.get("server", [])))' > /tmp/requirements.txt; \
+    /opt/vfnative/bin/pip install -q -r /tmp/requirements.txt ${FONT_PACKAGES}
+COPY src /src/src
+# pip warns (and goes on) if an extra is not declared yet; the dependencies are in already
+RUN /opt/vfnative/bin/pip install -q --no-deps "/src[worker,server]" \
+ && /opt/vfnative/bin/pip uninstall -q -y pip setuptools wheel || true
+# Strip: tests, type stubs' sources the runtime never reads, and symbol tables of shared libraries
+# (libllvmlite alone ships 100+ MB of them). --strip-unneeded keeps the dynamic symbols ctypes needs.
+RUN set -e; sp=/opt/vfnative/lib/python3.11/site-packages; \
+    rm -rf "$sp"/numba/tests "$sp"/llvmlite/tests "$sp"/numpy/*/tests "$sp"/numpy/tests \
+           "$sp"/numpy/_core/include "$sp"/numpy/f2py "$sp"/numpy/typing/tests "$sp"/av/include \
+           "$sp"/fontTools/*/tests "$sp"/pydantic/v1 "$sp"/_distutils_hack "$sp"/distutils-precedence.pth; \
+    find "$sp" \( -name '*.pyx' -o -name '*.pxd' -o -name '*.c' -o -name '*.h' -o -name '*.cpp' \) -delete; \
+    find "$sp" -name '*.so*' -type f -exec strip --strip-unneeded {} + 2>/dev/null || true; \
+    find "$sp" -name __pycache__ -prune -exec rm -rf {} +; \
+    /opt/vfnative/bin/python -m compileall -q -j 0 --invalidation-mode unchecked-hash "$sp" >/dev/null || true
+
+# Prebuild every numba kernel into a cache the runtime copies to /tmp on first start (numba only
+# uses a writable cache folder). NUMBA_CPU_NAME must be the same here and at run time.
+ARG NUMBA_CPU_NAME=generic
+ENV NUMBA_CPU_NAME=${NUMBA_CPU_NAME}
+RUN NUMBA_CACHE_DIR=/opt/vfnative-numba /opt/vfnative/bin/vfnative warmup -q \
+ && /opt/vfnative/bin/vfnative doctor >/dev/null
+
+# The GL dispatch libraries skia-python links against (libEGL.so.1, libGL.so.1 and their glvnd
+# helpers from Debian's libegl1/libgl1/libglx0/libglvnd0). Skia draws on the CPU here and never
+# creates a GL context, so the Mesa drivers those packages pull in (~150 MB with LLVM) stay behind.
+RUN mkdir -p /gl && cd /usr/lib/x86_64-linux-gnu \
+ && cp -a libEGL.so.1* libGL.so.1* libGLX.so.0* libGLdispatch.so.0* /gl/
+
+# ---------------------------------------------------------------------------------------------- runtime
+FROM ${BASE}
+ARG DEBIAN_FRONTEND=noninteractive
+RUN apt-get update -qq \
+ && apt-get install -y -qq --no-install-recommends python3 ca-certificates libx11-6 \
+ && rm -rf /var/lib/apt/lists/* /var/cache/apt/* /var/log/* /usr/share/doc/* /usr/share/man/* \
+ && find /usr/lib/python3.11 -name __pycache__ -prune -exec rm -rf {} + \
+ && python3 -m compileall -q -j 0 --invalidation-mode unchecked-hash /usr/lib/python3.11 >/dev/null || true \
+ && useradd --uid 10001 --user-group --no-create-home --home-dir /tmp --shell /usr/sbin/nologin vfnative \
+ && mkdir -p /work && chown vfnative:vfnative /work
+COPY --from=build /gl/ /usr/lib/x86_64-linux-gnu/
+RUN ldconfig
+COPY --from=build /opt/vfnative /opt/vfnative
+COPY --from=build /opt/vfnative-numba /opt/vfnative-numba
+ARG NUMBA_CPU_NAME=generic
+ENV PATH=/opt/vfnative/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin \
+    HOME=/tmp \
+    XDG_CACHE_HOME=/tmp/.cache \
+    TMPDIR=/tmp \
+    PYTHONDONTWRITEBYTECODE=1 \
+    PYTHONUNBUFFERED=1 \
+    NUMBA_CPU_NAME=${NUMBA_CPU_NAME} \
+    NUMBA_CACHE_DIR=/tmp/vfnative/numba \
+    VFNATIVE_NUMBA_CACHE_SEED=/opt/vfnative-numba
+USER 10001:10001
+WORKDIR /work
+EXPOSE 8000
+ENTRYPOINT ["vfnative"]
+CMD ["--help"]
