@@ -202,10 +202,14 @@ def _no_orphans(run: PieceRun) -> None:
     """A piece that wrote into the work dir after its job ended (failed, or finished by another
     attempt) removes the dir again: the job's end already cleaned it, and nobody else will."""
     if run.store.document(run.job) is None:
-        from vfnative.worker.app import _remove_work_dir
+        _clean_work_dir(run)
 
-        with contextlib.suppress(storage.StorageError):
-            _remove_work_dir(run.job, run.meta)
+
+def _clean_work_dir(run: PieceRun) -> None:
+    from vfnative.worker.app import _remove_work_dir
+
+    with contextlib.suppress(storage.StorageError):
+        _remove_work_dir(run.job, run.meta)
 
 
 @_task("vfnative.audio")
@@ -283,7 +287,8 @@ def _stitch(run: PieceRun) -> dict[str, Any]:
         "media_cache": store.media_counts(job),
         **_published(meta, output),
     }
-    store.finish(job, result)  # also removes the work dir (or the job's prefix in the bucket)
+    _clean_work_dir(run)  # before the job reads as done: whoever sees "done" finds no chunks left
+    store.finish(job, result)  # (the job's end removes the work dir or prefix too, whoever ends it)
     return {"frames": 0, "output": output}
 
 
@@ -337,7 +342,8 @@ def _render(run: PieceRun) -> dict[str, Any]:
         "media_cache": media,
         **_published(meta, output),
     }
-    store.finish(job, result)  # also removes the work dir
+    _clean_work_dir(run)  # before the job reads as done: whoever sees "done" finds no temp files left
+    store.finish(job, result)  # (the job's end removes the work dir too, whoever ends it)
     return {"frames": 0, "output": output}
 
 
