@@ -52,6 +52,8 @@ __all__ = ["ApiKeyDep", "JobStoreDep", "Service", "ServiceDep", "create_app"]
 
 log = logging.getLogger(__name__)
 
+MAX_BATCH = 1000
+"""Documents in one POST /v1/batches."""
 ENVELOPE_BYTES = 64 * 1024
 """Room for the request's envelope (options, webhook) on top of `Limits.max_document_bytes`."""
 _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -291,6 +293,7 @@ def _status_body(job: Job, base: str) -> dict[str, Any]:
             "height": result.get("height"),
             "fps": fps,
             "render_seconds": result.get("seconds"),
+            "engine_seconds": result.get("engine_seconds"),
         }
     body: dict[str, Any] = {
         "id": job.id,
@@ -410,6 +413,24 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         text = doc_text.decode("utf-8") if isinstance(doc_text, bytes) else doc_text
         return doc, options, envelope, text
 
+    def check_webhook(service: Service, key: ApiKey, webhook: Any, prefix: str = "") -> str | None:
+        """The request's webhook URL after the SSRF check, or None; 422 naming ``webhook.url``."""
+        if webhook is None:
+            return None
+        path = f"{prefix}webhook.url"
+        if not isinstance(webhook, dict) or not isinstance(webhook.get("url"), str):
+            raise ApiError(422, "RequestError", f'{path}: expected {{"url": "https://..."}}',
+                           [(path, "expected a URL string")])  # fmt: skip
+        url: str = webhook["url"]
+        try:
+            check_url(url, service.settings.allowed_networks)
+        except WebhookRefused as exc:
+            raise ApiError(422, "WebhookRefused", f"{path}: {exc}", [(path, str(exc))]) from None
+        if not service.secret_for(key.name):
+            message = "this key has no webhook signing secret (webhook_secret in --keys, or VFNATIVE_WEBHOOK_SECRET)"
+            raise ApiError(422, "RequestError", f"{path}: {message}", [(path, message)])
+        return url
+
     def renderer(service: Service, key: ApiKey, doc: Any, options: dict[str, Any]) -> vfnative.Renderer:
         settings = render_settings(options, service.limits_for(key))
         return vfnative.Renderer(
@@ -431,22 +452,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         """Accept a render job: 202 with its id, status and links."""
         started = time.perf_counter()
         doc, options, envelope, text = await parse(request, service, key)
-        webhook = envelope.get("webhook")
-        webhook_url = None
-        if webhook is not None:
-            if not isinstance(webhook, dict) or not isinstance(webhook.get("url"), str):
-                raise ApiError(422, "RequestError", "webhook: expected {\"url\": \"https://...\"}",
-                               [("webhook.url", "expected a URL string")])  # fmt: skip
-            webhook_url = webhook["url"]
-            try:
-                await run_in_threadpool(check_url, webhook_url, service.settings.allowed_networks)
-            except WebhookRefused as exc:
-                raise ApiError(
-                    422, "WebhookRefused", f"webhook.url: {exc}", [("webhook.url", str(exc))]
-                ) from None
-            if not service.secret_for(key.name):
-                message = "this key has no webhook signing secret (webhook_secret in --keys, or VFNATIVE_WEBHOOK_SECRET)"
-                raise ApiError(422, "RequestError", f"webhook.url: {message}", [("webhook.url", message)])
+        webhook_url = await run_in_threadpool(check_webhook, service, key, envelope.get("webhook"))
 
         def settings_check() -> int:
             with renderer(service, key, doc, options) as r:  # the options' size and fps, within limits
@@ -495,6 +501,141 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         if not created:
             headers["Idempotent-Replayed"] = "true"
         return JSONResponse(body, status_code=202, headers=headers)
+
+    @app.post("/v1/batches", status_code=202, responses=_ERROR_RESPONSES, tags=["batches"], openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["renders"],
+            "properties": {"renders": {"type": "array", "maxItems": MAX_BATCH, "items": {
+                "type": "object", "description": "what POST /v1/renders takes (bare or wrapped)"}}}}}}}})  # fmt: skip
+    async def create_batch(request: Request, service: ServiceDep, key: ApiKeyDep) -> JSONResponse:
+        """Accept many render jobs at once, all or none: 202 with the batch id and one job per document.
+
+        Every document is checked first; problems are listed with ``renders[i].`` in front of their paths.
+        """
+        started = time.perf_counter()
+        limits = service.limits_for(key)
+        body = await _read_body(request, limits.max_document_bytes + ENVELOPE_BYTES)
+
+        def prepare() -> list[dict[str, Any]]:
+            try:
+                data = json.loads(body)
+            except (ValueError, RecursionError) as exc:
+                raise ApiError(
+                    422, "RequestError", f"the body is not JSON: {exc}", [("<request>", str(exc))]
+                ) from None
+            items = data.get("renders") if isinstance(data, dict) else None
+            if not isinstance(items, list) or not items:
+                raise ApiError(422, "RequestError", 'expected {"renders": [document, ...]} with at least one document',
+                               [("renders", "expected a non-empty list")])  # fmt: skip
+            if len(items) > MAX_BATCH:
+                raise ApiError(413, "RequestError", f"renders: expected at most {MAX_BATCH} documents; got {len(items)}",
+                               [("renders", f"at most {MAX_BATCH} documents")])  # fmt: skip
+            issues: list[tuple[str, str]] = []
+            limit_only = True
+            prepared: list[dict[str, Any]] = []
+            for i, item in enumerate(items):
+                prefix = f"renders[{i}]."
+                try:
+                    wrapped = isinstance(item, dict) and isinstance(item.get("document"), dict)
+                    raw = item["document"] if wrapped else item
+                    envelope = {k: v for k, v in item.items() if k != "document"} if wrapped else {}
+                    unknown = sorted(set(envelope) - {"options", "webhook"})
+                    if unknown:
+                        raise ApiError(422, "RequestError", f"unknown field(s) {unknown}",
+                                       [(name, "unknown field") for name in unknown])  # fmt: skip
+                    options = check_options(envelope.get("options"))
+                    text = json.dumps(raw, allow_nan=True)
+                    doc = load_document(text, limits=limits, base_dir=service.settings.media_root,
+                                        strict=bool(options.get("strict")))  # fmt: skip
+                    _check_sources(doc, service.settings.media_root)
+                    webhook_url = check_webhook(service, key, envelope.get("webhook"))
+                    with renderer(service, key, doc, options) as r:
+                        frames_total = _frame_total(r.document)
+                    prepared.append({"text": text, "options": options, "webhook_url": webhook_url,
+                                     "frames_total": frames_total})  # fmt: skip
+                except VfnativeError as exc:
+                    error = ApiError.from_vfnative(exc)
+                    limit_only = limit_only and error.status == 413
+                    issues += [(prefix + p, m) for p, m in error.issues] or [
+                        (prefix.rstrip("."), error.message)
+                    ]
+                except ApiError as exc:
+                    limit_only = limit_only and exc.status == 413
+                    issues += [(prefix + p, m) for p, m in exc.issues] or [(prefix.rstrip("."), exc.message)]
+            if issues:
+                status = 413 if limit_only else 422
+                message = f"{len(issues)} problem(s) in the batch; nothing was queued"
+                raise ApiError(status, "DocumentError", message, issues)
+            return prepared
+
+        prepared = await run_in_threadpool(prepare)
+        base = _base(request)
+        batch = uuid.uuid4().hex
+        specs = []
+        for item in prepared:
+            job_id = uuid.uuid4().hex
+            specs.append({
+                "id": job_id, "document": item["text"], "options": {**item["options"], "_base_url": base},
+                "webhook_url": item["webhook_url"], "frames_total": item["frames_total"],
+                "output": str(service.settings.data_path / "outputs" / f"{job_id}.mp4"),
+            })  # fmt: skip
+        concurrency = key.concurrency or service.settings.default_concurrency
+        try:
+            jobs = await run_in_threadpool(
+                lambda: service.store.create_many(
+                    specs, key_name=key.name, concurrency=concurrency, batch=batch
+                )
+            )
+        except OverConcurrency as exc:
+            raise ApiError(429, "TooManyJobs", f"key {key.name!r} would have {exc.active} active jobs; its "
+                           f"concurrency limit is {exc.limit}", headers={"Retry-After": "1"}) from None  # fmt: skip
+        try:
+            await run_in_threadpool(service.backend.submitted_many, jobs)
+        except Exception as exc:
+            for job in jobs:
+                await run_in_threadpool(service.store.cancel, job.id)
+            raise ApiError(
+                503, "BackendUnavailable", f"cannot queue the batch: {type(exc).__name__}: {exc}"
+            ) from exc
+        service.metrics.submit_seconds.observe(time.perf_counter() - started)
+        body = {
+            "id": batch,
+            "renders": [{"id": j.id, "status": j.status, "links": _links(base, j.id)} for j in jobs],
+            "links": {"self": f"{base}/v1/batches/{batch}"},
+        }
+        return JSONResponse(body, status_code=202, headers={"Location": body["links"]["self"]})
+
+    @app.get("/v1/batches/{batch_id}", responses=_ERROR_RESPONSES, tags=["batches"])
+    def get_batch(batch_id: str, request: Request, service: ServiceDep, key: ApiKeyDep) -> dict[str, Any]:
+        """A batch's totals (jobs by status, frames) and each job's status."""
+        jobs = [j for j in service.store.batch_jobs(batch_id) if j.key_name == key.name]
+        if not jobs:
+            raise ApiError(404, "NotFound", f"no batch {batch_id!r}")
+        jobs = [service.backend.refresh(j) for j in jobs]
+        counts: dict[str, int] = {}
+        for job in jobs:
+            counts[job.status] = counts.get(job.status, 0) + 1
+        active = any(j.status in ACTIVE for j in jobs)
+        base = _base(request)
+        return {
+            "id": batch_id,
+            "status": "running" if active else ("done" if counts.get("done") == len(jobs) else "failed"),
+            "jobs": len(jobs),
+            "counts": counts,
+            "frames_done": sum(j.frames_done for j in jobs),
+            "frames_total": sum(j.frames_total or 0 for j in jobs),
+            "renders": [
+                {
+                    "id": j.id,
+                    "status": j.status,
+                    "frames_done": j.frames_done,
+                    "frames_total": j.frames_total,
+                    "error": j.error,
+                    "links": _links(base, j.id),
+                }
+                for j in jobs
+            ],  # fmt: skip
+        }
 
     @app.get("/v1/renders/{job_id}", responses=_ERROR_RESPONSES, tags=["renders"])
     def get_render(job_id: str, request: Request, service: ServiceDep, key: ApiKeyDep) -> dict[str, Any]:

@@ -123,6 +123,9 @@ def _run(store: JobStore, spec: WorkerSpec, name: str, job: Any, stop: Any, pare
     try:
         settings = render_settings(job.options, vfnative.Limits(**limits_fields), threads=spec.threads)
         policy = source_policy(spec.media_root, spec.allowed_networks)
+        engine_started = (
+            time.perf_counter()
+        )  # from here to the report: the engine's time, as `vfnative render`'s
         with vfnative.Renderer(
             job.document,
             settings=settings,
@@ -132,6 +135,7 @@ def _run(store: JobStore, spec: WorkerSpec, name: str, job: Any, stop: Any, pare
         ) as renderer:
             store.progress(job.id, name, 0, renderer.frame_count)
             report = renderer.render_video(work / "output.mp4", on_progress=progress, cancel=token)
+        engine_seconds = time.perf_counter() - engine_started
         final.parent.mkdir(parents=True, exist_ok=True)
         os.replace(report.output, final)
         result = {
@@ -142,6 +146,7 @@ def _run(store: JobStore, spec: WorkerSpec, name: str, job: Any, stop: Any, pare
             "fps": report.fps,
             "duration_s": report.duration_s,
             "seconds": round(report.seconds, 4),
+            "engine_seconds": round(engine_seconds, 4),
             "size": final.stat().st_size,
         }
         if not store.finish(job.id, name, status="done", result=result, warnings=report.warnings,
