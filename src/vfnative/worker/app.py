@@ -19,6 +19,7 @@ import os
 import random
 import shutil
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +36,10 @@ __all__ = ["Farm", "Sweeper", "app", "configure", "create_app", "farm"]
 log = logging.getLogger(__name__)
 
 _TASKS = frozenset(TASK_NAMES.values())
+LOST_CHECK_S = 10.0
+"""How often (at most, farm-wide) the broker's queues are scanned for queued pieces whose message was
+lost (`JobStore.find_lost`: a Redis restart at the wrong moment)."""
+_LOST_CHECK_LOCK = "vfnative:lost-check"
 _REDIS_RETRIES = 40
 """Job-store commands retry for about a minute (2 s apart at most) while Redis is away."""
 
@@ -70,6 +75,7 @@ class Farm:
                     lease_s=self.config.lease_s,
                     max_attempts=self.config.max_attempts,
                     job_ttl_s=self.config.job_ttl_s,
+                    default_queue=self.config.queue,
                     on_end=_remove_work_dir,
                 )
                 self._pid = os.getpid()
@@ -140,7 +146,8 @@ def farm(app: Celery) -> Farm:
 
 
 class Sweeper(threading.Thread):
-    """Every `sweep_interval_s` (with jitter), dispatch again each piece whose lease has expired."""
+    """Every `sweep_interval_s` (with jitter), dispatch again each piece whose lease has expired; every
+    `LOST_CHECK_S`, one sweeper of the farm also looks for queued pieces whose message was lost."""
 
     def __init__(self, farm: Farm) -> None:
         super().__init__(name="vfnative-sweeper", daemon=True)
@@ -149,10 +156,16 @@ class Sweeper(threading.Thread):
 
     def run(self) -> None:
         interval = self.farm.config.sweep_interval_s
+        next_lost_check = time.monotonic() + LOST_CHECK_S * random.uniform(0.5, 1.0)
         while not self._stop_event.wait(interval * random.uniform(0.75, 1.25)):
             try:
                 for job, piece, attempt in self.farm.store.sweep():
                     log.warning("job %s: dispatched %s again (attempt %d)", job, piece, attempt)
+                if time.monotonic() >= next_lost_check:
+                    next_lost_check = time.monotonic() + LOST_CHECK_S
+                    # one worker of the farm at a time scans the queues
+                    if self.farm.store.redis.set(_LOST_CHECK_LOCK, "1", nx=True, ex=int(LOST_CHECK_S)):
+                        self.farm.store.find_lost()
             except Exception:  # Redis restarting, a network blip: try again next round
                 log.warning("lease sweep failed", exc_info=True)
 
@@ -166,11 +179,34 @@ _sweepers: list[Sweeper] = []
 
 
 def _start_sweeper(sender: Any = None, **_: Any) -> None:
-    """In the worker's main process: start the lease sweeper (it outlives any child process)."""
+    """In the worker's main process: start the lease sweeper (it outlives any child process), and clear
+    a drain mark a previous worker of the same name may have left."""
     target = getattr(getattr(sender, "app", None), "farm", None) or farm(app)
     sweeper = Sweeper(target)
     sweeper.start()
     _sweepers.append(sweeper)
+    hostname = getattr(sender, "hostname", None)
+    if hostname:
+        try:
+            target.store.set_draining(str(hostname), None)
+        except Exception:
+            log.warning("could not clear the drain mark of %s", hostname, exc_info=True)
+
+
+def _start_draining(sender: Any = None, **_: Any) -> None:
+    """SIGTERM (warm shutdown), in the main process: Celery lets running tasks finish; each of ours
+    checks, at its next heartbeat, whether it can finish within the grace period and hands its piece
+    back to the farm at once if not (`WorkerConfig.drain_grace_s`)."""
+    target = farm(app)
+    hostname = str(sender) if sender else None
+    if not hostname:
+        return
+    try:
+        target.store.set_draining(hostname, time.time() + target.config.drain_grace_s)
+        log.warning("%s is shutting down: pieces that cannot finish within %g s are handed back", hostname,
+                    target.config.drain_grace_s)  # fmt: skip
+    except Exception:  # Redis away: running tasks simply finish (Celery's warm shutdown)
+        log.warning("could not mark %s as draining", hostname, exc_info=True)
 
 
 _WARM_UP_DOCUMENT = {
@@ -242,5 +278,6 @@ def _claim_reserved(sender: Any = None, request: Any = None, **_: Any) -> None:
 signals.worker_init.connect(_warm_up)
 signals.worker_process_init.connect(_init_process)
 signals.worker_ready.connect(_start_sweeper)
+signals.worker_shutting_down.connect(_start_draining)
 signals.worker_shutdown.connect(_stop_sweeper)
 signals.task_received.connect(_claim_reserved)
