@@ -111,18 +111,20 @@ def _plan(run: PieceRun) -> dict[str, Any]:
     ranges = plan_chunks(
         run.meta.get("chunks_requested", "auto"), total, fps, settings.encode.keyframe_interval_s
     )
+    suffix = ".mp4" if output.suffix.lower() in ("", ".m4v") else output.suffix.lower()  # the container
     pieces: dict[str, dict[str, Any]] = {
         f"chunk-{i:04d}": {
             "kind": "chunk",
             "index": i,
             "start": r.start,
             "stop": r.stop,
-            "path": str(work_dir / f"chunk_{i:04d}.mp4"),
+            "path": str(work_dir / f"chunk_{i:04d}{suffix}"),
         }
         for i, r in enumerate(ranges)
     }
-    # the audio piece is dispatched first: it runs beside the chunks, not after them
-    pieces = {"audio": {"kind": "audio", "path": str(work_dir / "audio.m4a")}, **pieces}
+    # the audio piece is dispatched first: it runs beside the chunks, not after them (Opus beside VP9)
+    audio_name = "audio.webm" if suffix == ".webm" else "audio.m4a"
+    pieces = {"audio": {"kind": "audio", "path": str(work_dir / audio_name)}, **pieces}
     parts = list(pieces)
     pieces["stitch"] = {"kind": "stitch"}
     run.store.add_pieces(
@@ -281,4 +283,6 @@ def _probe(path: Path) -> tuple[int, int]:
     with av.open(str(path)) as container:
         video = container.streams.video
         frames = int(video[0].frames) if video else 0
+        if video and frames == 0:  # WebM and GIF keep no frame count: count the packets
+            frames = sum(1 for p in container.demux(video[0]) if p.size)
         return frames, len(container.streams.audio)
