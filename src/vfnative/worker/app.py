@@ -14,13 +14,12 @@ re-points it (the CLI's ``--broker``). Imports celery, redis and the worker's ow
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
-import shutil
 import threading
 import time
-from pathlib import Path
 from typing import Any
 
 import redis
@@ -28,6 +27,7 @@ from celery import Celery, signals
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from vfnative import storage
 from vfnative.worker.config import WorkerConfig
 from vfnative.worker.jobs import TASK_NAMES, JobStore, Message
 
@@ -41,15 +41,19 @@ LOST_CHECK_S = 10.0
 lost (`JobStore.find_lost`: a Redis restart at the wrong moment)."""
 _LOST_CHECK_LOCK = "vfnative:lost-check"
 _REDIS_RETRIES = 40
-"""Job-store commands retry for about a minute (2 s apart at most) while Redis is away."""
+"""A worker's job-store commands retry for about a minute (2 s apart at most) while Redis is away."""
+_CLIENT_RETRIES = 6
 
 
 class Farm:
     """One process's handle on the farm: its config, Redis client and `JobStore` (rebuilt after a fork)."""
 
-    def __init__(self, app: Celery, config: WorkerConfig) -> None:
+    def __init__(self, app: Celery, config: WorkerConfig, *, client: bool = False) -> None:
         self.app = app
         self.config = config
+        self.retries = _CLIENT_RETRIES if client else _REDIS_RETRIES
+        """Redis commands retry this many times (backing off to 2 s): a worker waits out a Redis restart
+        (about a minute); a client (submit, status) gives up after about 3 s."""
         self._store: JobStore | None = None
         self._pid = -1
         self._lock = threading.Lock()
@@ -66,7 +70,7 @@ class Farm:
                     decode_responses=True,
                     health_check_interval=30,
                     # a Redis restart (seconds with AOF) is waited out, not turned into a failed piece
-                    retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), _REDIS_RETRIES),
+                    retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), self.retries),
                     retry_on_error=[redis.ConnectionError, redis.TimeoutError],
                 )
                 self._store = JobStore(
@@ -88,14 +92,19 @@ class Farm:
 
 
 def _remove_work_dir(job: str, meta: dict[str, str]) -> None:
-    """A job has ended (done or failed): its chunk files are no longer needed."""
+    """A job has ended (done or failed): its chunk files or objects are no longer needed."""
     work_dir = meta.get("work_dir")
-    if work_dir and Path(work_dir).name.endswith(f".{job}.parts"):  # never anything but the job's own folder
-        shutil.rmtree(work_dir, ignore_errors=True)
+    # never anything but the job's own folder (``.<out>.<job>.parts``) or prefix (``.vfnative/<job>``)
+    if work_dir and (
+        work_dir.endswith(f".{job}.parts") or work_dir.rstrip("/").endswith(f"/.vfnative/{job}")
+    ):
+        storage.delete_prefix(work_dir)
 
 
-def configure(app: Celery, config: WorkerConfig) -> Celery:
-    """Apply `config` to `app`: broker and result backend, JSON only, prefetch 1, late acks, timeouts."""
+def configure(app: Celery, config: WorkerConfig, *, client: bool = False) -> Celery:
+    """Apply `config` to `app`: broker and result backend, JSON only, prefetch 1, late acks, timeouts.
+
+    `client`: the app only submits and reads jobs (shorter Redis retries than a worker's)."""
     transport = {"visibility_timeout": int(config.visibility_timeout_s)}
     app.conf.update(
         broker_url=config.broker,
@@ -127,7 +136,7 @@ def configure(app: Celery, config: WorkerConfig) -> Celery:
         task_track_started=False,
         worker_send_task_events=False,
     )
-    app.farm = Farm(app, config)
+    app.farm = Farm(app, config, client=client)
     return app
 
 
@@ -157,8 +166,14 @@ class Sweeper(threading.Thread):
     def run(self) -> None:
         interval = self.farm.config.sweep_interval_s
         next_lost_check = time.monotonic() + LOST_CHECK_S * random.uniform(0.5, 1.0)
+        machine, me = self.farm.config.machine, str(os.getpid())
+        if machine:  # before the first sweep: submit sees this machine as soon as the worker is up
+            with contextlib.suppress(Exception):
+                self.farm.store.beat_machine(machine, me)
         while not self._stop_event.wait(interval * random.uniform(0.75, 1.25)):
             try:
+                if machine:
+                    self.farm.store.beat_machine(machine, me)
                 for job, piece, attempt in self.farm.store.sweep():
                     log.warning("job %s: dispatched %s again (attempt %d)", job, piece, attempt)
                 if time.monotonic() >= next_lost_check:
@@ -171,6 +186,9 @@ class Sweeper(threading.Thread):
 
     def stop(self) -> None:
         self._stop_event.set()
+        if self.farm.config.machine:
+            with contextlib.suppress(Exception):
+                self.farm.store.forget_worker(self.farm.config.machine, str(os.getpid()))
 
 
 app = create_app()
