@@ -256,7 +256,7 @@ def _stitch(run: PieceRun) -> dict[str, Any]:
         store.fail(job, err.to_json())
         return {"frames": 0}
     audio_spec = store.piece(job, "audio")
-    audio_path = audio_spec.get("path")
+    audio_path = str(audio_spec.get("path") or "")
     has_audio = bool(audio_path) and storage.stat(audio_path) is not None
     expected = int(meta.get("frames", 0) or 0)
     with contextlib.ExitStack() as stack:  # chunks downloaded from object storage, removed after
