@@ -89,3 +89,26 @@ def test_usage_errors_exit_2(argv: list[str]) -> None:
     import io
 
     assert run(argv, environ={}, stdout=io.StringIO(), stderr=io.StringIO()) == 2
+
+
+FIXTURE_FONTS = {
+    "fonts-display": {("Bebas Neue", "normal"), ("Lobster", "normal")},
+    "fonts-fallback": {("Noto Sans", "normal"), ("Montserrat", "normal"), ("Poppins", "normal")},
+    "fonts-scripts": {("Cairo", "normal"), ("Amiri", "normal"), ("Noto Serif", "normal"), ("Noto Serif", "italic")},
+    "fonts-static": {("Poppins", "normal"), ("Poppins", "italic"), ("Lato", "italic"), ("Lato", "normal")},
+    "fonts-synthetic": {("Lobster", "normal"), ("Oswald", "italic"), ("Bebas Neue", "italic"),
+                        ("Bebas Neue", "normal")},
+    "fonts-variable": {("Montserrat", "normal"), ("Montserrat", "italic"), ("Playfair Display", "normal"),
+                       ("Playfair Display", "italic"), ("Oswald", "normal")},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURE_FONTS))
+def test_check_lists_exactly_what_each_font_golden_needs(fixture: str) -> None:
+    """The test extra installs every package the font goldens name, so each check passes."""
+    goldens = Path(__file__).resolve().parents[2] / "fixtures" / "goldens"
+    code, out = _check(str(goldens / f"{fixture}.json"), "--json")
+    data = json.loads(out)
+    assert {(f["family"], f["style"]) for f in data["fonts"]} == FIXTURE_FONTS[fixture]
+    assert code == 0, data
+    assert all(f["provider"].startswith("fontpkg-") for f in data["fonts"])
