@@ -17,6 +17,7 @@ Imports fastapi, the service's modules and `vfnative` (the api, settings and err
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -229,7 +230,7 @@ def _split_request(body: bytes) -> tuple[str | bytes, dict[str, Any]]:
         return body, {}
     if isinstance(data, dict) and isinstance(data.get("document"), dict):
         envelope = {k: v for k, v in data.items() if k != "document"}
-        unknown = sorted(set(envelope) - {"options", "webhook", "frame", "time", "format"})
+        unknown = sorted(set(envelope) - {"options", "webhook", "output", "frame", "time", "format"})
         if unknown:
             raise ApiError(422, "RequestError", f"unknown field(s) {unknown} next to 'document'",
                            [(name, "unknown field") for name in unknown])  # fmt: skip
@@ -258,6 +259,29 @@ def _check_sources(doc: Any, media_root: Any) -> None:
         raise DocumentError(issues)
 
 
+def _output_for(settings: ServiceSettings, job_id: str, requested: object, prefix: str = "") -> str:
+    """Where a job's MP4 goes: the request's ``output`` (an object URL under --output-prefix), else
+    ``<output prefix>/<id>.mp4``, else ``<data dir>/outputs/<id>.mp4``. Clients never pick server paths."""
+    from vfnative import storage
+
+    base = settings.output_prefix
+    if requested is None:
+        if base:
+            return storage.join(base, f"{job_id}.mp4")
+        return str(settings.data_path / "outputs" / f"{job_id}.mp4")
+    path = f"{prefix}output"
+    if not base or not storage.is_object_url(base):
+        message = ("this service chooses output locations itself (an s3:// --output-prefix lets requests "
+                   "name theirs)")  # fmt: skip
+        raise ApiError(422, "RequestError", f"{path}: {message}", [(path, message)])
+    root = base.rstrip("/") + "/"
+    if (not isinstance(requested, str) or not requested.startswith(root) or not requested.endswith(".mp4")
+            or "/../" in requested or "/./" in requested or "//" in requested[len(root) - 1:]):  # fmt: skip
+        message = f"expected an .mp4 URL under {root}; got {requested!r}"
+        raise ApiError(422, "RequestError", f"{path}: {message}", [(path, message)])
+    return requested
+
+
 def _frame_total(doc: Any) -> int:
     return max(0, math.floor(float(doc.duration) * float(doc.fps) + 0.5))
 
@@ -279,9 +303,12 @@ def _status_body(job: Job, base: str) -> dict[str, Any]:
     output = None
     if job.status == "done":
         size = result.get("size")
-        local = job.output and Path(job.output)
-        if size is None and local and local.exists():
-            size = local.stat().st_size
+        if size is None and job.output:
+            from vfnative import storage
+
+            with contextlib.suppress(Exception):  # a store that does not answer leaves the size unknown
+                info = storage.stat(job.output)
+                size = info.size if info is not None else None
         frames = result.get("frames") or job.frames_total
         fps = result.get("fps")
         output = {
@@ -328,21 +355,18 @@ def _own_job(store: JobStore, key: ApiKey, job_id: str) -> Job:
 
 
 def _output_location(output: str) -> Path | str:
-    """A local file, or a URL to redirect to: the hook for outputs kept in an object store.
+    """A local file, or a URL to redirect to: outputs in an object store get a presigned GET URL
+    (`vfnative.storage.presign`, one hour)."""
+    from vfnative import storage
 
-    A ``scheme://`` output that is not ``file://`` is handed to `vfnative.storage.presign` (the
-    storage room) when it exists."""
-    if "://" in output and not output.startswith("file://"):
+    if storage.is_object_url(output):
         try:
-            from vfnative import storage  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            raise ApiError(500, "StorageError", f"output {output!r} is in an object store, but vfnative.storage is "
-                           "not available") from None  # fmt: skip
-        presign = getattr(storage, "presign", None)
-        if presign is None:
-            raise ApiError(500, "StorageError", "vfnative.storage has no presign()")
-        return str(presign(output))
-    return Path(output.removeprefix("file://"))
+            return storage.presign(output, expires_s=3600)
+        except Exception as exc:
+            raise ApiError(
+                502, "StorageError", f"cannot presign {output!r}: {type(exc).__name__}: {exc}"
+            ) from exc
+    return Path(storage.display(output))
 
 
 # ---------------------------------------------------------------------------------------------- app
@@ -460,9 +484,10 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
 
         frames_total = await run_in_threadpool(settings_check)
         job_id = uuid.uuid4().hex
+        output = _output_for(service.settings, job_id, envelope.get("output"))
         base = _base(request)
         request_hash = hashlib.sha256(
-            json.dumps([text, options, webhook_url], sort_keys=True).encode("utf-8")
+            json.dumps([text, options, webhook_url, envelope.get("output")], sort_keys=True).encode("utf-8")
         ).hexdigest()
         concurrency = key.concurrency or service.settings.default_concurrency
         stored_options = {**options, "_base_url": base}
@@ -475,7 +500,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
                     options=stored_options,
                     webhook_url=webhook_url,
                     frames_total=frames_total,
-                    output=str(service.settings.data_path / "outputs" / f"{job_id}.mp4"),
+                    output=output,
                     concurrency=concurrency,
                     idempotency_key=idempotency_key,
                     request_hash=request_hash,
@@ -496,8 +521,9 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
                     503, "BackendUnavailable", f"cannot queue the job: {type(exc).__name__}: {exc}"
                 ) from exc
             service.metrics.submit_seconds.observe(time.perf_counter() - started)
-        body = {"id": job.id, "status": job.status, "links": _links(base, job.id)}
-        headers = {"Location": body["links"]["self"]}
+        links = _links(base, job.id)
+        body = {"id": job.id, "status": job.status, "links": links}
+        headers = {"Location": links["self"]}
         if not created:
             headers["Idempotent-Replayed"] = "true"
         return JSONResponse(body, status_code=202, headers=headers)
@@ -539,7 +565,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
                     wrapped = isinstance(item, dict) and isinstance(item.get("document"), dict)
                     raw = item["document"] if wrapped else item
                     envelope = {k: v for k, v in item.items() if k != "document"} if wrapped else {}
-                    unknown = sorted(set(envelope) - {"options", "webhook"})
+                    unknown = sorted(set(envelope) - {"options", "webhook", "output"})
                     if unknown:
                         raise ApiError(422, "RequestError", f"unknown field(s) {unknown}",
                                        [(name, "unknown field") for name in unknown])  # fmt: skip
@@ -551,8 +577,10 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
                     webhook_url = check_webhook(service, key, envelope.get("webhook"))
                     with renderer(service, key, doc, options) as r:
                         frames_total = _frame_total(r.document)
-                    prepared.append({"text": text, "options": options, "webhook_url": webhook_url,
-                                     "frames_total": frames_total})  # fmt: skip
+                    job_id = uuid.uuid4().hex
+                    output = _output_for(service.settings, job_id, envelope.get("output"))
+                    prepared.append({"id": job_id, "text": text, "options": options, "webhook_url": webhook_url,
+                                     "frames_total": frames_total, "output": output})  # fmt: skip
                 except VfnativeError as exc:
                     error = ApiError.from_vfnative(exc)
                     limit_only = limit_only and error.status == 413
@@ -571,14 +599,11 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         prepared = await run_in_threadpool(prepare)
         base = _base(request)
         batch = uuid.uuid4().hex
-        specs = []
-        for item in prepared:
-            job_id = uuid.uuid4().hex
-            specs.append({
-                "id": job_id, "document": item["text"], "options": {**item["options"], "_base_url": base},
-                "webhook_url": item["webhook_url"], "frames_total": item["frames_total"],
-                "output": str(service.settings.data_path / "outputs" / f"{job_id}.mp4"),
-            })  # fmt: skip
+        specs = [
+            {"id": item["id"], "document": item["text"], "options": {**item["options"], "_base_url": base},
+             "webhook_url": item["webhook_url"], "frames_total": item["frames_total"], "output": item["output"]}
+            for item in prepared
+        ]  # fmt: skip
         concurrency = key.concurrency or service.settings.default_concurrency
         try:
             jobs = await run_in_threadpool(
@@ -598,12 +623,13 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
                 503, "BackendUnavailable", f"cannot queue the batch: {type(exc).__name__}: {exc}"
             ) from exc
         service.metrics.submit_seconds.observe(time.perf_counter() - started)
-        body = {
+        batch_url = f"{base}/v1/batches/{batch}"
+        answer = {
             "id": batch,
             "renders": [{"id": j.id, "status": j.status, "links": _links(base, j.id)} for j in jobs],
-            "links": {"self": f"{base}/v1/batches/{batch}"},
+            "links": {"self": batch_url},
         }
-        return JSONResponse(body, status_code=202, headers={"Location": body["links"]["self"]})
+        return JSONResponse(answer, status_code=202, headers={"Location": batch_url})
 
     @app.get("/v1/batches/{batch_id}", responses=_ERROR_RESPONSES, tags=["batches"])
     def get_batch(batch_id: str, request: Request, service: ServiceDep, key: ApiKeyDep) -> dict[str, Any]:

@@ -197,7 +197,13 @@ class FarmBackend:
                     cancel(job.farm_job, broker=self.settings.broker)
             with self._lock:
                 self._orphans[job.farm_job] = job.output or ""
-            self._sweep_orphans()
+            deadline = time.monotonic() + CANCEL_WAIT_S
+            while time.monotonic() < deadline:  # the farm stops the job's pieces and removes its files
+                self._sweep_orphans()
+                with self._lock:
+                    if job.farm_job not in self._orphans:
+                        break
+                time.sleep(0.05)
         return now
 
     def refresh(self, job: Job) -> Job:
