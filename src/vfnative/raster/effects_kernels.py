@@ -1004,7 +1004,24 @@ def _blur9_table():  # type: ignore[no-untyped-def]
 
 
 @jit
-def k_frosted_glass_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
+def frost_field(w, h):  # type: ignore[no-untyped-def]
+    """The two fbm values frostedGlass's first pass displaces each pixel of a w×h canvas by,
+    (2, h, w) float32: they depend on the pixel alone, so a render computes them once per size."""
+    out = np.empty((2, h, w), dtype=np.float32)
+    for y in range(h):
+        for x in range(w):
+            u, v = frag_uv(x, y, w, h)
+            fu = F(30.0) * u
+            fv = F(30.0) * v
+            out[0, y, x] = fbm(fu, fv)
+            out[1, y, x] = fbm(fu + F(13.7), fv + F(91.3))
+    return out
+
+
+@jit
+def frosted_glass_h(src, dst, x0, y0, x1, y1, p, field, has_field):  # type: ignore[no-untyped-def]
+    """frostedGlass pass 1 over the box; the fbm values come from `field` (`frost_field` of the
+    canvas size) when `has_field`, else they are computed here (the same float32 values)."""
     h = src.shape[0]
     w = src.shape[1]
     dist = p[1]
@@ -1018,10 +1035,16 @@ def k_frosted_glass_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[
             qx = u
             qy = v
             if dist > _0:
-                fu = F(30.0) * u
-                fv = F(30.0) * v
-                qx = qx + (fbm(fu, fv) - _H) * dist * F(0.05)
-                qy = qy + (fbm(fu + F(13.7), fv + F(91.3)) - _H) * dist * F(0.05)
+                if has_field:
+                    n0 = field[0, y, x]
+                    n1 = field[1, y, x]
+                else:
+                    fu = F(30.0) * u
+                    fv = F(30.0) * v
+                    n0 = fbm(fu, fv)
+                    n1 = fbm(fu + F(13.7), fv + F(91.3))
+                qx = qx + (n0 - _H) * dist * F(0.05)
+                qy = qy + (n1 - _H) * dist * F(0.05)
             # every tap shares the (clamped) row of qy: set it up once
             r0, r1, fy = row_setup(src, clamp01(qy))
             if fy != fy:
@@ -1043,6 +1066,11 @@ def k_frosted_glass_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[
                 ab = ab + wk * sb
                 aa = aa + wk * sa
             store(dst, x, y, ar / wsum, ag / wsum, ab / wsum, aa / wsum)
+
+
+@jit
+def k_frosted_glass_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
+    frosted_glass_h(src, dst, x0, y0, x1, y1, p, np.zeros((2, 1, 1), dtype=np.float32), False)
 
 
 @jit

@@ -89,10 +89,23 @@ def normalize_numeric(value: Any, pdef: PropDef) -> tuple[list[Component], bool]
     return [_component(value, pdef)], False
 
 
-def normalize_color(value: Any) -> Color | None:
-    """A written colour value, or None when it does not paint ('none', '', unparsable)."""
+_NAN_PAINT: dict[str, Color] = {"fill": (0.0, 0.0, 0.0, 1.0)}
+"""What a colour property draws when the reference hands it NaN: SVG's initial `fill` is black;
+every other colour property (a CSS declaration or `stroke`) drops the value and paints nothing."""
+
+
+def normalize_color(value: Any, name: str = "") -> Color | None:
+    """A written colour value of property `name`, or None when it does not paint ('none', '', unparsable).
+
+    The reference's `ensureUnit` passes a value through only if `isColor` says it is one (a string
+    starting with #, rgb, hsl, hwb, lab, lch, oklab or oklch, or a bare word); anything else becomes
+    `parseFloat(value)`, NaN for `color(display-p3 1 0 0)`. So a `color()` value, valid CSS as it is,
+    draws what NaN draws (captured in Chromium: a black shape fill, no background).
+    """
     if isinstance(value, str) and is_color_like(value):
         return parse_color(value)
+    if isinstance(value, str) and parse_color(value) is not None:
+        return _NAN_PAINT.get(name)
     return None
 
 

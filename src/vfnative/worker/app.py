@@ -14,12 +14,11 @@ re-points it (the CLI's ``--broker``). Imports celery, redis and the worker's ow
 
 from __future__ import annotations
 
+import contextlib
 import logging
 import os
 import random
-import shutil
 import threading
-from pathlib import Path
 from typing import Any
 
 import redis
@@ -27,6 +26,7 @@ from celery import Celery, signals
 from redis.backoff import ExponentialBackoff
 from redis.retry import Retry
 
+from vfnative import storage
 from vfnative.worker.config import WorkerConfig
 from vfnative.worker.jobs import TASK_NAMES, JobStore, Message
 
@@ -82,10 +82,13 @@ class Farm:
 
 
 def _remove_work_dir(job: str, meta: dict[str, str]) -> None:
-    """A job has ended (done or failed): its chunk files are no longer needed."""
+    """A job has ended (done or failed): its chunk files or objects are no longer needed."""
     work_dir = meta.get("work_dir")
-    if work_dir and Path(work_dir).name.endswith(f".{job}.parts"):  # never anything but the job's own folder
-        shutil.rmtree(work_dir, ignore_errors=True)
+    # never anything but the job's own folder (``.<out>.<job>.parts``) or prefix (``.vfnative/<job>``)
+    if work_dir and (
+        work_dir.endswith(f".{job}.parts") or work_dir.rstrip("/").endswith(f"/.vfnative/{job}")
+    ):
+        storage.delete_prefix(work_dir)
 
 
 def configure(app: Celery, config: WorkerConfig) -> Celery:
@@ -149,8 +152,14 @@ class Sweeper(threading.Thread):
 
     def run(self) -> None:
         interval = self.farm.config.sweep_interval_s
+        machine, me = self.farm.config.machine, str(os.getpid())
+        if machine:  # before the first sweep: submit sees this machine as soon as the worker is up
+            with contextlib.suppress(Exception):
+                self.farm.store.beat_machine(machine, me)
         while not self._stop_event.wait(interval * random.uniform(0.75, 1.25)):
             try:
+                if machine:
+                    self.farm.store.beat_machine(machine, me)
                 for job, piece, attempt in self.farm.store.sweep():
                     log.warning("job %s: dispatched %s again (attempt %d)", job, piece, attempt)
             except Exception:  # Redis restarting, a network blip: try again next round
@@ -158,6 +167,9 @@ class Sweeper(threading.Thread):
 
     def stop(self) -> None:
         self._stop_event.set()
+        if self.farm.config.machine:
+            with contextlib.suppress(Exception):
+                self.farm.store.forget_worker(self.farm.config.machine, str(os.getpid()))
 
 
 app = create_app()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -42,6 +43,16 @@ def _optional(environ: Mapping[str, str], name: str, default: Any) -> Any:
     if not value:
         return None
     return int(value) if isinstance(default, int) else value
+
+
+def _cache_dir(environ: Mapping[str, str]) -> str:
+    raw = environ.get("VFNATIVE_CACHE_DIR", "").strip()
+    if raw.lower() in ("off", "none", "0"):
+        return ""
+    if raw:
+        return raw
+    home = environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
+    return os.path.join(home, "vfnative", "media")
 
 
 @dataclass(frozen=True)
@@ -86,6 +97,15 @@ class WorkerConfig:
     one (VFNATIVE_MAX_MEMORY_MB; 0: no ceiling)."""
     warm_up: bool = True
     """Draw one tiny frame in the worker's main process before it forks its pool (VFNATIVE_WARMUP=0: off)."""
+    cache_dir: str = ""
+    """The worker's media cache folder (VFNATIVE_CACHE_DIR; default ``$XDG_CACHE_HOME/vfnative/media``,
+    else ``~/.cache/vfnative/media``; ``off``: none): remote sources fetched once per machine, shared
+    by its renders."""
+    cache_max_bytes: int = 2 * 2**30
+    """Bound of the media cache in bytes, least recently used first out (VFNATIVE_CACHE_MAX_BYTES)."""
+    machine: str = ""
+    """What this worker reports as its machine (VFNATIVE_MACHINE_ID; default: the host name). Workers
+    on one machine share its files; a local output path is refused when live workers span machines."""
 
     def __post_init__(self) -> None:
         if not self.broker.startswith(("redis://", "rediss://", "unix://")):
@@ -115,6 +135,8 @@ class WorkerConfig:
             )
         if self.concurrency is not None and self.concurrency < 1:
             raise ValueError(f"concurrency: expected >= 1; got {self.concurrency!r}")
+        if self.cache_max_bytes < 1:
+            raise ValueError(f"cache_max_bytes: expected bytes >= 1; got {self.cache_max_bytes!r}")
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> WorkerConfig:
@@ -136,6 +158,9 @@ class WorkerConfig:
                 if env.get("VFNATIVE_CONCURRENCY", "").strip()
                 else None
             ),
+            cache_dir=_cache_dir(env),
+            cache_max_bytes=int(_number(env, "VFNATIVE_CACHE_MAX_BYTES", cls.cache_max_bytes, minimum=1)),
+            machine=env.get("VFNATIVE_MACHINE_ID", "").strip() or socket.gethostname(),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **given) if given else base  # type: ignore[arg-type]

@@ -60,6 +60,8 @@ TASK_NAMES = {
 }
 """Celery task name for each kind of piece."""
 ACTIVE_SET = "vfnative:jobs:active"
+MACHINES_KEY = "vfnative:machines"
+"""Machines running workers, scored by when one last swept: a sorted set (`JobStore.live_machines`)."""
 _EVENTS_KEPT = 2000
 
 Message = dict[str, Any]
@@ -270,17 +272,19 @@ class JobStore:
         frames: int | None = None,
         queue: str | None = None,
         batch: str | None = None,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         """Record a new job (status ``queued``) and list it as active; its `entry` piece is dispatched next.
 
         `entry` ``render`` is the fast path (one piece renders the whole job); `frames` is then the
         expected frame count (the piece corrects it once the document is loaded). `queue` is the Celery
-        queue of all the job's pieces; `batch` the batch id it belongs to.
+        queue of all the job's pieces; `batch` the batch id it belongs to. `options` (JSON) travel with
+        the job: the media source policy and the presigned-URL expiry (`vfnative.worker.client`).
         """
         with self.redis.pipeline() as pipe:  # MULTI/EXEC: a job is recorded whole or not at all
             self._create(pipe, job, doc_text=doc_text, base_dir=base_dir, output=output, work_dir=work_dir,
                          settings=settings, chunks=chunks, entry=entry, frames=frames, queue=queue,
-                         batch=batch)  # fmt: skip
+                         batch=batch, options=options)  # fmt: skip
             pipe.execute()
 
     def _create(
@@ -298,6 +302,7 @@ class JobStore:
         frames: int | None = None,
         queue: str | None = None,
         batch: str | None = None,
+        options: Mapping[str, Any] | None = None,
     ) -> None:
         if entry not in ENTRY_PIECES:
             raise ValueError(f"entry: expected one of {ENTRY_PIECES}; got {entry!r}")
@@ -322,11 +327,43 @@ class JobStore:
             fields["queue"] = queue
         if batch:
             fields["batch"] = batch
+        if options:
+            fields["options"] = json.dumps(dict(options))
         pipe.hset(base, mapping=fields)
         pipe.set(self.key(job, ":doc"), doc_text)
         pipe.hset(self.key(job, ":pieces"), entry, json.dumps(spec))
         pipe.sadd(ACTIVE_SET, job)
         self._event(pipe, job, entry, "submitted")
+
+    def add_media_counts(self, job: str, stats: Mapping[str, int]) -> None:
+        """Add a piece's media-cache counts (hits, misses, bytes_fetched) to the job's totals."""
+        with self.redis.pipeline() as pipe:
+            for name in ("hits", "misses", "bytes_fetched"):
+                if stats.get(name):
+                    pipe.hincrby(self.key(job), f"media_{name}", int(stats[name]))
+            pipe.execute()
+
+    def media_counts(self, job: str) -> dict[str, int]:
+        """The job's media-cache totals so far: ``{"hits", "misses", "bytes_fetched"}``."""
+        values = self.redis.hmget(self.key(job), "media_hits", "media_misses", "media_bytes_fetched")
+        return {
+            name: int(v or 0) for name, v in zip(("hits", "misses", "bytes_fetched"), values, strict=True)
+        }
+
+    def beat_machine(self, machine: str, worker: str) -> None:
+        """`worker` on `machine` is alive (each worker's sweeper calls this every round)."""
+        self.redis.zadd(MACHINES_KEY, {f"{machine}\t{worker}": time.time()})
+
+    def forget_worker(self, machine: str, worker: str) -> None:
+        """`worker` stopped (a clean shutdown; a killed one ages out of `live_machines`)."""
+        self.redis.zrem(MACHINES_KEY, f"{machine}\t{worker}")
+
+    def live_machines(self, within_s: float = 15.0) -> list[str]:
+        """Machines with a worker seen within `within_s` seconds (a local output needs them all to be one)."""
+        now = time.time()
+        self.redis.zremrangebyscore(MACHINES_KEY, 0, now - 86400)
+        members = self.redis.zrangebyscore(MACHINES_KEY, now - within_s, "+inf")
+        return sorted({_text(m).split("\t", 1)[0] for m in members})
 
     def create_batch(self, batch: str, jobs: Sequence[Mapping[str, Any]]) -> None:
         """Record many new jobs and their batch in one round trip; `jobs` are `create`'s keyword
