@@ -78,7 +78,6 @@ INVALID = [
     "None",
     "bold",
     "auto",
-    "currentcolor",
     "#",
     "#12",
     "#12345",
@@ -216,6 +215,7 @@ COLOR4 = [
     ("rgb(none 128 0)", (0, 128, 0, 1.0)),
     ("lab(none 0 0)", (0, 0, 0, 1.0)),
     ("LCH(50% 0 60deg / 0.25)", (119, 119, 119, 0.25)),
+    ("currentColor", (255, 255, 255, 1.0)),  # the reference's layers inherit CSS `color: white`
 ]
 
 

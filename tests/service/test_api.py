@@ -223,8 +223,8 @@ def _concurrency_and_cancel(small: httpx.Client, service: ServiceProcess) -> Non
     cancelled = small.delete(f"/v1/renders/{job}")
     assert cancelled.status_code == 200
     assert cancelled.json()["status"] == "cancelled"
-    if service.args[0] != "--broker":
-        assert time.monotonic() - t0 < 2.0  # the render stopped and cleaned up before DELETE answered
+    # the render stopped and cleaned up before DELETE answered (the farm: within its heartbeat)
+    assert time.monotonic() - t0 < (2.0 if service.args[0] != "--broker" else 3.5)
     state = small.get(f"/v1/renders/{job}").json()
     assert state["status"] == "cancelled"
     assert state["error"]["type"] == "RenderCancelled"

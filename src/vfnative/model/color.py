@@ -244,6 +244,8 @@ def parse_color_space(value: str) -> ParsedColor | None:
     rgba: Color | None
     if text == "transparent":
         rgba = (0.0, 0.0, 0.0, 0.0)
+    elif text == "currentcolor":  # the reference's layers inherit CSS `color: white` (captured: a white fill)
+        rgba = (1.0, 1.0, 1.0, 1.0)
     elif text in NAMED_COLORS:
         r, g, b = NAMED_COLORS[text]
         rgba = (r / 255, g / 255, b / 255, 1.0)
