@@ -2,17 +2,19 @@
 
 Hot path: `submit_many` of 20 short jobs (the fast path: one task each) whose only media is one photo on
 S3, on 2 workers that each act as their own machine (own temp folder, own media cache, own machine id),
-measured from the submit to the last job's ``done``. S3 is moto_server on loopback: no network latency,
-so only the transfer and its handling show; over a real network each avoided fetch saves more. Each
+measured from the submit to the last job's ``done``. S3 is moto_server on loopback; `--mbit N` puts a
+proxy in front of it that limits each connection's downloads to N Mbit/s, as a link to a remote store
+would (0: loopback speed, where only the transfer's handling shows). Each
 round starts both configurations from cold caches and fresh workers (warmed by a job without media
 first); the configurations alternate so load from elsewhere hits them alike. Run:
 
-    PYTHONPATH=src python tests/worker/bench_media_cache.py [--rounds 3] [--photo-px 1600]
+    PYTHONPATH=src python tests/worker/bench_media_cache.py [--rounds 3] [--photo-px 1600] [--mbit 100]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import io
 import os
 import re
@@ -21,6 +23,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -53,6 +56,39 @@ def _moto(folder: Path) -> tuple[subprocess.Popen[bytes], str, Path]:
         except OSError:
             time.sleep(0.1)
     return proc, f"http://127.0.0.1:{port}", log
+
+
+class _Throttle(threading.Thread):
+    """A loopback TCP proxy to `port` whose server-to-client direction runs at `mbit` Mbit/s per connection."""
+
+    def __init__(self, port: int, mbit: float) -> None:
+        super().__init__(daemon=True)
+        self.target, self.rate = port, mbit * 1e6 / 8
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(64)
+        self.port = self.sock.getsockname()[1]
+
+    def run(self) -> None:
+        while True:
+            client, _ = self.sock.accept()
+            server = socket.create_connection(("127.0.0.1", self.target))
+            threading.Thread(target=self._pump, args=(client, server, None), daemon=True).start()
+            threading.Thread(target=self._pump, args=(server, client, self.rate), daemon=True).start()
+
+    @staticmethod
+    def _pump(src: socket.socket, dst: socket.socket, rate: float | None) -> None:
+        try:
+            while data := src.recv(16384):
+                dst.sendall(data)
+                if rate:
+                    time.sleep(len(data) / rate)
+        except OSError:
+            pass
+        finally:
+            for s in (src, dst):
+                with contextlib.suppress(OSError):
+                    s.shutdown(socket.SHUT_RDWR)
 
 
 def _photo(px: int) -> bytes:
@@ -118,10 +154,17 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=3)
     parser.add_argument("--photo-px", type=int, default=1600, help="the photo is PX×PX of noise (PNG)")
+    parser.add_argument(
+        "--mbit", type=float, default=0, help="per-connection download speed from S3 (0: loopback)"
+    )
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="vfnative-bench-cache-") as tmp:
         folder = Path(tmp)
         proc, endpoint, log = _moto(folder)
+        if args.mbit:
+            throttle = _Throttle(int(endpoint.rsplit(":", 1)[1]), args.mbit)
+            throttle.start()
+            endpoint = f"http://127.0.0.1:{throttle.port}"
         os.environ.update({"AWS_ENDPOINT_URL": endpoint, "AWS_ACCESS_KEY_ID": "bench", "AWS_SECRET_ACCESS_KEY": "bench",
                            "AWS_DEFAULT_REGION": "us-east-1", "AWS_CONFIG_FILE": str(folder / "none"),
                            "AWS_SHARED_CREDENTIALS_FILE": str(folder / "none")})  # fmt: skip
@@ -146,7 +189,8 @@ def main() -> None:
             proc.terminate()
             proc.wait(timeout=10)
     load = os.getloadavg()[0]
-    print(f"# {JOBS} jobs (640x360, 0.5 s, fast path), one {len(data) / 2**20:.1f} MiB photo on S3 (moto, loopback), "
+    link = f"{args.mbit:g} Mbit/s per connection" if args.mbit else "loopback"
+    print(f"# {JOBS} jobs (640x360, 0.5 s, fast path), one {len(data) / 2**20:.1f} MiB photo on S3 (moto, {link}), "
           f"2 workers x 1 process, {cpu_limit()} CPUs, load {load:.1f}, median of {args.rounds}")  # fmt: skip
     base = statistics.median(r["wall"] for r in results["nocache"])
     for mode in ("nocache", "cache"):

@@ -157,7 +157,7 @@ def _store(url: str | os.PathLike[str]) -> _Store:
     if match is not None and match.group(1).lower() != "file":
         scheme = match.group(1)
         raise StorageError(
-            f"{url!r}: unsupported location scheme {scheme!r} (paths, file:// and s3:// URLs)", url=url
+            f"{url!r}: unsupported location scheme {scheme!r} (paths, file:// and s3:// URLs)", url=str(url)
         )
     return _LOCAL
 

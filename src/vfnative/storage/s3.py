@@ -87,7 +87,7 @@ class S3Store:
     def _fail(self, url: str, what: str, exc: BaseException) -> StorageError:
         code = ""
         if isinstance(exc, self._client_error):
-            error = exc.response.get("Error", {})  # type: ignore[attr-defined]
+            error = getattr(exc, "response", {}).get("Error", {})
             code = str(error.get("Code", ""))
             detail = f"{code}: {error.get('Message') or code}"
         else:
