@@ -393,7 +393,30 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     )
     install_handlers(app)
     _routes(app)
+    _document_schema_in_openapi(app)
     return app
+
+
+def _document_schema_in_openapi(app: FastAPI) -> None:
+    """Put the pydantic VideoJSON model's JSON schema into the OpenAPI components as ``VideoJSON``.
+
+    The routes read their bodies themselves (a bare or wrapped document, errors with the CLI's paths),
+    so FastAPI cannot infer the schema; it is added here, once, when /openapi.json is first built."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from vfnative.model.document import VideoJSON
+
+            schema = build()
+            document = VideoJSON.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(document.pop("$defs", {}))
+            components["VideoJSON"] = document
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
@@ -401,17 +424,21 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": {
-                "description": "A VideoJSON document, or {document, options, webhook}.",
-                "type": "object",
+                "description": "A VideoJSON document, or {document, options, webhook, output}.",
+                "anyOf": [{"$ref": "#/components/schemas/VideoJSON"}, {"type": "object", "required": ["document"],
                 "properties": {
-                    "document": {"type": "object", "description": "VideoJSON (see the VideoJSON schema)"},
+                    "document": {"$ref": "#/components/schemas/VideoJSON"},
+                    "output": {"type": "string", "description": "an .mp4 URL under --output-prefix (s3://)"},
+                    "frame": {"type": "integer", "minimum": 0, "description": "POST /v1/frames"},
+                    "time": {"type": "number", "minimum": 0, "description": "POST /v1/frames, seconds"},
+                    "format": {"enum": ["png", "jpeg", "webp"], "description": "POST /v1/frames"},
                     "options": {"type": "object", "properties": {
                         "preset": {"enum": ["draft", "standard", "high"]},
                         "width": {"type": "integer", "minimum": 2}, "height": {"type": "integer", "minimum": 2},
                         "scale": {"type": "number", "exclusiveMinimum": 0},
                         "fps": {"type": "number", "exclusiveMinimum": 0}, "strict": {"type": "boolean"}}},
                     "webhook": {"type": "object", "properties": {"url": {"type": "string", "format": "uri"}}},
-                },
+                }}],
             }}},
         }
     }  # fmt: skip

@@ -32,6 +32,10 @@ CANCEL_WAIT_S = 3.0
 """How long DELETE waits for a running render to stop and remove its files (it takes < 1 s)."""
 
 
+FARM_POLL_S = 0.5
+"""How often the farm's state of active jobs is copied into the service's records."""
+
+
 class Backend(Protocol):
     name: str
 
@@ -131,6 +135,7 @@ class FarmBackend:
         self.settings = settings
         self.store = store
         self._lock = threading.Lock()
+        self._polled = 0.0
         self._orphans: dict[str, str] = {}
         """Farm job → output path of jobs cancelled here whose farm job may still write an output."""
 
@@ -216,6 +221,11 @@ class FarmBackend:
         return self.store.get(job.id) or job
 
     def poll(self) -> None:
+        """Copy the farm's state of active jobs in, at most every `FARM_POLL_S` (webhooks, metrics)."""
+        now = time.monotonic()
+        if now - self._polled < FARM_POLL_S:
+            return
+        self._polled = now
         for job_id in self.store.ids(ACTIVE):
             job = self.store.get(job_id)
             if job is not None and job.farm_job is not None:
