@@ -321,6 +321,7 @@ def _status_body(job: Job, base: str) -> dict[str, Any]:
             "fps": fps,
             "render_seconds": result.get("seconds"),
             "engine_seconds": result.get("engine_seconds"),
+            "engine_cpu_seconds": result.get("engine_cpu_seconds"),
         }
     body: dict[str, Any] = {
         "id": job.id,
