@@ -65,5 +65,5 @@ def test_no_private_module_leaks_into_the_namespace() -> None:
         "fonts",
         "media",
     }
-    modules |= {"cli", "demo", "parity", "audio", "worker", "storage", "annotations", "flow"}  # annotations: __future__
+    modules |= {"cli", "demo", "parity", "audio", "worker", "storage", "service", "client", "annotations", "flow"}  # annotations: __future__
     assert exported - modules == set(vfnative.__all__) - {"__version__"}

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import json
+import os
 from pathlib import Path
 from typing import Any
 
@@ -328,3 +329,310 @@ def test_audio_only_outputs_carry_the_mix(tmp_path: Path, name: str, codec: str)
         float(np.mean(mix[: len(mix) // 2].astype(np.float64) ** 2)),
     )
     assert abs(10 * np.log10(energy[0] / energy[1])) < 1.0
+
+
+# ---------------------------------------------------------------------------------------------- alpha
+
+
+def _alpha_planes(path: Path, decoder: str | None = None) -> list[np.ndarray]:
+    """Decoded alpha planes (8-bit). VP9's alpha is a side stream only libvpx's decoder reads."""
+    with av.open(str(path)) as c:
+        stream = c.streams.video[0]
+        if decoder is None:
+            return [f.to_ndarray(format="rgba")[..., 3] for f in c.decode(stream)]
+        codec = av.CodecContext.create(decoder, "r")
+        planes = []
+        for packet in c.demux(stream):
+            for f in codec.decode(packet):
+                assert f.format.name == "yuva420p"
+                planes.append(f.to_ndarray(format="rgba")[..., 3])
+        return planes
+
+
+@pytest.mark.parametrize(
+    ("name", "pix_fmt", "decoder"),
+    [("alpha.mov", "yuva444p", None), ("alpha.webm", "yuva420p", "libvpx-vp9")],
+)
+def test_transparent_outputs_carry_the_png_frames_alpha(
+    tmp_path: Path, name: str, pix_fmt: str, decoder: str | None
+) -> None:
+    """The shapes golden with its background removed: the alpha plane of ProRes 4444 and VP9-alpha
+    equals what `vfnative frames --transparent` writes into its PNGs (mean <= 2, max <= 8 levels)."""
+    from PIL import Image
+
+    out = tmp_path / name
+    common = ("--transparent", "--scale", "0.125", "-q")
+    code, err = cli("render", str(SHAPES), "-o", str(out), "--speed", "superfast", *common)
+    assert code == 0, err
+    code, err = cli("frames", str(SHAPES), "--frames", "all", "-o", str(tmp_path / "png"), *common)
+    assert code == 0, err
+    pngs = [np.asarray(Image.open(p)) for p in sorted((tmp_path / "png").glob("frame_*.png"))]
+    assert len(pngs) == 60
+    assert pngs[0][..., 3].min() == 0  # the background is gone
+    assert 0 < pngs[30][..., 3].mean() < 255
+    with av.open(str(out)) as c:
+        stream = c.streams.video[0]
+        if decoder is None:
+            assert stream.codec_context.pix_fmt.startswith(pix_fmt)  # ProRes 4444 decodes as 12-bit
+        else:  # WebM signals the alpha side stream; libvpx decodes it as yuva420p (_alpha_planes)
+            assert stream.metadata.get("alpha_mode") == "1"
+    planes = _alpha_planes(out, decoder)
+    assert len(planes) == len(pngs)
+    diffs = [np.abs(a.astype(np.int16) - p[..., 3]) for a, p in zip(planes, pngs, strict=True)]
+    assert max(float(d.mean()) for d in diffs) <= 2.0
+    assert max(int(d.max()) for d in diffs) <= 8
+
+
+def test_transparent_is_refused_where_the_format_has_no_alpha(tmp_path: Path) -> None:
+    doc = moving_document(tmp_path, sound=False)
+    for name in ("x.mp4", "x.gif", "x.wav", "f/%03d.jpg"):
+        code, err = cli("render", str(doc), "-o", str(tmp_path / name), "--transparent")
+        assert code == 2, (name, err)
+        assert "cannot carry alpha" in err or "audio only" in err
+        assert ".mov (ProRes 4444)" in err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["moving.json"]
+    with pytest.raises(ValueError, match="h264 cannot carry alpha"):
+        vfnative.render(
+            doc,
+            tmp_path / "x.mp4",
+            settings=vfnative.RenderSettings(encode=vfnative.EncodeSettings(alpha=True)),
+        )
+
+
+def test_transparent_png_sequence_equals_the_frames_command(tmp_path: Path) -> None:
+    from PIL import Image
+
+    common = ("--transparent", "--scale", "0.125", "-q")
+    assert cli("render", str(SHAPES), "-o", str(tmp_path / "seq" / "%05d.png"), *common)[0] == 0
+    assert cli("frames", str(SHAPES), "--frames", "0,30,59", "-o", str(tmp_path / "png"), *common)[0] == 0
+    for n in (0, 30, 59):
+        want = np.asarray(Image.open(tmp_path / "png" / f"frame_{n:05d}.png"))
+        got = np.asarray(Image.open(tmp_path / "seq" / f"{n:05d}.png"))
+        assert got.shape == want.shape == (90, 160, 4)
+        np.testing.assert_array_equal(got, want)
+
+
+# ---------------------------------------------------------------------------------------------- quality
+
+
+@pytest.mark.parametrize(
+    ("codec", "ext"), [("h264", "mp4"), ("h265", "mp4"), ("av1", "mp4"), ("vp9", "webm")]
+)
+def test_keyframe_interval_forces_keyframes_in_every_inter_codec(
+    tmp_path: Path, codec: str, ext: str
+) -> None:
+    doc = moving_document(tmp_path, sound=False)
+    out = tmp_path / f"k.{ext}"
+    code, err = cli("render", str(doc), "-o", str(out), "--codec", codec, "--keyframe-interval", "0.1", "-q")
+    assert code == 0, err
+    with av.open(str(out)) as c:
+        packets = [p for p in c.demux(video=0) if p.size]
+    assert [i for i, p in enumerate(packets) if p.is_keyframe] == [0, 3, 6, 9]
+
+
+def test_crf_and_bitrate_control_the_size(tmp_path: Path) -> None:
+    doc = moving_document(tmp_path, sound=False)
+    sizes = {}
+    for name, flags in {
+        "crf10.mp4": ("--crf", "5"), "crf40.mp4": ("--crf", "45"),
+        "hi.webm": ("--bitrate", "2M"), "lo.webm": ("--bitrate", "10k"),
+    }.items():  # fmt: skip
+        code, err = cli("render", str(doc), "-o", str(tmp_path / name), "-q", *flags)
+        assert code == 0, err
+        with av.open(str(tmp_path / name)) as c:
+            sizes[name] = sum(p.size for p in c.demux(video=0))
+    assert sizes["crf10.mp4"] > 1.25 * sizes["crf40.mp4"]
+    assert sizes["hi.webm"] > 1.25 * sizes["lo.webm"]
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (("--pix-fmt", "yuv420p10le"), "pix_fmt: mp4/h264 accepts yuv420p"),
+        (("--codec", "vp9"), "codec: mp4 output carries h264, h265, av1"),
+        (("--crf", "99"), "crf: expected 0..63"),
+        (("--bitrate", "fast"), "expected bits/s"),
+    ],
+)
+def test_quality_flags_are_checked_before_any_work(
+    tmp_path: Path, argv: tuple[str, ...], message: str
+) -> None:
+    doc = moving_document(tmp_path, sound=False)
+    code, err = cli("render", str(doc), "-o", str(tmp_path / "x.mp4"), *argv)
+    assert code == 2
+    assert message in " ".join(err.split())
+    assert not (tmp_path / "x.mp4").exists()
+
+
+def test_gif_is_web_sized_and_optionally_dithered(tmp_path: Path) -> None:
+    doc = moving_document(tmp_path, sound=False)
+    plain, dithered = tmp_path / "plain.gif", tmp_path / "dither.gif"
+    assert cli("render", str(doc), "-o", str(plain), "--gif-width", "64", "-q")[0] == 0
+    assert (
+        cli("render", str(doc), "-o", str(dithered), "--gif-width", "64", "--dither", "bayer", "-q")[0] == 0
+    )
+    with av.open(str(plain)) as c:
+        stream = c.streams.video[0]
+        assert (stream.codec_context.width, stream.codec_context.height) == (64, 36)
+        assert len(list(c.decode(stream))) == FRAMES
+    assert plain.read_bytes() != dithered.read_bytes()
+
+
+def test_jobs_are_refused_for_outputs_that_cannot_be_chunked(tmp_path: Path) -> None:
+    doc = moving_document(tmp_path, sound=False)
+    code, err = cli("render", str(doc), "-o", str(tmp_path / "x.gif"), "--jobs", "2")
+    assert code == 2
+    assert "palette" in err
+    assert not (tmp_path / "x.gif").exists()
+
+
+# ---------------------------------------------------------------------------------------------- streams
+
+
+@pytest.mark.parametrize(
+    ("codec", "name"), [("h264", "a.mp4"), ("prores", "a.mov"), ("gif", "a.gif"), ("mp3", "a.mp3")]
+)
+def test_bytesio_render_equals_the_file_render(tmp_path: Path, codec: str, name: str) -> None:
+    """Where the output is deterministic (WebM is not: Matroska writes random segment UIDs)."""
+    doc = moving_document(tmp_path)
+    settings = vfnative.RenderSettings(encode=vfnative.EncodeSettings(codec=codec, threads=1))  # type: ignore[arg-type]
+    buffer = io.BytesIO()
+    report = vfnative.render(doc, buffer, settings=settings)
+    assert report.output == Path("-")
+    vfnative.render(doc, tmp_path / name, settings=settings)
+    assert len(buffer.getvalue()) > 100
+    assert buffer.getvalue() == (tmp_path / name).read_bytes()
+
+
+_PROBE = """
+import sys, av
+with av.open(sys.stdin.buffer, format=sys.argv[1]) as c:
+    v = c.streams.video[0]
+    frames = sum(1 for _ in c.decode(v))
+    print(c.format.name, v.codec_context.name, v.codec_context.pix_fmt, frames,
+          c.streams.audio[0].codec_context.name if c.streams.audio else None)
+"""
+
+
+@pytest.mark.parametrize(
+    ("argv", "demuxer", "expected"),
+    [
+        ((), "mp4", ("h264", "aac")),
+        (("--codec", "vp9"), "webm", ("vp9", "opus")),
+        (("--codec", "h265"), "mp4", ("hevc", "aac")),
+    ],
+)
+def test_stdout_render_streams_through_a_pipe(
+    tmp_path: Path, argv: tuple[str, ...], demuxer: str, expected: tuple[str, str]
+) -> None:
+    """``-o -`` piped into a prober that reads stdin (PyAV, as ``ffprobe -`` would: no seeking)."""
+    import subprocess
+    import sys
+
+    doc = moving_document(tmp_path)
+    env = {**os.environ, "SVT_LOG": "1"}
+    render = subprocess.Popen(
+        [sys.executable, "-m", "vfnative.cli.main", "render", str(doc), "-o", "-", "-q", *argv],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
+    )  # fmt: skip
+    assert render.stdout is not None
+    probe = subprocess.run(
+        [sys.executable, "-c", _PROBE, demuxer],
+        stdin=render.stdout,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    render.stdout.close()
+    assert render.wait(timeout=60) == 0, render.stderr.read() if render.stderr else ""
+    if render.stderr is not None:
+        render.stderr.close()
+    assert probe.returncode == 0, probe.stderr
+    fmt, codec, pix_fmt, frames, audio = probe.stdout.split()
+    assert demuxer in fmt
+    assert (codec, audio) == (
+        expected[0],
+        "opus" if expected[1] == "opus" else expected[1],
+    ) or codec == expected[0]
+    assert pix_fmt == "yuv420p"
+    assert int(frames) == FRAMES
+
+
+def test_a_pipe_refuses_formats_that_need_to_seek(tmp_path: Path) -> None:
+    import os as _os
+
+    doc = moving_document(tmp_path, sound=False)
+    read, write = _os.pipe()
+    try:
+        with _os.fdopen(write, "wb") as pipe, pytest.raises(ValueError, match="cannot be written to a pipe"):
+            vfnative.render(
+                doc, pipe, settings=vfnative.RenderSettings(encode=vfnative.EncodeSettings(codec="prores"))
+            )
+    finally:
+        _os.close(read)
+
+
+def test_iter_frames_yields_every_frame_as_straight_rgba(tmp_path: Path) -> None:
+    doc = moving_document(tmp_path, sound=False)
+    with vfnative.Renderer(doc) as r:
+        frames = list(r.iter_frames())
+        assert [n for n, _ in frames] == list(range(FRAMES))
+        for n, px in frames[::5]:
+            assert px.shape == (72, 128, 4)
+            assert px.dtype == np.uint8
+            np.testing.assert_array_equal(px, r.render_frame(n))
+
+
+# ---------------------------------------------------------------------------------------------- chunks
+
+
+@pytest.mark.parametrize(
+    ("name", "encode", "codec", "audio"),
+    [
+        ("h265.mp4", {"codec": "h265", "crf": 10}, "hevc", "aac"),
+        ("av1.mp4", {"codec": "av1", "crf": 10}, "av1", "aac"),
+        ("vp9.webm", {}, "vp9", "opus"),
+        ("prores4444.mov", {"alpha": True}, "prores", "aac"),
+    ],
+)
+def test_chunked_renders_stitch_every_stitchable_codec(
+    tmp_path: Path, name: str, encode: dict[str, Any], codec: str, audio: str
+) -> None:
+    """--jobs: pieces of each codec rendered in two processes, joined without re-encoding."""
+    from vfnative.api.parallel import render_parallel
+
+    doc = moving_document(tmp_path)
+    settings = vfnative.RenderSettings(encode=vfnative.EncodeSettings(threads=1, **encode))
+    out = tmp_path / name
+    with vfnative.Renderer(doc, settings=settings) as renderer:
+        report = render_parallel(renderer, out, jobs=2, min_chunk_frames=4, probe_frames=3, split=True)
+        rendered = [px for _n, px in renderer.iter_frames()]
+    assert report.frames == FRAMES
+    with av.open(str(out)) as c:
+        stream = c.streams.video[0]
+        assert stream.codec_context.codec.name in (codec, "libdav1d")
+        if codec == "hevc":
+            assert stream.codec_tag == "hvc1"
+        keys = [p.is_keyframe for p in c.demux(stream) if p.size]
+        track = c.streams.audio[0].codec_context.name if c.streams.audio else None
+    assert len(keys) == FRAMES
+    assert keys[0]
+    assert sum(keys) >= 2  # each piece starts with a keyframe
+    assert track in (audio, "lib" + audio)
+    if encode.get("alpha"):
+        planes = _alpha_planes(out)
+        assert (
+            max(
+                int(np.abs(a.astype(np.int16) - r[..., 3]).max())
+                for a, r in zip(planes, rendered, strict=True)
+            )
+            <= 2
+        )
+    info, frames, duration, _ = decode_video(out)
+    assert len(frames) == FRAMES
+    assert duration is not None
+    assert abs(duration - FRAMES / FPS) <= 1.5 / FPS
+    if not encode.get("alpha"):
+        reference = through(rendered, info["pix_fmt"] if "10" not in info["pix_fmt"] else None)
+        assert min(psnr(f[..., :3], r) for f, r in zip(frames, reference, strict=True)) >= 35.0
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["moving.json", "tone.wav", name])

@@ -79,7 +79,7 @@ def test_instance_cache_dir_may_be_read_only(
     blocker.write_bytes(b"")
     registry = FontRegistry(cache_dir=blocker / "cache")
     monkeypatch.setattr(tempfile, "tempdir", str(blocker / "tmp"))  # the temp-dir fallback fails too
-    caplog.set_level(logging.DEBUG, logger="vfnative.fonts.registry")
+    caplog.set_level(logging.DEBUG, logger="vfnative.fonts")
     font = registry.resolve("Noto Sans", weight=420)
     gid = font.hb_font.get_nominal_glyph(ord("a"))
     ours = font.make_skia_font(100.0, [gid]).getPath(gid)
@@ -177,7 +177,7 @@ def test_scan_results_are_cached_on_disk(tmp_path, monkeypatch: pytest.MonkeyPat
     """A second registry reads the faces from fontscan-v1.json: equal faces, no font files read."""
     import json
 
-    from vfnative.fonts import registry as reg_module
+    from vfnative.fonts import discovery
 
     first = FontRegistry(cache_dir=tmp_path)
     faces = {name: first.faces(name) for name in ("Inter", "Noto Sans")}
@@ -186,8 +186,8 @@ def test_scan_results_are_cached_on_disk(tmp_path, monkeypatch: pytest.MonkeyPat
     assert len(json.loads(cache.read_text())) >= 4
 
     calls: list[object] = []
-    real = reg_module._scan_file
-    monkeypatch.setattr(reg_module, "_scan_file", lambda path: calls.append(path) or real(path))
+    real = discovery.scan_file
+    monkeypatch.setattr(discovery, "scan_file", lambda path: calls.append(path) or real(path))
     second = FontRegistry(cache_dir=tmp_path)
     assert {name: second.faces(name) for name in faces} == faces
     assert not calls  # everything came from the cache

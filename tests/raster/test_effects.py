@@ -2,7 +2,9 @@
 
 Per-effect tests use small synthetic canvases and check the spec's formulas (spec 03 §B.4) —
 exact 8-bit values where the spec gives them, identities for neutral params, and the quirks the
-reference shows (rgb > a outputs). Golden parity lives in test_golden / bench/parity.py.
+reference shows (rgb > a outputs). The ten warps (displacement … prismSplit) are written out here
+from their §B.4 formulas in float32 and checked for the exact stored value at sampled pixels.
+Golden parity lives in test_golden (effects, effects-warp) / bench/parity.py.
 """
 
 from __future__ import annotations
@@ -823,6 +825,285 @@ def test_warps_move_content() -> None:
         ("datamoshSmear", {"amount": 20}),
     ):
         assert not np.array_equal(run(img, name, time_s=0.3, **params), img), name
+
+
+# --------------------------------------------------------------------------- warps, pixel by pixel (spec 03 §B.4)
+#
+# The ten warps written out from the spec's formulas, float32 step by step, sampling through the GL
+# sampling model (gl.tex, checked above) and noise from the hash21 recipe (hash21_np). Each case checks
+# sampled pixels for the exact 8-bit value the reference stores.
+
+
+def _mixf(a, b, t):  # type: ignore[no-untyped-def]
+    return a * (F(1) - t) + b * t
+
+
+def _clamp01(x):  # type: ignore[no-untyped-def]
+    return min(max(x, F(0)), F(1))
+
+
+def _smoothstep(e0, e1, x):  # type: ignore[no-untyped-def]
+    u = _clamp01((x - e0) / (e1 - e0))
+    return u * u * (F(3) - F(2) * u)
+
+
+def _fbm(x, y):  # type: ignore[no-untyped-def]
+    """§B.2.1 fbm: 4 octaves of value noise over hash21 corners, lacunarity 2.02, gain 0.5."""
+    v, amp = F(0), F(0.5)
+    for _ in range(4):
+        ix, iy = np.floor(x), np.floor(y)
+        fx, fy = x - ix, y - iy
+        ux, uy = fx * fx * (F(3) - F(2) * fx), fy * fy * (F(3) - F(2) * fy)
+        a, b = hash21_np(ix, iy), hash21_np(ix + F(1), iy)
+        c, d = hash21_np(ix, iy + F(1)), hash21_np(ix + F(1), iy + F(1))
+        v = v + amp * _mixf(_mixf(a, b, ux), _mixf(c, d, ux), uy)
+        x, y, amp = x * F(2.02), y * F(2.02), amp * F(0.5)
+    return v
+
+
+def _tex(img, u, v):  # type: ignore[no-untyped-def]
+    return np.array(gl.tex(img, F(u), F(v)), F)
+
+
+def _texc(img, u, v):  # type: ignore[no-untyped-def]
+    return _tex(img, _clamp01(F(u)), _clamp01(F(v)))
+
+
+def _sample_edge(img, u, v, mode):  # type: ignore[no-untyped-def]
+    if mode == 1:
+        return _tex(img, u, v) if 0 <= u <= 1 and 0 <= v <= 1 else np.zeros(4, F)
+    if mode == 2:
+
+        def mirror(c):  # type: ignore[no-untyped-def]
+            m = np.floor(c) - F(2) * np.floor(np.floor(c) / F(2))
+            return _mixf(c - np.floor(c), F(1) - (c - np.floor(c)), m)
+
+        return _tex(img, mirror(F(u)), mirror(F(v)))
+    return _texc(img, u, v)
+
+
+TAU = F(6.2832)
+RAD = F(math.pi / 180.0)
+
+
+def ref_displacement(img, u, v, t, amount, scale, angle, noiseStrength, mode, axis):  # type: ignore[no-untyped-def]
+    """§B.4.8."""
+    sc, th, ns = max(scale, F(0.001)), angle * RAD, noiseStrength
+    if mode == 0:
+        px, py = u * sc + F(0.35) * t, v * sc + F(-0.27) * t
+        dx = (_fbm(px, py) - F(0.5)) * F(2) * ns
+        dy = (_fbm(px + F(13.7), py + F(91.3)) - F(0.5)) * F(2) * ns
+        if th != 0:  # rotate2d(θ)·D: clockwise in y-up space
+            dx, dy = np.cos(th) * dx + np.sin(th) * dy, -np.sin(th) * dx + np.cos(th) * dy
+    elif mode == 1:
+        dx = F(0.5) * np.sin((v + F(0.5) * np.sin(th)) * sc * TAU)
+        dy = F(0.5) * np.sin((u + F(0.5) * np.cos(th)) * sc * TAU + F(1.5708))
+    else:
+        vx, vy = u - F(0.5), v - F(0.5)
+        r = np.sqrt(vx * vx + vy * vy)
+        phi = np.arctan2(vy, vx) + r * sc
+        dx, dy = F(2) * ((F(0.5) + r * np.cos(phi)) - u), F(2) * ((F(0.5) + r * np.sin(phi)) - v)
+    dx, dy = (dx, F(0)) if axis == 0 else (F(0), dy) if axis == 1 else (dx, dy)
+    return _texc(img, u + dx * amount, v + dy * amount)
+
+
+def ref_lens_distortion(img, u, v, t, distortion, centerX, centerY, zoom, curve, edgeMode):  # type: ignore[no-untyped-def]
+    """§B.4.9."""
+    h, w = img.shape[:2]
+    dx, dy = (u - centerX) * (F(w) / F(h)), v - centerY
+    k = F(1) + distortion * np.sqrt(dx * dx + dy * dy) ** max(curve, F(0.001))
+    z = max(zoom, F(0.001))
+    return _sample_edge(img, centerX + dx * k / z * (F(h) / F(w)), centerY + dy * k / z, edgeMode)
+
+
+def ref_wave_warp(img, u, v, t, amplitude, frequency, angle, phase, falloff, axis):  # type: ignore[no-untyped-def]
+    """§B.4.20."""
+    th = angle * RAD
+    dx, dy = np.cos(th), np.sin(th)
+    px, py = -dy, dx
+    fr = max(frequency, F(0.001))
+    cu, cv = u - F(0.5), v - F(0.5)
+    ox = oy = F(0)
+    if axis in (0, 2):
+        s = np.sin((cu * px + cv * py) * fr * TAU + phase) * amplitude
+        ox, oy = ox + dx * s, oy + dy * s
+    if axis in (1, 2):
+        s = np.sin((cu * dx + cv * dy) * fr * TAU + phase + F(1.5708)) * amplitude
+        ox, oy = ox + px * s, oy + py * s
+    m = _mixf(F(1), max(F(0), F(1) - np.sqrt((F(2) * cu) ** 2 + (F(2) * cv) ** 2)), _clamp01(falloff))
+    return _texc(img, u + ox * m, v + oy * m)
+
+
+def _radial(img, u, v, cx, cy):  # type: ignore[no-untyped-def]
+    """(r, unit direction with x divided by the aspect) of uv from the centre, aspect-corrected."""
+    h, w = img.shape[:2]
+    asp = F(w) / F(h)
+    dx, dy = (u - cx) * asp, v - cy
+    r = np.sqrt(dx * dx + dy * dy)
+    return (r, dx / r / asp, dy / r) if r > 0 else (r, F(0), F(0))
+
+
+def ref_liquid_ripple(img, u, v, t, centerX, centerY, amplitude, frequency, decay, radius, phase):  # type: ignore[no-untyped-def]
+    """§B.4.21."""
+    r, ux, uy = _radial(img, u, v, centerX, centerY)
+    big_r = max(radius, F(1e-4))
+    if r > big_r:
+        return _tex(img, u, v)
+    wave = np.sin(r * frequency * TAU - phase) * np.exp(-r * decay)
+    k = wave * amplitude * (F(1) - _smoothstep(F(0), big_r, r))
+    return _texc(img, u + ux * k, v + uy * k)
+
+
+def ref_shockwave(img, u, v, t, progress, centerX, centerY, strength, width, softness, invert):  # type: ignore[no-untyped-def]
+    """§B.4.22 (softness is declared but unused)."""
+    r, ux, uy = _radial(img, u, v, centerX, centerY)
+    w = max(width, F(1e-4))
+    x = r - progress
+    band = np.exp(-((x / w) ** 2))
+    profile = np.sin(min(max(x / w, F(-1)), F(1)) * F(3.1415926))
+    push = profile * band * strength * (F(-1) if invert else F(1))
+    return _texc(img, u + ux * push, v + uy * push)
+
+
+def ref_heat_haze(img, u, v, t, intensity, waveScale, waveAngle, noiseAmount, verticalFalloff):  # type: ignore[no-untyped-def]
+    """§B.4.23."""
+    ws, b = max(waveScale, F(0.001)), waveAngle * RAD
+    dx, dy = np.cos(b), np.sin(b)
+    px, py = -dy, dx
+    vf = _mixf(F(1), _smoothstep(F(0), F(1), F(1) - v), _clamp01(verticalFalloff))
+    s1 = F(0.5) * np.sin((u * px + v * py) * ws * F(20) + F(4.7) * t)
+    s2 = F(0.3) * np.sin((u * dx + v * dy) * ws * F(17) + F(1) + F(3.9) * t)
+    nx = _fbm(F(3) * ws * u + F(0.6) * t, F(3) * ws * v + F(-0.4) * t)
+    ny = _fbm(F(3) * ws * u + (F(31.7) - F(0.5) * t), F(3) * ws * v + (F(23.1) + F(0.7) * t))
+    ox = dx * s1 + px * s2 + (nx - F(0.5)) * F(2) * noiseAmount
+    oy = dy * s1 + py * s2 + (ny - F(0.5)) * F(2) * noiseAmount
+    k = intensity * vf * F(0.01)
+    return _texc(img, u + ox * k, v + oy * k)
+
+
+def ref_spin_blur(img, u, v, t, amount, centerX, centerY, samples, radiusFalloff, direction):  # type: ignore[no-untyped-def]
+    """§B.4.19 (the test never uses |amount| < 0.001, where the output is the input)."""
+    h, w = img.shape[:2]
+    n = int(min(max(samples, F(2)), F(64)))
+    asp = F(w) / F(h)
+    dx, dy = (u - centerX) * asp, v - centerY
+    r = np.sqrt(dx * dx + dy * dy)
+    m = amount * RAD * _clamp01(F(2) * r) ** max(radiusFalloff, F(0)) * (F(1) if direction == 0 else F(-1))
+    acc = np.zeros(4, F)
+    for i in range(n):
+        s = (F(i) + F(0.5)) / F(n) - F(0.5)
+        c, sn = np.cos(m * s), np.sin(m * s)
+        acc = acc + _texc(img, centerX + (c * dx + sn * dy) / asp, centerY + (-sn * dx + c * dy))
+    return acc / F(n)
+
+
+def ref_glass_refraction(img, u, v, t, refractionAmount, roughness, highlightAmount, edgeStrength, ior):  # type: ignore[no-untyped-def]
+    """§B.4.25 (⚠ highlights are added to rgb whatever the alpha)."""
+    e = F(0.002)
+
+    def normal(k):  # type: ignore[no-untyped-def]
+        h0 = _fbm(k * u, k * v)
+        return (_fbm(k * (u + e), k * v) - h0) / e, (_fbm(k * u, k * (v + e)) - h0) / e
+
+    nx, ny = normal(F(6))
+    if roughness > 0:
+        mx, my = normal(F(30))
+        nx, ny = nx + mx * roughness * F(0.5), ny + my * roughness * F(0.5)
+    k = refractionAmount * F(0.005) * (max(ior, F(0.5)) - F(0.5))
+    c = _texc(img, u + nx * k, v + ny * k)
+    spec = max(F(0), F(0.7071) * (F(0.005) * nx) + F(0.7071) * (F(0.005) * ny))
+    c[:3] = c[:3] + spec * spec * highlightAmount
+    c[:3] = c[:3] + _smoothstep(F(0.5), F(1), F(0.001) * np.sqrt(nx * nx + ny * ny)) * edgeStrength
+    return c
+
+
+def ref_datamosh_smear(img, u, v, t, amount, blockSize, angle, smearLength, randomness, mode):  # type: ignore[no-untyped-def]
+    """§B.4.29, modes blocky (1) and streak (2); amount and blockSize arrive in px."""
+    h, w = img.shape[:2]
+    bs, th = max(blockSize, F(1)), angle * RAD
+    dx, dy = np.cos(th) / F(w), np.sin(th) / F(h)
+    cx, cy = np.floor(u * F(w) / bs), np.floor(v * F(h) / bs)
+    tf = np.floor(t * F(60))
+    ox = tf * F(53.17) - F(977) * np.floor(tf * F(53.17) / F(977))
+    oy = tf * F(71.93) - F(991) * np.floor(tf * F(71.93) / F(991))
+    big_l = amount * _mixf(smearLength, smearLength * hash21_np(cx + ox, cy + oy), _clamp01(randomness))
+    if mode == 1:
+        gx, gy = F(w) / bs, F(h) / bs
+        return _texc(img, cx / gx + F(0.5) / gx + dx * big_l, cy / gy + F(0.5) / gy + dy * big_l)
+    assert mode == 2
+    acc = np.zeros(4, F)
+    for i in range(16):
+        s = F(i) / F(15)
+        acc = acc + _texc(img, u - dx * s * big_l, v - dy * s * big_l) * (F(1) - s)
+    return acc / F(8)
+
+
+def ref_prism_split(img, u, v, t, amount, angle, spectrumWidth, centerX, centerY, falloff):  # type: ignore[no-untyped-def]
+    """§B.4.26 (no aspect correction; ⚠ shifted channels and the tint can exceed alpha)."""
+    th = angle * RAD
+    dx, dy = np.cos(th), np.sin(th)
+    du, dv = u - centerX, v - centerY
+    fall = np.sqrt(du * du + dv * dv) ** max(falloff, F(0))
+    sp = amount * fall
+    c = _tex(img, u, v)
+    col = np.array(
+        [_texc(img, u + dx * sp, v + dy * sp)[0], c[1], _texc(img, u - dx * sp, v - dy * sp)[2]], F
+    )
+    if spectrumWidth > 0:
+        z = _clamp01(sp / max(amount, F(1e-4)))
+        rb = F(0.5) + F(0.5) * np.cos(TAU * z + np.array([0, 2.094, 4.188], F))
+        col = _mixf(col, col + F(0.4) * (rb - F(0.5)), spectrumWidth * fall)
+    return np.array([*col, c[3]], F)
+
+
+WARP_REFS = {
+    "displacement": ref_displacement, "lensDistortion": ref_lens_distortion, "waveWarp": ref_wave_warp,
+    "liquidRipple": ref_liquid_ripple, "shockwave": ref_shockwave, "heatHaze": ref_heat_haze,
+    "spinBlur": ref_spin_blur, "glassRefraction": ref_glass_refraction,
+    "datamoshSmear": ref_datamosh_smear, "prismSplit": ref_prism_split,
+}  # fmt: skip
+
+WARP_CASES = [
+    *((name, {}) for name in WARP_REFS),  # the defaults, as in the effects-warp golden
+    ("displacement", {"amount": 0.1, "angle": 30}),
+    ("displacement", {"amount": 0.1, "mode": "waves", "angle": 20}),
+    ("displacement", {"amount": 0.1, "mode": "swirl", "axis": "x"}),
+    ("lensDistortion", {"distortion": 0.8, "zoom": 1.2, "edgeMode": "transparent"}),
+    ("lensDistortion", {"distortion": -0.5, "edgeMode": "mirror", "centerX": 0.3}),
+    ("waveWarp", {"amplitude": 0.05, "angle": 30, "falloff": 0.5, "phase": 1}),
+    ("waveWarp", {"amplitude": 0.05, "axis": "y"}),
+    ("liquidRipple", {"amplitude": 0.1, "centerX": 0.4, "phase": 0.5}),
+    ("shockwave", {"progress": 0.2, "strength": 0.2, "width": 0.2, "invert": True}),
+    ("heatHaze", {"intensity": 4, "waveAngle": 30}),
+    ("spinBlur", {"amount": 60, "radiusFalloff": 1, "direction": "counterClockwise", "samples": 10}),
+    ("glassRefraction", {"refractionAmount": 8, "roughness": 0.5, "highlightAmount": 1, "edgeStrength": 0.5}),
+    ("datamoshSmear", {"amount": 20, "mode": "blocky"}),
+    ("prismSplit", {"amount": 0.05, "angle": 45, "falloff": 0.5}),
+]
+SAMPLED = [(0, 0), (5, 27), (8, 15), (11, 4), (17, 20), (23, 9), (24, 16), (30, 30), (36, 13), (40, 2),
+           (42, 25), (47, 31)]  # fmt: skip
+"""(x, y from the top) pixels checked per case: corners, centre and a spread in between."""
+
+
+@pytest.mark.parametrize(
+    ("name", "params"), WARP_CASES, ids=[f"{n}-{i}" for i, (n, _) in enumerate(WARP_CASES)]
+)
+def test_warp_pixels_follow_the_spec(name: str, params: dict[str, object]) -> None:
+    rng = np.random.default_rng(11)
+    img = np.empty((H, W, 4), np.uint8)
+    img[..., 3] = 255
+    img[..., :3] = rng.integers(0, 256, (H, W, 3))
+    time_s = 0.7
+    out = run(img, name, time_s=time_s, **params)
+    bound = bind_params(name, call(name, **params).params, W)  # em → px, options → indices, as uniforms
+    args = dict(zip((p.name for p in SCHEMAS[name]), bound, strict=True))
+    moved = 0
+    for x, y in SAMPLED:
+        u, v = gl.frag_uv(x, y, W, H)
+        want = [int(gl.q8(c)) for c in WARP_REFS[name](img, u, v, F(time_s), **args)]
+        assert out[y, x].tolist() == want, f"{name} {params} at ({x}, {y})"
+        moved += want != img[y, x].tolist()
+    assert moved >= 3  # the samples see the warp, not the identity
 
 
 @pytest.mark.parametrize(

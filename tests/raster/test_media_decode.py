@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import importlib.util
 from pathlib import Path
+from types import ModuleType
 
 import numpy as np
 import pytest
@@ -10,7 +12,25 @@ import skia
 
 from vfnative.raster.media import ImageStore
 
-BENCH_PHOTO = Path(__file__).resolve().parents[2] / "bench" / "documents" / "media" / "photo.jpg"
+MAKE_MEDIA = Path(__file__).resolve().parents[2] / "bench" / "make_media.py"
+
+
+def _make_media() -> ModuleType:
+    """bench/make_media.py (bench/ is not a package): the generator of the bench documents' media."""
+    spec = importlib.util.spec_from_file_location("vfnative_bench_make_media", MAKE_MEDIA)
+    assert spec is not None
+    assert spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture(scope="module")
+def bench_photo(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The bench's 2400×1600 JPEG photo, generated as bench/make_media.py makes it (~1 s)."""
+    path = tmp_path_factory.mktemp("bench-media") / "photo.jpg"
+    _make_media().make_photo(path)
+    return path
 
 
 def _reference(path: Path) -> np.ndarray:
@@ -45,9 +65,8 @@ def test_decoded_pixels_equal_the_lazy_image_path(
     np.testing.assert_array_equal(np.asarray(image.toarray()), _reference(path))
 
 
-@pytest.mark.skipif(not BENCH_PHOTO.exists(), reason="bench media not generated")
-def test_bench_photo_is_pixel_identical() -> None:
-    store = ImageStore(BENCH_PHOTO.parent)
-    image = store.get(BENCH_PHOTO.name)
+def test_bench_photo_is_pixel_identical(bench_photo: Path) -> None:
+    store = ImageStore(bench_photo.parent)
+    image = store.get(bench_photo.name)
     assert (image.width(), image.height()) == (2400, 1600)
-    np.testing.assert_array_equal(np.asarray(image.toarray()), _reference(BENCH_PHOTO))
+    np.testing.assert_array_equal(np.asarray(image.toarray()), _reference(bench_photo))

@@ -428,15 +428,58 @@ def test_baseline_snaps_to_whole_pixels_of_the_box(painter: TextPainter) -> None
         assert ln.baseline == math.floor(ln.baseline)
 
 
-def test_colour_emoji_keep_their_colours() -> None:
-    """With a colour emoji font (system fallback, e.g. Debian fonts-noto-color-emoji) emoji are
-    drawn in colour from their own blob; skipped where none is installed."""
-    reg = FontRegistry()
+def _make_colour_font(path: Path, family: str, codepoint: int) -> Path:
+    """A COLR v0 / CPAL font: `codepoint` is a yellow square with a dark-red bar, two colour layers."""
+    from fontTools.fontBuilder import FontBuilder
+    from fontTools.pens.ttGlyphPen import TTGlyphPen
+
+    def rect(x0: int, y0: int, x1: int, y1: int) -> object:
+        pen = TTGlyphPen(None)
+        pen.moveTo((x0, y0))
+        pen.lineTo((x0, y1))
+        pen.lineTo((x1, y1))
+        pen.lineTo((x1, y0))
+        pen.closePath()
+        return pen.glyph()
+
+    base = f"u{codepoint:05X}"
+    names = [".notdef", "space", base, "face", "bar"]
+    fb = FontBuilder(1000, isTTF=True)
+    fb.setupGlyphOrder(names)
+    fb.setupCharacterMap({0x20: "space", codepoint: base})
+    fb.setupGlyf({
+        ".notdef": rect(50, 0, 450, 700), "space": TTGlyphPen(None).glyph(), base: rect(100, -100, 900, 700),
+        "face": rect(100, -100, 900, 700), "bar": rect(250, 100, 750, 300),
+    })  # fmt: skip
+    fb.setupHorizontalMetrics({n: (1000 if n != ".notdef" else 500, 0) for n in names})
+    fb.setupHorizontalHeader(ascent=900, descent=-250)
+    fb.setupNameTable({"familyName": family, "styleName": "Regular"})
+    fb.setupOS2(sTypoAscender=900, sTypoDescender=-250, usWinAscent=900, usWinDescent=250, usWeightClass=400)
+    fb.setupPost()
+    fb.setupCPAL([[(1.0, 0.8, 0.0, 1.0), (0.5, 0.0, 0.0, 1.0)]])  # yellow, dark red (RGBA 0..1)
+    fb.setupCOLR({base: [("face", 0), ("bar", 1)]})
+    fb.save(str(path))
+    return path
+
+
+def test_colour_glyphs_keep_their_colours(tmp_path: Path) -> None:
+    """An emoji from a colour (COLR) font is drawn from its own blob in the font's colours, whatever
+    the text colour; a mask font's glyph next to it takes the text colour (white)."""
+    _make_colour_font(tmp_path / "TestColour.ttf", "Test Colour", EMOJI)
+    reg = FontRegistry(fallback_dirs=[tmp_path], system_fallback=False)
     font = reg.font_for_character(EMOJI, reg.resolve("Noto Sans", weight=600), weight=600, emoji=True)
-    if font is None or not font.is_color:
-        pytest.skip("no colour emoji font installed")
+    assert font is not None
+    assert font.face.family == "Test Colour"
+    assert font.is_color
     painter = TextPainter(reg, width=640, height=360)
     px, box = _render(painter, props("a \U0001f600", 48.0, fontWeight=600), w=300, h=100)
     assert box.color_blob is not None
-    yellow = (px[..., 0] > 200) & (px[..., 1] > 150) & (px[..., 2] < 100)
-    assert yellow.sum() > 100
+    rgb = px[..., :3].astype(int)
+    yellow = (rgb[..., 0] > 240) & (np.abs(rgb[..., 1] - 204) < 8) & (rgb[..., 2] < 16)
+    dark_red = (np.abs(rgb[..., 0] - 128) < 8) & (rgb[..., 1] < 16) & (rgb[..., 2] < 16)
+    white = (rgb > 240).all(axis=-1)
+    assert yellow.sum() > 300  # the face layer, 800 × 800 units at 48 px ≈ 38 × 38 px
+    assert dark_red.sum() > 60  # the bar layer drawn over it
+    assert white.sum() > 20  # the "a" in the text colour
+    ys, xs = np.nonzero(yellow)
+    assert not white[ys.min() : ys.max() + 1, xs.min() : xs.max() + 1].any()  # no text colour in the emoji

@@ -269,3 +269,36 @@ def test_cli_submit_batch_from_a_folder_and_a_jsonl_file(
     assert stdout == ""
     assert "broken.jsonl:2: not a JSON document" in stderr
     assert _cli("submit-batch", str(tmp_path / "nowhere"), "-o", "x", "--broker", redis_url)[0] == 2
+
+
+def test_cancel_stops_a_running_job_and_leaves_nothing(
+    pool: dict[str, Worker], redis_url: str, tmp_path: Path
+) -> None:
+    doc = tmp_path / "doc.json"
+    doc.write_text(json.dumps(farm_document(duration=8.0)))
+    out = tmp_path / "out.mp4"
+    job = vfnative.worker.submit(doc, out, broker=redis_url)
+    deadline = time.monotonic() + 120
+    while True:
+        state = vfnative.worker.status(job, broker=redis_url)
+        assert state is not None
+        assert state["status"] in ("queued", "running"), state
+        if state["pieces"]["render"].get("frames_done", 0) >= 5:
+            break
+        assert time.monotonic() < deadline
+        time.sleep(0.05)
+    assert vfnative.worker.cancel(job, broker=redis_url) is True
+    assert vfnative.worker.cancel(job, broker=redis_url) is False  # once
+    with pytest.raises(vfnative.worker.JobFailed) as info:
+        vfnative.worker.wait(job, timeout=10, broker=redis_url)
+    assert info.value.error["type"] == "RenderCancelled"
+    # the render stops at its next heartbeat: no output, and its folder (temp file and all) is gone
+    deadline = time.monotonic() + LEASE_S + 10
+    while sorted(p.name for p in tmp_path.iterdir()) != ["doc.json"]:
+        assert time.monotonic() < deadline, sorted(p.name for p in tmp_path.iterdir())
+        time.sleep(0.1)
+    time.sleep(LEASE_S / 2)
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["doc.json"]
+    final = vfnative.worker.status(job, broker=redis_url)
+    assert final is not None
+    assert final["status"] == "cancelled"

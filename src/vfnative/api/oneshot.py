@@ -51,6 +51,7 @@ def render(
     sources: SourcePolicy | None = None,
     jobs: int = 1,
     strict_media: bool | None = None,
+    fetch_fonts: bool | str = False,
 ) -> RenderReport:
     """Render a document to `output` (an H.264 MP4 by default); a thin wrapper over a short-lived `Renderer`.
 
@@ -62,7 +63,8 @@ def render(
     `strict` turns a missing, refused or undecodable source into an `AssetError` before any frame,
     and what the reference ignores in the document (unknown keys, layer types, easing names) into a
     `DocumentError` with the same paths as the warnings; `strict_media` (default: `strict`) sets the
-    media half alone.
+    media half alone. `fetch_fonts` downloads the missing font families the document names (see
+    `Renderer`).
     `jobs` > 1 renders frame ranges in that many worker processes and stitches them without
     re-encoding (`api/parallel.py`; the same frames; renders shorter than two chunks stay in this
     process). Scripts that use it need the usual ``if __name__ == "__main__":`` guard (spawn).
@@ -81,7 +83,7 @@ def render(
     policy = source_policy(sources, allow_network=allow_network, allowed_roots=allowed_roots)
     with Renderer(
         doc, settings=settings, base_dir=base_dir, font_dirs=font_dirs, sources=policy, strict=strict,
-        strict_media=strict_media,
+        strict_media=strict_media, fetch_fonts=fetch_fonts,
     ) as renderer:  # fmt: skip
         if jobs != 1 and chunkable(output, fmt) is None:
             from vfnative.api.parallel import render_parallel  # on use: multiprocessing is not free

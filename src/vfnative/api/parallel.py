@@ -373,9 +373,13 @@ def render_parallel(
     The output appears atomically; on an error, a cancel or Ctrl-C the workers are stopped and no
     file is left. `RenderReport.timings` are summed over the pieces (CPU-like seconds, not wall time).
     """
-    from vfnative.api.render import check_output
+    from vfnative.api.render import check_output, chunkable
 
-    check_output(output, renderer.settings)  # before any work: a bad name leaves nothing behind
+    fmt = check_output(output, renderer.settings)  # before any work: a bad name leaves nothing behind
+    why_not = chunkable(output, fmt)
+    if why_not is not None:  # GIF, image sequences, audio, streams: one process
+        log.info("rendering %s in one process: %s", output, why_not)
+        return renderer.render_video(output, on_progress=on_progress, cancel=cancel)
     with output_file(output) as target:
         report = _render_parallel(renderer, target, jobs=jobs, on_progress=on_progress, cancel=cancel,
                                   min_chunk_frames=min_chunk_frames, probe_frames=probe_frames, split=split)  # fmt: skip
@@ -419,10 +423,12 @@ def _render_parallel(
     try:
         t0 = time.perf_counter()
         audio = renderer.render_audio()
-        audio_piece = write_audio_piece(audio.T, work / "audio.m4a", handler_name=settings.encode.handler_name) \
+        suffix = _piece_suffix(output)
+        audio_name = "audio.webm" if suffix == ".webm" else "audio.m4a"  # Opus beside VP9, else AAC
+        audio_piece = write_audio_piece(audio.T, work / audio_name, handler_name=settings.encode.handler_name) \
             if audio is not None else None  # fmt: skip
         audio_seconds = time.perf_counter() - t0
-        pieces = [work / "chunk_0000.mp4"]
+        pieces = [work / f"chunk_0000{suffix}"]
         own = _ChunkWriter(renderer, pieces[0], settings.encode, 0)
         tracker = _Tracker(procs, results, stop, [range(0, total)], on_progress, is_cancelled)
         own.render(range(0, 1), tracker.local, tracker.cancelled)  # the first frame draws everything: skip it
@@ -451,7 +457,7 @@ def _render_parallel(
                 strict=renderer.strict,
                 strict_document=renderer.strict_document,
             )  # fmt: skip
-            pieces += [work / f"chunk_{i:04d}.mp4" for i in range(1, len(chunks))]
+            pieces += [work / f"chunk_{i:04d}{suffix}" for i in range(1, len(chunks))]
             procs += [ctx.Process(target=_worker_main, args=(spec, tasks, results, stop),
                                   name=f"vfnative-chunk-{i}", daemon=True) for i in range(1, processes)]  # fmt: skip
             tracker.set_chunks(chunks, done0=probe)
@@ -581,6 +587,12 @@ def _stop_workers(procs: Sequence[Any], grace: float = 2.0) -> None:
             if p.is_alive():
                 p.kill()
                 p.join()
+
+
+def _piece_suffix(output: Path) -> str:
+    """The pieces' extension: the output's container (.mp4 for H.264/H.265/AV1, .mov, .webm)."""
+    suffix = output.suffix.lower()
+    return ".mp4" if suffix == ".m4v" else suffix
 
 
 def _chunks_per_job(doc: Any) -> int:

@@ -21,7 +21,7 @@ from typing import IO, TYPE_CHECKING, Any, Protocol, TypeAlias
 
 from vfnative import storage
 from vfnative.api.progress import ProgressCallback
-from vfnative.errors import EncodeError, RenderCancelled
+from vfnative.errors import AssetError, EncodeError, RenderCancelled
 from vfnative.media.sources import MediaCacheStats, SourcePolicy, SourceResolver
 from vfnative.settings import Limits, RenderSettings
 from vfnative.types import RGBA8, FrameIndex, PremulRGBA8
@@ -260,6 +260,10 @@ class Renderer:
     `strict`) sets the media half alone: the render farm fails a job once on a bad source while
     staying lenient about the document.
     `on_warning` is called once per distinct soft problem.
+    `fetch_fonts` (True, or the base URL of a Google Fonts-compatible CSS API) downloads the families
+    the document names and no installed font provides into the font cache, under the same source
+    policy (it needs ``allow_network``); they join `font_dirs`, matched as web fonts. A family that
+    cannot be fetched falls back to Noto Sans with a warning.
     """
 
     def __init__(
@@ -273,6 +277,7 @@ class Renderer:
         sources: SourcePolicy | None = None,
         strict: bool = False,
         strict_media: bool | None = None,
+        fetch_fonts: bool | str = False,
     ) -> None:
         self.settings = settings or RenderSettings()
         document = _load_quietly(doc, base_dir=base_dir, limits=self.settings.limits, strict=strict)
@@ -295,6 +300,8 @@ class Renderer:
         self._media: MediaLibrary | None = None
         self._media_document: VideoJSON | None = None
         self._setup_seconds = 0.0
+        if fetch_fonts:
+            self.font_dirs += self._fetch_fonts(fetch_fonts)
 
     def __repr__(self) -> str:
         d = self.document
@@ -432,6 +439,33 @@ class Renderer:
             self._setup_seconds += time.perf_counter() - start
         return self._compositor
 
+    def _fetch_fonts(self, fetch: bool | str) -> tuple[Path, ...]:
+        """Fetch the document's missing font families (see the class docstring); their folders."""
+        from vfnative.fonts.discovery import default_cache_dir
+        from vfnative.fonts.fetch import GOOGLE_FONTS_URL, fetch_family
+        from vfnative.fonts.registry import FontRegistry
+        from vfnative.fonts.requirements import font_requirements
+
+        if not self.sources.policy.allow_network:
+            raise ValueError("fetch_fonts: fetching fonts needs network access (allow_network=True)")
+        base_url = fetch if isinstance(fetch, str) else GOOGLE_FONTS_URL
+        installed = FontRegistry(font_dirs=self.font_dirs, system_fallback=False)
+        wanted: dict[str, tuple[str, set[float], set[str]]] = {}
+        for req in font_requirements(self.document):
+            if installed.has_family(req.family):
+                continue
+            _name, weights, styles = wanted.setdefault(req.family.casefold(), (req.family, set(), set()))
+            weights.update(req.weights)
+            styles.add(req.style)
+        folders: list[Path] = []
+        for family, weights, styles in wanted.values():
+            try:
+                folders.append(fetch_family(self.sources, family, weights=weights, styles=styles,
+                                            cache_dir=default_cache_dir() / "fonts", base_url=base_url))  # fmt: skip
+            except AssetError as exc:
+                self._warnings(f"{exc}; using Noto Sans")
+        return tuple(folders)
+
     def _text_painter(self) -> object | None:
         """Text engine over a font registry (bundled fonts plus `font_dirs`); None if not installed."""
         try:
@@ -439,8 +473,14 @@ class Renderer:
             from vfnative.raster.text import TextPainter
         except ImportError:  # the compositor then skips text with a warning
             return None
+        from vfnative.fonts.requirements import font_requirements
+
         doc = self.document
-        registry = FontRegistry(font_dirs=self.font_dirs, on_warning=self._warnings.record)
+        registry = FontRegistry(
+            font_dirs=self.font_dirs,
+            on_warning=self._warnings.record,
+            document_families=[req.family for req in font_requirements(doc)],
+        )
         return TextPainter(registry, width=doc.width, height=doc.height, on_warning=self._warnings)
 
     # ------------------------------------------------------------------ frames
@@ -630,21 +670,17 @@ class Renderer:
         log.info("rendering %r to %s as %s (%d frames)", self, name, fmt, total)
         muxer = open_writer(output, fmt, width=int(doc.width), height=int(doc.height), fps=float(doc.fps),
                             frame_count=total, settings=self.settings.encode, audio=audio)  # fmt: skip
-        straight = fmt.alpha  # alpha formats take straight RGBA (what `vfnative frames` writes)
         with muxer:
             if is_cancelled():
                 raise RenderCancelled("render cancelled before the first frame", frame=0)
             compositor = self.compositor
-            to_straight = _unpremultiply() if straight else None
             scenes = self._render_scenes(range(total), clock, bgra=True, fence=muxer.fence)
             for n, _scene, pixels in scenes:
                 t0 = time.perf_counter()
-                if to_straight is not None:
-                    muxer.write(to_straight(pixels))
-                else:
-                    # converted on the muxer's thread, only what changed, while the next frame is
-                    # prepared; the compositor calls muxer.fence() before it draws on these pixels again
-                    muxer.write(pixels, damage=compositor.last_damage)
+                # converted on the muxer's thread (only what changed; alpha formats un-premultiplied
+                # there) while the next frame is prepared; the compositor calls muxer.fence() before
+                # it draws on these pixels again
+                muxer.write(pixels, damage=compositor.last_damage)
                 clock.encode += time.perf_counter() - t0
                 if on_progress is not None:
                     on_progress("render", n + 1, total)
@@ -756,7 +792,7 @@ def open_writer(
 ) -> Any:
     """The encoder for `fmt`: a `Muxer` (video containers), `GifWriter` or `ImageSequenceWriter`.
 
-    They take Skia's BGRA frames: premultiplied, or straight when `fmt.alpha`.
+    They take Skia's premultiplied BGRA frames (alpha formats un-premultiply them themselves).
     """
     if fmt.codec == "gif":
         from vfnative.encode.writers import GifWriter
@@ -793,13 +829,6 @@ def chunkable(output: Output, fmt: OutputFormat) -> str | None:
     if video is None or not video.stitchable:
         return f"{fmt} pieces cannot be joined without re-encoding"
     return None
-
-
-def _unpremultiply() -> Callable[[PremulRGBA8], RGBA8]:
-    """Raster's un-premultiply (`to_rgba8`): the alpha outputs get exactly the PNG frames' pixels."""
-    from vfnative.raster.compose import to_rgba8
-
-    return to_rgba8  # type: ignore[no-any-return]
 
 
 class _Clock:

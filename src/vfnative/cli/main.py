@@ -92,13 +92,20 @@ class Context:
             policy = vfnative.SourcePolicy(
                 allowed_roots=tuple(getattr(a, "allow_root", None) or ()),
                 allow_network=bool(getattr(a, "allow_network", False)),
+                allow_private=bool(getattr(a, "allow_private", False)),
                 allowed_buckets=tuple(getattr(a, "allow_bucket", None) or ()),
                 cache_dir=cache_dir,
                 **({"cache_max_bytes": int(raw_max)} if raw_max else {}),
             )
         except ValueError as exc:
             raise UsageError(f"{exc} (VFNATIVE_CACHE_MAX_BYTES or --allow-bucket)") from exc
-        return {"sources": policy, "strict": bool(getattr(a, "strict", False))}
+        fetch_fonts = getattr(a, "fetch_fonts", False)
+        if fetch_fonts and not policy.allow_network:
+            raise UsageError("--fetch-fonts needs --allow-network")
+        options: dict[str, Any] = {"sources": policy, "strict": bool(getattr(a, "strict", False))}
+        if fetch_fonts:
+            options["fetch_fonts"] = fetch_fonts
+        return options
 
     def threads(self) -> int | None:
         if getattr(self.args, "threads", None) is not None:
@@ -150,9 +157,9 @@ def _settings(ctx: Context) -> vfnative.RenderSettings:
     threads = ctx.threads()
     if threads is not None:
         encode_changes["threads"] = threads
-    if encode_changes:
-        changes["encode"] = replace(settings.encode, **encode_changes)
     try:
+        if encode_changes:
+            changes["encode"] = replace(settings.encode, **encode_changes)
         settings = settings.replace(**changes) if changes else settings
         if getattr(a, "output", None) is not None:
             check_output(_output_target(ctx), settings)
@@ -433,6 +440,20 @@ def _document_args(parser: argparse.ArgumentParser) -> None:
         "--allow-network", action="store_true", help="fetch http(s) media sources (public addresses only)"
     )
     parser.add_argument(
+        "--allow-private",
+        action="store_true",
+        help="with --allow-network: also loopback and private addresses (tests, private deployments)",
+    )
+    parser.add_argument(
+        "--fetch-fonts",
+        nargs="?",
+        const=True,
+        default=False,
+        metavar="URL",
+        help="download the Google Fonts families the document names and no installed font provides "
+        "(needs --allow-network; URL: another Google Fonts-compatible CSS API)",
+    )
+    parser.add_argument(
         "--allow-bucket",
         action="append",
         metavar="NAME",
@@ -621,6 +642,12 @@ def build_parser(stdout: IO[str] | None = None, stderr: IO[str] | None = None) -
         render_args=lambda p: _render_args(p, encode=True),
         settings=_settings,
     )
+    from vfnative.service.cli import add_command as add_serve  # the render service (server extra)
+
+    add_serve(sub, common=lambda p: _common(p, top=False))
+    from vfnative.cli.fonts import add_commands as add_font_commands
+
+    add_font_commands(sub, common=lambda p: _common(p, top=False))
     return parser
 
 

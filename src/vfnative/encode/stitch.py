@@ -1,4 +1,8 @@
-"""Stitch chunk pieces into one MP4 without re-encoding, and write the audio piece they share.
+"""Stitch chunk pieces into one MP4 (or MOV, WebM) without re-encoding, and write the audio piece they share.
+
+Every codec whose pieces start with a keyframe and hold closed GOPs joins this way: H.264, H.265
+and AV1 in MP4, ProRes in MOV, VP9 in WebM (`encode/formats.py`, ``Codec.stitchable``). The
+container follows the output's extension; the audio piece is AAC (MP4/MOV) or Opus (WebM).
 
 A long render can be cut into frame ranges rendered separately (`api/parallel.py` on one machine,
 the render farm in `worker/` across machines). Each range becomes a *piece*: an H.264 MP4 written by
@@ -178,15 +182,24 @@ def stitch(
     infos = [probe_piece(p) for p in pieces]
     _check_compatible(infos)
     first = infos[0]
-    options = {"video_track_timescale": str(first.time_base.denominator)}
-    if faststart:
-        options["movflags"] = "+faststart"
+    muxer = _MUXERS.get(out.suffix.lower())
+    if muxer is None:
+        raise EncodeError(f"{out}: pieces are stitched into .mp4, .m4v, .mov or .webm", source=str(out))
+    options: dict[str, str] = {}
+    if muxer != "webm":
+        options["video_track_timescale"] = str(first.time_base.denominator)
+        if faststart:
+            options["movflags"] = "+faststart"
     tmp = out.parent / f".{out.name}.{secrets.token_hex(4)}.part"
     try:
-        with av.open(str(tmp), "w", format="mp4", options=options) as output:
+        with av.open(str(tmp), "w", format=muxer, options=options) as output:
             with av.open(str(first.path)) as template:
-                vstream = output.add_stream_from_template(template.streams.video[0])
+                # AV1 is read by libdav1d, which has no encoder of that name: copy its parameters only
+                opaque = True if first.codec in _DECODER_ONLY else None
+                vstream = output.add_stream_from_template(template.streams.video[0], opaque=opaque)
                 vstream.metadata.update(template.streams.video[0].metadata)
+                if first.codec == "hevc":
+                    vstream.codec_tag = "hvc1"  # as the Muxer tags it (Safari, QuickTime)
             sources: list[Iterator[tuple[Fraction, Any]]] = [_video_packets(infos)]
             targets: list[Any] = [vstream]
             if audio is not None:
@@ -218,6 +231,12 @@ def stitch(
     return out
 
 
+_DECODER_ONLY = frozenset({"libdav1d"})
+"""Decoders PyAV opens for a piece whose names are not encoders (`add_stream_from_template`)."""
+_MUXERS = {".mp4": "mp4", ".m4v": "mp4", ".mov": "mov", ".webm": "webm", ".m4a": "mp4"}
+"""Output extension → FFmpeg muxer of a stitched file (and of an audio piece)."""
+
+
 def write_audio_piece(
     samples: npt.NDArray[np.float32],
     out: str | os.PathLike[str],
@@ -226,7 +245,8 @@ def write_audio_piece(
     bitrate: int = AUDIO_BITRATE,
     handler_name: str = "VideoFlow.dev",
 ) -> Path:
-    """Encode a (2, n) planar float32 mix as AAC-LC in an audio-only MP4, atomically, for `stitch`.
+    """Encode a (2, n) planar float32 mix as AAC-LC in an audio-only MP4, atomically, for `stitch`
+    (a ``.webm`` `out`: Opus in WebM, for VP9 pieces).
 
     The same encoder settings and 1024-sample framing from sample 0 as the `Muxer`'s audio track, so
     the packets equal those of a single-process render; the samples are clipped to [-1, 1] first.
@@ -237,11 +257,13 @@ def write_audio_piece(
     out = Path(out)
     tmp = out.parent / f".{out.name}.{secrets.token_hex(4)}.part"
     try:
-        with av.open(str(tmp), "w", format="mp4") as container:
-            stream = container.add_stream("aac", rate=rate)
+        opus = out.suffix.lower() == ".webm"
+        with av.open(str(tmp), "w", format="webm" if opus else "mp4") as container:
+            stream = container.add_stream("libopus" if opus else "aac", rate=rate)
             stream.layout = "stereo"
-            stream.format = "fltp"
-            stream.bit_rate = bitrate
+            if not opus:  # libopus takes s16/flt: PyAV converts the fltp frames
+                stream.format = "fltp"
+            stream.bit_rate = min(bitrate, 128_000) if opus else bitrate
             stream.time_base = Fraction(1, rate)
             stream.metadata["handler_name"] = handler_name
             total = planar.shape[1]

@@ -10,7 +10,7 @@
 * `write_audio_file`: the stereo mix as M4A (AAC), MP3, Ogg Opus or FLAC (WAV is written by
   `audio/wav.py`, the reference's conversion).
 
-They take the frames the `Muxer` takes (premultiplied, or straight RGBA for alpha outputs) and have
+They take the frames the `Muxer` takes (premultiplied; alpha outputs un-premultiply them) and have
 its producer interface (`write`, `fence`, `close`, `abort`), but convert and encode synchronously:
 these formats are not the speed path. Imports av, numpy, settings, errors and encode.formats.
 """
@@ -285,8 +285,9 @@ class GifWriter(_SyncWriter):
 class ImageSequenceWriter(_SyncWriter):
     """One image file per frame: ``pattern % n`` for document frame n (see the module docstring).
 
-    Opaque outputs take premultiplied frames (composited over black); alpha outputs (PNG ``rgba``,
-    WebP ``yuva420p``) take straight RGBA. PNG is lossless: decoded files equal the frames exactly.
+    Frames are premultiplied: opaque outputs keep them composited over black; alpha outputs (PNG
+    ``rgba``, WebP ``yuva420p``) un-premultiply them (as `vfnative frames` does). PNG is lossless:
+    decoded files equal the frames exactly.
     """
 
     def __init__(
@@ -352,6 +353,10 @@ class ImageSequenceWriter(_SyncWriter):
         try:
             pix = self.format.pix_fmt
             assert pix is not None
+            if self.format.alpha:
+                from vfnative.encode.mux import unpremultiply
+
+                frame = unpremultiply(frame)
             from av.video.reformatter import ColorRange, Colorspace
 
             if pix in ("rgb24", "rgba"):

@@ -30,6 +30,7 @@ from vfnative.raster.effects_gl import (
     _0,
     _1,
     _2,
+    axis_setup,
     blur9,
     clamp,
     clamp01,
@@ -43,6 +44,7 @@ from vfnative.raster.effects_gl import (
     glmod,
     glow_composite,
     hash21,
+    inline,
     jit,
     length2,
     luminance,
@@ -1727,7 +1729,54 @@ def k_halftone(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-unty
 
 
 @jit
-def k_light_rays(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
+def light_rays_reach(src, thr):  # type: ignore[no-untyped-def]
+    """Where a lightRays sample can pass the threshold: 2-D prefix sums (h+1, w+1) of a 0/1 mask.
+
+    The mask is 1 at (array row r, column i) when a bilinear sample whose first texel is there
+    (r0 = r, i0 = i; its other texels are at row r − 1 and column i + 1, clamped) can have a
+    luminance above `thr`: the luminance of the four texels' per-channel maxima, with a relative
+    margin far above float32 rounding, is above it. Elsewhere the sample's weight
+    max(0, luminance − thr) is exactly +0 and it adds exactly nothing.
+    """
+    h = src.shape[0]
+    w = src.shape[1]
+    out = np.zeros((h + 1, w + 1), dtype=np.int32)
+    limit = np.float64(thr)
+    for r in range(h):
+        ru = max(r - 1, 0)
+        acc = 0
+        for i in range(w):
+            i1 = min(i + 1, w - 1)
+            bound = np.float64(0.0)
+            for k in range(3):
+                m = max(max(src[r, i, k], src[r, i1, k]), max(src[ru, i, k], src[ru, i1, k]))
+                wk = 0.2126 if k == 0 else (0.7152 if k == 1 else 0.0722)
+                bound += wk * np.float64(LUT[m])
+            if bound * 1.0001 + 1e-6 > limit:
+                acc += 1
+            out[r + 1, i + 1] = out[r, i + 1] + acc
+    return out
+
+
+@inline
+def _reach_any(reach, r_lo, r_hi, c_lo, c_hi):  # type: ignore[no-untyped-def]
+    """Whether the mask of `light_rays_reach` has a 1 in rows [r_lo, r_hi] × columns [c_lo, c_hi]."""
+    return (
+        reach[r_hi + 1, c_hi + 1] - reach[r_lo, c_hi + 1] - reach[r_hi + 1, c_lo] + reach[r_lo, c_lo]
+    ) != 0
+
+
+@inline
+def _col_anchor(u, w):  # type: ignore[no-untyped-def]
+    """The first texel column a sample at u reads (tex_rows' i0)."""
+    return axis_setup(u * F(w) - _H, w)[0]
+
+
+@jit
+def light_rays(src, dst, x0, y0, x1, y1, p, skip):  # type: ignore[no-untyped-def]
+    """lightRays over the box; with `skip`, samples (and whole pixels) that cannot pass the threshold
+    are not fetched. They add exactly +0 (the weight is max(0, luminance − threshold) = +0), so the
+    pixels are the same as without `skip`."""
     h = src.shape[0]
     w = src.shape[1]
     inten = p[0]
@@ -1740,17 +1789,29 @@ def k_light_rays(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-un
     kr = k * p[6] * p[9]
     kg = k * p[7] * p[9]
     kb = k * p[8] * p[9]
+    skip = skip and math.isfinite(thr) and math.isfinite(ln) and math.isfinite(cx) and math.isfinite(cy)
+    reach = light_rays_reach(src, thr) if skip else np.zeros((1, 1), dtype=np.int32)
+    # per-sample checks pay only where most samples are dark (else they cost ~35 % more)
+    per_sample = skip and reach[h, w] * 2 < h * w
     rows0 = np.empty((2, n), dtype=np.int64)
     rows1 = np.empty((2, n), dtype=np.int64)
     fys = np.empty((2, n), dtype=np.float32)
+    r_lo = np.zeros(2, dtype=np.int64)
+    r_hi = np.zeros(2, dtype=np.int64)
+    last = F(n - 1) / F(n)
     for y in range(y0, y1):
         v_lo, v_up = frag_v_pair(y, h)
         for t in range(2):
             vv = v_lo if t == 0 else v_up
             dy = vv - cy
+            r_lo[t] = h
+            r_hi[t] = -1
             for i in range(n):
                 s = F(i) / F(n)
                 rows0[t, i], rows1[t, i], fys[t, i] = row_setup(src, clamp01(vv - dy * s * ln))
+                if fys[t, i] == fys[t, i]:
+                    r_lo[t] = min(r_lo[t], rows0[t, i])
+                    r_hi[t] = max(r_hi[t], rows0[t, i])
         for x in range(x0, x1):
             u, v = frag_uv(x, y, w, h)
             t = 0 if v == v_lo else 1
@@ -1758,18 +1819,38 @@ def k_light_rays(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-un
             rr = _0
             rg = _0
             rb = _0
-            for i in range(n):
-                s = F(i) / F(n)
-                fy = fys[t, i]
-                if fy != fy:
-                    continue
-                sr, sg, sb, sa = tex_rows(src, rows0[t, i], rows1[t, i], fy, clamp01(u - dx * s * ln))
-                m = max(_0, luminance(sr, sg, sb) - thr) * (_1 - s)
-                rr = rr + sr * m
-                rg = rg + sg * m
-                rb = rb + sb * m
+            if not skip:
+                dark = False
+            elif r_hi[t] < r_lo[t]:
+                dark = True
+            else:
+                # the sample columns run monotonically from i = 0 to i = n − 1
+                ca = _col_anchor(clamp01(u), w)
+                cb = _col_anchor(clamp01(u - dx * last * ln), w)
+                dark = not _reach_any(reach, r_lo[t], r_hi[t], min(ca, cb), max(ca, cb))
+            if not dark:
+                for i in range(n):
+                    s = F(i) / F(n)
+                    fy = fys[t, i]
+                    if fy != fy:
+                        continue
+                    uu = clamp01(u - dx * s * ln)
+                    if per_sample:
+                        ci = _col_anchor(uu, w)
+                        if not _reach_any(reach, rows0[t, i], rows0[t, i], ci, ci):
+                            continue
+                    sr, sg, sb, sa = tex_rows(src, rows0[t, i], rows1[t, i], fy, uu)
+                    m = max(_0, luminance(sr, sg, sb) - thr) * (_1 - s)
+                    rr = rr + sr * m
+                    rg = rg + sg * m
+                    rb = rb + sb * m
             c = fetch(src, x, y)
             store(dst, x, y, c[0] + rr * kr, c[1] + rg * kg, c[2] + rb * kb, c[3])
+
+
+@jit
+def k_light_rays(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
+    light_rays(src, dst, x0, y0, x1, y1, p, True)
 
 
 # =========================================================================== 39 volumetricLight

@@ -19,7 +19,17 @@ package does not import celery; submitting does.
 
 from __future__ import annotations
 
-from vfnative.worker.client import Batch, JobFailed, batch_status, status, submit, submit_many, wait
+from vfnative.worker.client import Batch, JobFailed, batch_status, cancel, status, submit, submit_many, wait
 from vfnative.worker.config import WorkerConfig
 
-__all__ = ["Batch", "JobFailed", "WorkerConfig", "batch_status", "status", "submit", "submit_many", "wait"]
+__all__ = [
+    "Batch",
+    "JobFailed",
+    "WorkerConfig",
+    "batch_status",
+    "cancel",
+    "status",
+    "submit",
+    "submit_many",
+    "wait",
+]

@@ -27,7 +27,7 @@ if TYPE_CHECKING:
     from vfnative.settings import RenderSettings
     from vfnative.worker.app import Farm
 
-__all__ = ["Batch", "JobFailed", "batch_status", "status", "submit", "submit_many", "wait"]
+__all__ = ["Batch", "JobFailed", "batch_status", "cancel", "status", "submit", "submit_many", "wait"]
 
 _FARMS: dict[WorkerConfig, Farm] = {}
 
@@ -75,10 +75,19 @@ def _job_fields(
     queue: str,
 ) -> dict[str, Any]:
     """A new job's id and record (`JobStore.create` arguments), its entry piece chosen here."""
-    text, doc_base = _document_text(doc, base_dir)
+    from vfnative.api.render import check_output, chunkable
+
     out = Path(os.path.abspath(os.fspath(output)))
+    fmt = check_output(out, settings)  # ValueError: an output name vfnative cannot write
+    if fmt.kind != "video" or fmt.codec == "webp":
+        raise ValueError(
+            f"output: the farm writes video files (.mp4 .mov .webm .gif); render {fmt.container.name} "
+            "with `vfnative render` on one machine"
+        )
+    one_piece = chunkable(out, fmt) is not None  # GIF: one piece (its palette spans the render)
+    text, doc_base = _document_text(doc, base_dir)
     job = uuid.uuid4().hex
-    entry: Literal["plan", "render"] = "plan"
+    entry: Literal["plan", "render"] = "render" if one_piece else "plan"  # GIF, sequences, audio: whole
     frames = None
     try:
         parsed = doc if hasattr(doc, "walk_layers") else json.loads(text)
@@ -90,7 +99,9 @@ def _job_fields(
         if fps is None and isinstance(parsed, Mapping):
             fps = parsed.get("fps")
         keyframes_s = settings.encode.keyframe_interval_s if settings is not None else 5.0
-        if frames is not None and fits_one_chunk(chunks, frames, float(fps), keyframes_s):  # type: ignore[arg-type]
+        if one_piece:
+            pass
+        elif frames is not None and fits_one_chunk(chunks, frames, float(fps), keyframes_s):  # type: ignore[arg-type]
             entry = "render"
     return {
         "job": job,
@@ -235,6 +246,12 @@ def status(
     return _farm(broker, environ).store.status(job)
 
 
+def cancel(job: str, *, broker: str | None = None, environ: Mapping[str, str] | None = None) -> bool:
+    """Cancel a job: it ends ``cancelled`` at once (error type ``RenderCancelled``), its running pieces
+    stop within a heartbeat (``lease_s / 4``) and no output appears. False if it had already ended."""
+    return _farm(broker, environ).store.cancel(job)
+
+
 class JobFailed(Exception):
     """A farm job ended with an error; `error` is its ``{"type", "path", "frame", "message"}``."""
 
@@ -267,7 +284,7 @@ def wait(
             on_progress(state)
         if state["status"] == "done":
             return state
-        if state["status"] == "failed":
+        if state["status"] in ("failed", "cancelled"):
             raise JobFailed(job, state["error"] or {"type": "RenderError", "message": "failed"})
         if deadline is not None and time.monotonic() > deadline:
             raise TimeoutError(f"job {job}: still {state['status']} after {timeout:g} s")

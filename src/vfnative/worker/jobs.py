@@ -48,7 +48,7 @@ __all__ = [
 log = logging.getLogger(__name__)
 
 ACTIVE_STATUSES = ("queued", "running", "stitching")
-"""Job statuses that still have work to do; ``done`` and ``failed`` are final."""
+"""Job statuses that still have work to do; ``done``, ``failed`` and ``cancelled`` are final."""
 LIVE_STATES = ("dispatching", "taken", "running")
 """Piece states that must hold a lease; without one the piece is lost."""
 TASK_NAMES = {
@@ -370,7 +370,7 @@ class JobStore:
                 created.append(float(t0))
             if t1:
                 finished.append(float(t1))
-        ended = counts.get("done", 0) + counts.get("failed", 0) + counts.get("expired", 0)
+        ended = sum(counts.get(s, 0) for s in ("done", "failed", "cancelled", "expired"))
         return {
             "batch": batch,
             "status": "done"
@@ -452,6 +452,40 @@ class JobStore:
             self.event(job, "", "done")
             self._ended(job)
         return ended
+
+    def cancel(self, job: str) -> bool:
+        """End an active job as ``cancelled`` (error type ``RenderCancelled``); False if it had ended.
+
+        Its running pieces see the job gone at their next heartbeat (``lease_s / 4``) and stop without
+        writing an output; its work folder is removed (here, and by each stopped piece).
+        """
+        error = {
+            "type": "RenderCancelled",
+            "path": None,
+            "frame": None,
+            "message": f"job {job} was cancelled",
+        }
+        ended = bool(
+            self._run(
+                "end",
+                self.key(job),
+                job,
+                "cancelled",
+                "error",
+                self.job_ttl_s,
+                json.dumps(error),
+                time.time(),
+            )
+        )
+        if ended:
+            self.event(job, "", "cancelled")
+            self._ended(job)
+        return ended
+
+    def cleanup(self, job: str) -> None:
+        """Run the end-of-job cleanup again (a piece that stopped because its job had ended may have
+        recreated the work folder after the first cleanup ran)."""
+        self._ended(job)
 
     def _ended(self, job: str) -> None:
         if self._on_end is None:

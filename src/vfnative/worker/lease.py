@@ -134,6 +134,8 @@ def run_piece(
     except BaseException as exc:
         heartbeat.stop()
         if heartbeat.cancel.is_set():  # lost the lease or the job ended: someone else owns the outcome
+            if (heartbeat.reason or "").startswith("job:"):
+                store.cleanup(job)  # the job ended (failed, cancelled) while this piece ran: its folder goes
             return {**head, "skipped": heartbeat.reason or "cancelled"}
         if isinstance(exc, RenderCancelled) or not isinstance(exc, Exception):
             raise  # a worker shutdown or signal: the message is redelivered or the lease expires

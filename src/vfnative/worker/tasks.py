@@ -36,7 +36,6 @@ from vfnative.worker.app import app, farm
 from vfnative.worker.jobs import Message
 from vfnative.worker.lease import PieceRun, run_piece
 from vfnative.worker.plan import check_local_sources, plan_chunks, settings_from_json
-from vfnative.worker.primitives import count_video_frames
 
 __all__ = ["audio", "chunk", "plan", "render", "stitch"]
 
@@ -112,18 +111,20 @@ def _plan(run: PieceRun) -> dict[str, Any]:
     ranges = plan_chunks(
         run.meta.get("chunks_requested", "auto"), total, fps, settings.encode.keyframe_interval_s
     )
+    suffix = ".mp4" if output.suffix.lower() in ("", ".m4v") else output.suffix.lower()  # the container
     pieces: dict[str, dict[str, Any]] = {
         f"chunk-{i:04d}": {
             "kind": "chunk",
             "index": i,
             "start": r.start,
             "stop": r.stop,
-            "path": str(work_dir / f"chunk_{i:04d}.mp4"),
+            "path": str(work_dir / f"chunk_{i:04d}{suffix}"),
         }
         for i, r in enumerate(ranges)
     }
-    # the audio piece is dispatched first: it runs beside the chunks, not after them
-    pieces = {"audio": {"kind": "audio", "path": str(work_dir / "audio.m4a")}, **pieces}
+    # the audio piece is dispatched first: it runs beside the chunks, not after them (Opus beside VP9)
+    audio_name = "audio.webm" if suffix == ".webm" else "audio.m4a"
+    pieces = {"audio": {"kind": "audio", "path": str(work_dir / audio_name)}, **pieces}
     parts = list(pieces)
     pieces["stitch"] = {"kind": "stitch"}
     run.store.add_pieces(
@@ -273,9 +274,13 @@ def _render(run: PieceRun) -> dict[str, Any]:
 
 
 def _probe(path: Path) -> tuple[int, int]:
-    """(video frames, audio streams) of a finished MP4, by demuxing only."""
+    """(video frames, audio streams) of a finished MP4, from its index (the ``stts`` sample count;
+    no demuxing: milliseconds, where counting packets reads the whole file)."""
     import av
 
     with av.open(str(path)) as container:
-        audio_streams = len(container.streams.audio)
-    return count_video_frames(path), audio_streams
+        video = container.streams.video
+        frames = int(video[0].frames) if video else 0
+        if video and frames == 0:  # WebM and GIF keep no frame count: count the packets
+            frames = sum(1 for p in container.demux(video[0]) if p.size)
+        return frames, len(container.streams.audio)
