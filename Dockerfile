@@ -49,8 +49,9 @@ RUN --mount=type=secret,id=ca_bundle,required=false --mount=type=cache,target=/r
     /opt/vfnative/bin/pip uninstall -q -y pip setuptools wheel 2>/dev/null || true
 # Strip (the image's size budget is 550 MB; libllvmlite alone is 150 MB):
 # * tests, C sources and headers the runtime never reads;
-# * symbol tables of shared libraries (--strip-unneeded keeps the dynamic symbols ctypes needs), except
-#   those auditwheel patched (an RPATH, or in a <pkg>.libs folder): stripping breaks their loading;
+# * symbol tables of extension modules and libllvmlite (--strip-unneeded keeps the dynamic symbols
+#   ctypes needs; PyAV's modules alone carry 24 MB of them), but not of the libraries auditwheel
+#   renamed into <pkg>.libs folders: stripping those breaks their loading ("not page-aligned");
 # * wheel-bundled copies of system libraries that auditwheel padded to 2 MB pages (6 MB files with
 #   20 kB of code): they become links to Debian's builds of the same libraries (same sonames);
 # * Python sources of the third-party packages: they run from their bytecode (legacy .pyc beside
@@ -63,9 +64,7 @@ RUN set -e; sp=/opt/vfnative/lib/python3.11/site-packages; lib=/usr/lib/x86_64-l
            "$sp"/fontTools/*/tests "$sp"/pydantic/v1 "$sp"/pybind11/include "$sp"/pybind11/share \
            "$sp"/_distutils_hack "$sp"/distutils-precedence.pth; \
     find "$sp" \( -name '*.pyx' -o -name '*.pxd' -o -name '*.c' -o -name '*.h' -o -name '*.cpp' -o -name '*.pyi' \) -delete; \
-    find "$sp" -name '*.so*' -type f ! -path '*.libs/*' | while read -r so; do \
-        readelf -d "$so" 2>/dev/null | grep -q -E 'RPATH|RUNPATH' || strip --strip-unneeded "$so"; \
-    done; \
+    find "$sp" -name '*.so*' -type f ! -path '*.libs/*' -exec strip --strip-unneeded {} +; \
     relink() { for f in "$sp"/$1; do if [ -f "$f" ]; then ln -sf "$lib/$2" "$f"; fi; done; }; \
     relink 'av.libs/libxcb-[0-9a-f]*.so*' libxcb.so.1; relink 'av.libs/libxcb-shm-*.so*' libxcb-shm.so.0; \
     relink 'av.libs/libxcb-shape-*.so*' libxcb-shape.so.0; relink 'av.libs/libxcb-xfixes-*.so*' libxcb-xfixes.so.0; \
