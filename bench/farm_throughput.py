@@ -207,10 +207,11 @@ class Worker:
         self.proc.wait(timeout=30)
 
     def terminate(self) -> float:
-        """SIGTERM (Celery's warm shutdown: finish the running task); returns the seconds until exit."""
+        """SIGTERM to the worker's main process, as `docker stop` or Kubernetes send it (Celery's warm
+        shutdown: drain); returns the seconds until it exited."""
         assert self.proc is not None
         started = time.monotonic()
-        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=600)
         return time.monotonic() - started
 
@@ -393,6 +394,26 @@ def check(result: dict[str, Any], frames: int, broker: str) -> list[str]:
     return problems
 
 
+def idle_gaps(batch: Sequence[str], broker: str) -> list[float]:
+    """Seconds each worker waited between finishing one job and starting its next (from the events)."""
+    from vfnative.worker.client import _farm
+
+    store = _farm(broker, None).store
+    runs: dict[str, list[tuple[float, float]]] = {}
+    for job in batch:
+        events = store.events(job)
+        starts = [e for e in events if e["piece"] == "render" and e["event"] == "started"]
+        ends = [e["t"] for e in events if e["piece"] == "" and e["event"] == "done"]
+        if starts and ends:
+            worker = str(starts[-1]["holder"])
+            runs.setdefault(worker, []).append((float(starts[-1]["t"]), float(ends[0])))
+    gaps = []
+    for spans in runs.values():
+        spans.sort()
+        gaps += [b[0] - a[1] for a, b in zip(spans, spans[1:], strict=False) if b[0] >= a[1]]
+    return gaps
+
+
 def _header() -> str:
     import av
     import numba
@@ -426,6 +447,7 @@ def throughput(args: argparse.Namespace, folder: Path) -> int:
         result = run_farm(docs, folder / "out", redis_server.url, pool, redis_server, faults=args.faults,
                           grace=args.grace)  # fmt: skip
         problems = check(result, frames, redis_server.url)
+        gaps = idle_gaps(result["batch"], redis_server.url)
     after, times_b = in_process(docs, folder / "inproc", processes)
     print(f"in-process (after):  {after:.1f} s", flush=True)
     baseline = (before + after) / 2
@@ -445,6 +467,9 @@ def throughput(args: argparse.Namespace, folder: Path) -> int:
     )
     print(f"per-job overhead {overhead * 1000:.0f} ms (in-process clip {statistics.mean(per_doc.values()):.2f} s); "
           f"task overhead {statistics.mean(task_over) * 1000:.0f} ms")  # fmt: skip
+    if gaps:
+        print(f"idle gap between a worker's jobs: median {statistics.median(gaps) * 1000:.0f} ms, "
+              f"max {max(gaps) * 1000:.0f} ms")  # fmt: skip
     print(f"efficiency {efficiency:.3f}   (target: >= {0.90 if args.faults else 0.95})")
     print(
         f"checks: {problems or f'all {args.clips} done exactly once, {frames} frames + audio each, no orphan file'}"
@@ -471,6 +496,7 @@ def rss(args: argparse.Namespace, folder: Path) -> int:
         ] == "running":  # type: ignore[index]
             time.sleep(0.5)
         procs = [vfnative.worker.status(job, broker=redis_server.url)["result"]["process"] for job in batch]  # type: ignore[index]
+        gaps = idle_gaps(batch, redis_server.url)
     wall = time.time() - started
     pids = {p["pid"] for p in procs}
     by_task = {p["tasks"]: p["rss_mb"] for p in procs}
@@ -480,6 +506,8 @@ def rss(args: argparse.Namespace, folder: Path) -> int:
     for k in (1, 10, 50, 100, 200, 300, 400, last):
         if k in by_task:
             print(f"  RSS after task {k:4d}: {by_task[k]:7.1f} MB")
+    if gaps:
+        print(f"idle gap between jobs: median {statistics.median(gaps) * 1000:.0f} ms")
     ratio = by_task[last] / by_task[10]
     print(f"RSS after {last} / after 10: {ratio:.3f}  (target: within 1.20)")
     print(f"load after: {os.getloadavg()[0]:.2f}")

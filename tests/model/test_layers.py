@@ -265,7 +265,7 @@ INVALID_PROPERTIES: list[tuple[str, str, Any, tuple[str | int, ...], str]] = [
     ("text", "color", "blu", ("color",), "did you mean 'blue'?"),
     ("text", "color", "none", ("color",), "expected a CSS colour"),
     ("text", "color", 255, ("color",), "expected a CSS colour"),
-    ("text", "color", "lab(50% 40 59)", ("color",), "expected a CSS colour"),
+    ("text", "color", "lab(50%, 40, 59)", ("color",), "expected a CSS colour"),
     ("text", "textAlign", "middle", ("textAlign",), "expected one of left, right, center, justify"),
     ("text", "blendMode", "Multiply", ("blendMode",), "did you mean 'multiply'?"),
     ("image", "fit", "fill", ("fit",), "expected one of contain, cover"),

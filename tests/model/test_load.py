@@ -189,7 +189,7 @@ MALFORMED: list[tuple[str, Mutate, list[tuple[str, str]]]] = [
         [
             (
                 "layers[1].properties.fill",
-                'expected a CSS colour (#rrggbb, rgb(), hsl(), hwb() or a colour name); got "#ggg"',
+                'expected a CSS colour (#rrggbb, rgb(), hsl(), hwb(), lab(), lch(), oklab(), oklch(), color() or a colour name); got "#ggg"',
             )
         ],
     ),

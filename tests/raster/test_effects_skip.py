@@ -43,3 +43,19 @@ def test_light_rays_skipping_changes_nothing(params: dict[str, float]) -> None:
         assert np.array_equal(fast, plain), (seed, params)
         if not params:  # the rays do add light here, so a skipped bright sample would show
             assert not np.array_equal(plain[2:, 3 : w - 1], src[2:, 3 : w - 1])
+
+
+@pytest.mark.parametrize("params", [{}, {"distortion": 3.0, "blurRadius": 0.2}, {"distortion": 0.0}])
+def test_frosted_glass_noise_field_changes_nothing(params: dict[str, float]) -> None:
+    """frostedGlass's first pass with its fbm noise from the per-size field equals the kernel that
+    computes it per pixel."""
+    from vfnative.raster.effects import _frosted_glass_h
+
+    src = _image(5)
+    h, w = src.shape[:2]
+    p = bind_params("frostedGlass", {**{q.name: q.default for q in SCHEMAS["frostedGlass"]}, **params}, w)
+    cached, plain = np.zeros_like(src), np.zeros_like(src)
+    _frosted_glass_h(src, cached, src, 2, 1, w, h - 3, np.float32(0.5), p)
+    K.k_frosted_glass_h(src, plain, src, 2, 1, w, h - 3, np.float32(0.5), p)
+    assert np.array_equal(cached, plain)
+    assert cached[1:-3, 2:].any()

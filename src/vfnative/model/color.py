@@ -1,11 +1,19 @@
-"""CSS colour strings -> straight-alpha sRGB floats, as a browser would compute them.
+"""CSS colour strings -> straight-alpha sRGB floats, as Chromium computes and draws them.
 
 The reference renderer hands every colour to the browser, so a port must accept what CSS accepts
-(spec 01 §3.5.3): hex forms, `rgb()/rgba()`, `hsl()/hsla()`, `hwb()`, the 148 named colours and
-`transparent`. Channels stay floats (a number channel is `value/255`, clamped); rounding to 8 bit
-belongs to whoever paints, so interpolation between two parsed colours loses nothing.
-`lab()/lch()/oklab()/oklch()` are recognised by `is_color_like` (the reference's `isColor`) but are
-not parsed: browsers interpolate them in Oklab and the spec allows treating them as unsupported.
+(spec 01 §3.5.3, CSS Color 4): hex forms, `rgb()/rgba()`, `hsl()/hsla()`, `hwb()`, the 148 named
+colours, `transparent`, and the Color 4 spaces `lab()`, `lch()`, `oklab()`, `oklch()` and
+`color(<space> c1 c2 c3)` (`srgb`, `srgb-linear`, `display-p3`, `a98-rgb`, `prophoto-rgb`,
+`rec2020`, `xyz`, `xyz-d50`, `xyz-d65`), in the space-separated syntax with `/ alpha` and `none`
+components (a missing component counts as 0). Channels stay floats (a number channel is
+`value/255`, clamped); rounding to 8 bit belongs to whoever paints, so interpolation between two
+parsed colours loses nothing.
+
+Colours outside sRGB are brought into it the way Chromium draws them on an sRGB surface:
+`oklab()`/`oklch()` by CSS Color 4 gamut mapping (chroma reduced in OkLCh until the clipped colour
+is within a just-noticeable difference, deltaEOK 0.02), every other space by clipping each channel
+(`GAMUT_MAPPED_SPACES`). `parse_color_space` also returns the Oklab coordinates: browsers
+interpolate a pair of colours in Oklab unless both are legacy sRGB forms (hex, names, rgb, hsl, hwb).
 Imports nothing from vfnative but `types`.
 """
 
@@ -13,11 +21,23 @@ from __future__ import annotations
 
 import math
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 from vfnative.types import Color
 
-__all__ = ["NAMED_COLORS", "format_css_color", "is_color_like", "parse_color"]
+__all__ = [
+    "COLOR_SPACES",
+    "GAMUT_MAPPED_SPACES",
+    "NAMED_COLORS",
+    "ParsedColor",
+    "format_css_color",
+    "is_color_like",
+    "oklab_to_srgb",
+    "parse_color",
+    "parse_color_space",
+    "srgb_to_oklab",
+]
 
 NAMED_COLORS: dict[str, tuple[int, int, int]] = {
     "aliceblue": (240, 248, 255),
@@ -192,35 +212,63 @@ def is_color_like(value: object) -> bool:
     return isinstance(value, str) and _COLOR_LIKE.search(value) is not None
 
 
+@dataclass(frozen=True)
+class ParsedColor:
+    """A parsed colour: what is drawn (sRGB, in gamut) and where it lies in Oklab."""
+
+    srgb: Color
+    """(r, g, b, a), gamma-encoded sRGB in [0, 1], straight alpha: the colour as drawn."""
+    oklab: tuple[float, float, float]
+    """(L, a, b) of the colour as specified (before gamut mapping): the interpolation space."""
+    legacy: bool
+    """Hex, named, `transparent`, `rgb()`, `hsl()` or `hwb()`: interpolated in sRGB with another legacy colour."""
+
+
 def parse_color(value: str) -> Color | None:
     """Parse a CSS colour into `(r, g, b, a)` floats in [0, 1], straight alpha, sRGB.
 
     Returns None for `none`, '' and anything a browser would reject, so callers can treat
     "no paintable colour" uniformly (shape `fill: none` means no fill).
     """
+    parsed = parse_color_space(value)
+    return None if parsed is None else parsed.srgb
+
+
+def parse_color_space(value: str) -> ParsedColor | None:
+    """`parse_color` with the colour's Oklab coordinates and whether it is a legacy sRGB form."""
     if not isinstance(value, str):
         return None
     text = value.strip().lower()
     if not text or text == "none":
         return None
+    rgba: Color | None
     if text == "transparent":
-        return (0.0, 0.0, 0.0, 0.0)
-    if text in NAMED_COLORS:
+        rgba = (0.0, 0.0, 0.0, 0.0)
+    elif text == "currentcolor":  # the reference's layers inherit CSS `color: white` (captured: a white fill)
+        rgba = (1.0, 1.0, 1.0, 1.0)
+    elif text in NAMED_COLORS:
         r, g, b = NAMED_COLORS[text]
-        return (r / 255, g / 255, b / 255, 1.0)
-    if text.startswith("#"):
-        return _parse_hex(text)
-    match = _FUNC.fullmatch(text)
-    if match is None:
+        rgba = (r / 255, g / 255, b / 255, 1.0)
+    elif text.startswith("#"):
+        rgba = _parse_hex(text)
+    else:
+        match = _FUNC.fullmatch(text)
+        if match is None:
+            return None
+        name, body = match.group(1), match.group(2)
+        if name in _SPACE_FUNCTIONS:
+            return _parse_space_function(name, body)
+        parser = _FUNCTIONS.get(name)
+        if parser is None:
+            return None
+        args = _split_args(body)
+        if args is None:
+            return None
+        parts, legacy = args
+        rgba = parser(parts, legacy)
+    if rgba is None:
         return None
-    parser = _FUNCTIONS.get(match.group(1))
-    if parser is None:
-        return None
-    args = _split_args(match.group(2))
-    if args is None:
-        return None
-    parts, legacy = args
-    return parser(parts, legacy)
+    return ParsedColor(rgba, srgb_to_oklab(rgba[:3]), legacy=True)
 
 
 def format_css_color(c: Color) -> str:
@@ -387,3 +435,298 @@ _FUNCTIONS: dict[str, Callable[[list[_Arg], bool], Color | None]] = {
     "hsla": _hsl,
     "hwb": _hwb,
 }
+
+
+# --------------------------------------------------------------------------- CSS Color 4 spaces
+
+_Vec = tuple[float, float, float]
+_Mat = tuple[_Vec, _Vec, _Vec]
+
+
+def _mul(m: _Mat, v: Sequence[float]) -> _Vec:
+    return (
+        m[0][0] * v[0] + m[0][1] * v[1] + m[0][2] * v[2],
+        m[1][0] * v[0] + m[1][1] * v[1] + m[1][2] * v[2],
+        m[2][0] * v[0] + m[2][1] * v[1] + m[2][2] * v[2],
+    )
+
+
+# The conversion matrices are the ones CSS Color 4 publishes (§ "Sample code for color conversions").
+_XYZ_TO_LIN_SRGB: _Mat = (
+    (3.2409699419045226, -1.537383177570094, -0.4986107602930034),
+    (-0.9692436362808796, 1.8759675015077202, 0.04155505740717559),
+    (0.05563007969699366, -0.20397695888897652, 1.0569715142428786),
+)
+_LIN_SRGB_TO_XYZ: _Mat = (
+    (0.41239079926595934, 0.357584339383878, 0.1804807884018343),
+    (0.21263900587151027, 0.715168678767756, 0.07219231536073371),
+    (0.01933081871559182, 0.11919477979462598, 0.9505321522496606),
+)
+_D50_TO_D65: _Mat = (
+    (0.955473421488075, -0.02309845494876471, 0.06325924320057072),
+    (-0.0283697093338637, 1.0099953980813041, 0.021041441191917323),
+    (0.012314014864481998, -0.020507649298898964, 1.330365926242124),
+)
+_LIN_P3_TO_XYZ: _Mat = (
+    (0.4865709486482162, 0.26566769316909306, 0.1982172852343625),
+    (0.2289745640697488, 0.6917385218365064, 0.079286914093745),
+    (0.0, 0.04511338185890264, 1.043944368900976),
+)
+_LIN_A98_TO_XYZ: _Mat = (
+    (0.5766690429101305, 0.1855582379065463, 0.1882286462349947),
+    (0.29734497525053605, 0.6273635662554661, 0.0752914584939978),
+    (0.02703136138641234, 0.07068885253582723, 0.9913375368376388),
+)
+_LIN_PROPHOTO_TO_XYZ_D50: _Mat = (
+    (0.7977666449006423, 0.13518129740053308, 0.0313477341283922),
+    (0.2880748288194013, 0.711835234241873, 0.00008993693872564),
+    (0.0, 0.0, 0.8251046025104602),
+)
+_LIN_2020_TO_XYZ: _Mat = (
+    (0.6369580483012914, 0.14461690358620832, 0.1688809751641721),
+    (0.2627002120112671, 0.6779980715188708, 0.05930171646986196),
+    (0.0, 0.028072693049087428, 1.060985057710791),
+)
+_OKLAB_TO_LMS: _Mat = (
+    (1.0, 0.3963377773761749, 0.2158037573099136),
+    (1.0, -0.1055613458156586, -0.0638541728258133),
+    (1.0, -0.0894841775298119, -1.2914855480194092),
+)
+_LMS_TO_XYZ: _Mat = (
+    (1.2268798758459243, -0.5578149944602171, 0.2813910456659647),
+    (-0.0405757452148008, 1.1122868032803170, -0.0717110580655164),
+    (-0.0763729366746601, -0.4214933324022432, 1.5869240198367816),
+)
+_XYZ_TO_LMS: _Mat = (
+    (0.8190224379967030, 0.3619062600528904, -0.1288737815209879),
+    (0.0329836539323885, 0.9292868615863434, 0.0361446663506424),
+    (0.0481771893596242, 0.2642395317527308, 0.6335478284694309),
+)
+_LMS_TO_OKLAB: _Mat = (
+    (0.2104542683093140, 0.7936177747023054, -0.0040720430116193),
+    (1.9779985324311684, -2.4285922420485799, 0.4505937096174110),
+    (0.0259040424655478, 0.7827717124575296, -0.8086757549230774),
+)
+_D50_WHITE = (0.3457 / 0.3585, 1.0, (1.0 - 0.3457 - 0.3585) / 0.3585)
+
+
+def _signed_pow(x: float, p: float) -> float:
+    return math.copysign(abs(x) ** p, x)
+
+
+def _srgb_decode(c: float) -> float:
+    return c / 12.92 if abs(c) <= 0.04045 else math.copysign(((abs(c) + 0.055) / 1.055) ** 2.4, c)
+
+
+def _srgb_encode(c: float) -> float:
+    return 12.92 * c if abs(c) <= 0.0031308 else math.copysign(1.055 * abs(c) ** (1 / 2.4) - 0.055, c)
+
+
+def _a98_decode(c: float) -> float:
+    return _signed_pow(c, 563 / 256)
+
+
+def _prophoto_decode(c: float) -> float:
+    return c / 16 if abs(c) <= 16 / 512 else _signed_pow(c, 1.8)
+
+
+def _rec2020_decode(c: float) -> float:
+    alpha, beta = 1.09929682680944, 0.018053968510807
+    if abs(c) < beta * 4.5:
+        return c / 4.5
+    return math.copysign(((abs(c) + alpha - 1) / alpha) ** (1 / 0.45), c)
+
+
+def _lab_to_xyz_d50(lightness: float, a: float, b: float) -> _Vec:
+    kappa, eps = 24389 / 27, 216 / 24389
+    f1 = (lightness + 16) / 116
+    f0 = a / 500 + f1
+    f2 = f1 - b / 200
+    x = f0**3 if f0**3 > eps else (116 * f0 - 16) / kappa
+    y = f1**3 if lightness > kappa * eps else lightness / kappa
+    z = f2**3 if f2**3 > eps else (116 * f2 - 16) / kappa
+    return (x * _D50_WHITE[0], y * _D50_WHITE[1], z * _D50_WHITE[2])
+
+
+def _oklab_to_xyz(lab: Sequence[float]) -> _Vec:
+    lms = _mul(_OKLAB_TO_LMS, lab)
+    return _mul(_LMS_TO_XYZ, (lms[0] ** 3, lms[1] ** 3, lms[2] ** 3))
+
+
+def _xyz_to_oklab(xyz: Sequence[float]) -> _Vec:
+    lms = _mul(_XYZ_TO_LMS, xyz)
+    return _mul(_LMS_TO_OKLAB, tuple(math.copysign(abs(v) ** (1 / 3), v) for v in lms))
+
+
+def srgb_to_oklab(rgb: Sequence[float]) -> tuple[float, float, float]:
+    """Gamma-encoded sRGB -> Oklab (L in [0, 1])."""
+    linear = tuple(_srgb_decode(c) for c in rgb[:3])
+    return _xyz_to_oklab(_mul(_LIN_SRGB_TO_XYZ, linear))
+
+
+def _xyz_to_linear_srgb(xyz: Sequence[float]) -> _Vec:
+    return _mul(_XYZ_TO_LIN_SRGB, xyz)
+
+
+def _in_gamut(linear: Sequence[float], eps: float = 1e-6) -> bool:
+    return all(-eps <= c <= 1 + eps for c in linear)
+
+
+def _clip_encode(linear: Sequence[float]) -> _Vec:
+    r, g, b = (min(1.0, max(0.0, _srgb_encode(c))) for c in linear)
+    return (r, g, b)
+
+
+def _gamut_map_oklab(lab: Sequence[float]) -> _Vec:
+    """CSS Color 4 gamut mapping into sRGB: reduce OkLCh chroma (binary search) until clipping the
+    colour moves it by less than a just-noticeable difference (deltaEOK 0.02)."""
+    lightness = lab[0]
+    if lightness >= 1.0:
+        return (1.0, 1.0, 1.0)
+    if lightness <= 0.0:
+        return (0.0, 0.0, 0.0)
+    linear = _xyz_to_linear_srgb(_oklab_to_xyz(lab))
+    if _in_gamut(linear):
+        return _clip_encode(linear)
+    chroma = math.hypot(lab[1], lab[2])
+    hue = math.atan2(lab[2], lab[1])
+    jnd, eps = 0.02, 0.0001
+
+    def at(c: float) -> _Vec:
+        return (lightness, c * math.cos(hue), c * math.sin(hue))
+
+    def clipped_error(candidate: _Vec) -> tuple[_Vec, float]:
+        rgb = _clip_encode(_xyz_to_linear_srgb(_oklab_to_xyz(candidate)))
+        back = srgb_to_oklab(rgb)
+        return rgb, math.dist(back, candidate)
+
+    rgb, error = clipped_error(tuple(lab))  # type: ignore[arg-type]
+    if error < jnd:
+        return rgb
+    low, high, min_in_gamut = 0.0, chroma, True
+    while high - low > eps:
+        mid = (low + high) / 2
+        candidate = at(mid)
+        linear = _xyz_to_linear_srgb(_oklab_to_xyz(candidate))
+        if min_in_gamut and _in_gamut(linear):
+            low = mid
+            continue
+        rgb, error = clipped_error(candidate)
+        if error < jnd:
+            if jnd - error < eps:
+                return rgb
+            min_in_gamut = False
+            low = mid
+        else:
+            high = mid
+    return _clip_encode(_xyz_to_linear_srgb(_oklab_to_xyz(at(low))))
+
+
+def oklab_to_srgb(lab: Sequence[float], *, gamut_map: bool = True) -> tuple[float, float, float]:
+    """Oklab -> gamma-encoded sRGB in [0, 1]: CSS gamut mapping (as Chromium draws oklab/oklch), or a clip."""
+    if gamut_map:
+        return _gamut_map_oklab(lab)
+    return _clip_encode(_xyz_to_linear_srgb(_oklab_to_xyz(lab)))
+
+
+def _linear_rgb_space(
+    matrix: _Mat, decode: Callable[[float], float], *, d50: bool = False
+) -> Callable[[_Vec], _Vec]:
+    def to_xyz(c: _Vec) -> _Vec:
+        xyz = _mul(matrix, tuple(decode(v) for v in c))
+        return _mul(_D50_TO_D65, xyz) if d50 else xyz
+
+    return to_xyz
+
+
+COLOR_SPACES: dict[str, Callable[[_Vec], _Vec]] = {
+    "srgb": _linear_rgb_space(_LIN_SRGB_TO_XYZ, _srgb_decode),
+    "srgb-linear": _linear_rgb_space(_LIN_SRGB_TO_XYZ, lambda v: v),
+    "display-p3": _linear_rgb_space(_LIN_P3_TO_XYZ, _srgb_decode),
+    "a98-rgb": _linear_rgb_space(_LIN_A98_TO_XYZ, _a98_decode),
+    "prophoto-rgb": _linear_rgb_space(_LIN_PROPHOTO_TO_XYZ_D50, _prophoto_decode, d50=True),
+    "rec2020": _linear_rgb_space(_LIN_2020_TO_XYZ, _rec2020_decode),
+    "xyz": lambda c: c,
+    "xyz-d65": lambda c: c,
+    "xyz-d50": lambda c: _mul(_D50_TO_D65, c),
+}
+"""`color()` spaces -> a function from the three components to CIE XYZ (D65)."""
+
+GAMUT_MAPPED_SPACES: frozenset[str] = frozenset()
+"""Spaces Chromium gamut-maps (CSS Color 4) when drawing on sRGB. None: Chromium 156 clips every
+space channel by channel (captured: `oklch(92% 0.35 140)` is drawn #00ff00, `oklab(0.9 0.3 0.2)`
+rgb(255, 53, 0)); `oklab_to_srgb(gamut_map=True)` keeps the CSS algorithm for callers that want it."""
+
+
+def _component(arg: _Arg, percent: float, *, allow_percent: bool = True) -> float | None:
+    """A number, or a percentage scaled so 100% = `percent`; `none` is 0."""
+    value, unit = arg
+    if unit == "none":
+        return 0.0
+    if unit == "%" and allow_percent:
+        return value / 100 * percent
+    if unit == "":
+        return value
+    return None
+
+
+def _parse_space_function(name: str, body: str) -> ParsedColor | None:
+    """`lab() lch() oklab() oklch() color()`: modern syntax only (no commas)."""
+    space = name
+    if name == "color":
+        head, _, rest = body.strip().partition(" ")
+        space, body = head.strip(), rest
+        if space not in COLOR_SPACES:
+            return None
+    split = _split_args(body)
+    if split is None or split[1]:
+        return None
+    args, _legacy = split
+    alpha = _alpha(args)
+    if alpha is None:
+        return None
+    xyz: _Vec
+    if space in ("lab", "lch"):
+        lightness = _component(args[0], 100.0)
+        if lightness is None:
+            return None
+        lightness = min(100.0, max(0.0, lightness))
+        if space == "lab":
+            a, b = _component(args[1], 125.0), _component(args[2], 125.0)
+            if a is None or b is None:
+                return None
+        else:
+            chroma, hue = _component(args[1], 150.0), _hue(args[2])
+            if chroma is None or hue is None:
+                return None
+            chroma = max(0.0, chroma)
+            a, b = chroma * math.cos(math.radians(hue)), chroma * math.sin(math.radians(hue))
+        xyz = _mul(_D50_TO_D65, _lab_to_xyz_d50(lightness, a, b))
+    elif space in ("oklab", "oklch"):
+        lightness = _component(args[0], 1.0)
+        if lightness is None:
+            return None
+        lightness = min(1.0, max(0.0, lightness))
+        if space == "oklab":
+            a, b = _component(args[1], 0.4), _component(args[2], 0.4)
+            if a is None or b is None:
+                return None
+        else:
+            chroma, hue = _component(args[1], 0.4), _hue(args[2])
+            if chroma is None or hue is None:
+                return None
+            chroma = max(0.0, chroma)
+            a, b = chroma * math.cos(math.radians(hue)), chroma * math.sin(math.radians(hue))
+        lab = (lightness, a, b)
+        rgb = oklab_to_srgb(lab, gamut_map=space in GAMUT_MAPPED_SPACES)
+        return ParsedColor((rgb[0], rgb[1], rgb[2], alpha), lab, legacy=False)
+    else:
+        comps = [_component(arg, 1.0) for arg in args[:3]]
+        if any(c is None for c in comps):
+            return None
+        xyz = COLOR_SPACES[space]((comps[0], comps[1], comps[2]))  # type: ignore[arg-type]
+    rgb = _clip_encode(_xyz_to_linear_srgb(xyz))
+    return ParsedColor((rgb[0], rgb[1], rgb[2], alpha), _xyz_to_oklab(xyz), legacy=False)
+
+
+_SPACE_FUNCTIONS = frozenset({"lab", "lch", "oklab", "oklch", "color"})

@@ -57,7 +57,7 @@ class VideoJSON(DocModel):
         if value.strip() and parse_color(value) is None:
             raise PydanticCustomError(
                 "color",
-                "expected a CSS colour (#rrggbb, rgb(), hsl(), hwb() or a colour name); got {got}",
+                "expected a CSS colour (#rrggbb, rgb(), hsl(), hwb(), lab(), lch(), oklab(), oklch(), color() or a colour name); got {got}",
                 {"got": describe_value(value)},
             )
         return value

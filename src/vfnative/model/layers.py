@@ -259,7 +259,7 @@ def property_value_issues(defn: PropDef, value: Any) -> list[Issue]:
                 return []
         hint = _suggest(value.strip().lower(), NAMED_COLORS) if isinstance(value, str) else ""
         return [
-            ((), f"expected a CSS colour (#rrggbb, rgb(), hsl(), hwb() or a colour name); got {got}{hint}")
+            ((), f"expected a CSS colour (#rrggbb, rgb(), hsl(), hwb(), lab(), lch(), oklab(), oklch(), color() or a colour name); got {got}{hint}")
         ]
     units = _units_of(defn)
     if defn.name == "fontWeight" and isinstance(value, str) and value in _FONT_WEIGHT_KEYWORDS:

@@ -9,7 +9,7 @@ canvas (spec 03 §B.0). This module reproduces that pipeline on the CPU:
   schema default filled in (params the schema does not declare are dropped: they bind nothing).
 * `apply_effects(pixels, calls, ...)` binds params to uniforms (§B.1: em × W/100, option indices,
   JS truthiness, `parseColorToVec4`) and runs each effect's passes as numba kernels
-  (raster/effects_kernels.py), storing RGBA8 between passes like the reference's framebuffers.
+  (raster/kernels_*.py, gathered in raster/effects_kernels.py), storing RGBA8 between passes like the reference's framebuffers.
 
 Outputs may hold invalid premultiplied pixels (rgb > a): the reference composites them additively
 (§B.0.8), so callers must draw the result as a kPremul image without clamping.
@@ -36,7 +36,7 @@ import numpy.typing as npt
 
 from vfnative.model.layers import parse_effect_path
 from vfnative.raster import effects_kernels as K
-from vfnative.raster.effects_gl import LUT, taps_filter
+from vfnative.raster.effects_gl import taps_filter
 
 __all__ = ["EFFECT_NAMES", "EffectCall", "apply_effects", "bind_params", "resolve_effects"]
 
@@ -796,6 +796,30 @@ def _t_motion(
     return out, max(float(wsum), 1e-4), False
 
 
+_frost_lock = threading.Lock()
+_frost_cache: list[tuple[tuple[int, int], npt.NDArray[np.float32]]] = []
+
+
+def _frost_field(w: int, h: int) -> npt.NDArray[np.float32]:
+    """`K.frost_field(w, h)`, kept for the last canvas size (8 bytes a pixel: 16.6 MB at 1080p)."""
+    with _frost_lock:
+        if _frost_cache and _frost_cache[0][0] == (w, h):
+            return _frost_cache[0][1]
+        field: npt.NDArray[np.float32] = K.frost_field(w, h)
+        _frost_cache[:] = [((w, h), field)]
+        return field
+
+
+def _frosted_glass_h(src, dst, orig, x0, y0, x1, y1, time, p):  # type: ignore[no-untyped-def]
+    """frostedGlass pass 1 (`K.k_frosted_glass_h`, same pixels) with its per-pixel fbm noise computed
+    once per canvas size instead of every frame: two fbm calls (32 hashes) a pixel were half its cost."""
+    h, w = src.shape[:2]
+    if not p[1] > 0:  # no displacement: the noise is not read
+        K.k_frosted_glass_h(src, dst, orig, x0, y0, x1, y1, time, p)
+        return
+    K.frosted_glass_h(src, dst, x0, y0, x1, y1, p, _frost_field(w, h), True)
+
+
 PASSES: dict[str, tuple[Pass, ...]] = {
     "gaussianBlur": (
         Pass(K.k_gaussian_blur_h, _g_gauss_h, _t_gauss(True)), Pass(K.k_gaussian_blur_v, _g_gauss_v, _t_gauss(False)),
@@ -828,7 +852,7 @@ PASSES: dict[str, tuple[Pass, ...]] = {
     "liquidRipple": _one(K.k_liquid_ripple, _g_ripple),
     "shockwave": _one(K.k_shockwave, _g_shockwave),
     "heatHaze": _one(K.k_heat_haze, _g_heat),
-    "frostedGlass": (Pass(K.k_frosted_glass_h, _g_frost_h), Pass(K.k_frosted_glass_v, _blur_y(0))),
+    "frostedGlass": (Pass(_frosted_glass_h, _g_frost_h), Pass(K.k_frosted_glass_v, _blur_y(0))),
     "glassRefraction": _one(K.k_glass_refraction, _g_glass),
     "prismSplit": _one(K.k_prism_split, _g_prism),
     "sliceGlitch": _one(K.k_slice_glitch, _g_slice),
@@ -925,12 +949,10 @@ def _run_pass(
     ):
         if bx1 > bx0 and by1 > by0:
             kernel(src, dst, orig, bx0, by0, bx1, by1, time, p)
-    wx0, wy0 = ix0 + lo_x, iy0 + lo_y
-    window = LUT[src[wy0 : iy1 + hi_y, wx0 : ix1 + hi_x]]
     taps_filter(
-        window, wx0, wy0, dst, ix0, iy0, ix1, iy1,
+        src, dst, ix0, iy0, ix1, iy1,
         np.asarray(dxs, np.int64), np.asarray(dys, np.int64), np.asarray(ws, np.float32),
-        np.float32(taps[1]), taps[2], src,
+        np.float32(taps[1]), taps[2],
     )  # fmt: skip
 
 

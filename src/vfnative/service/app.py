@@ -17,6 +17,7 @@ Imports fastapi, the service's modules and `vfnative` (the api, settings and err
 
 from __future__ import annotations
 
+import contextlib
 import fcntl
 import hashlib
 import json
@@ -52,6 +53,8 @@ __all__ = ["ApiKeyDep", "JobStoreDep", "Service", "ServiceDep", "create_app"]
 
 log = logging.getLogger(__name__)
 
+MAX_BATCH = 1000
+"""Documents in one POST /v1/batches."""
 ENVELOPE_BYTES = 64 * 1024
 """Room for the request's envelope (options, webhook) on top of `Limits.max_document_bytes`."""
 _ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
@@ -227,7 +230,7 @@ def _split_request(body: bytes) -> tuple[str | bytes, dict[str, Any]]:
         return body, {}
     if isinstance(data, dict) and isinstance(data.get("document"), dict):
         envelope = {k: v for k, v in data.items() if k != "document"}
-        unknown = sorted(set(envelope) - {"options", "webhook", "frame", "time", "format"})
+        unknown = sorted(set(envelope) - {"options", "webhook", "output", "frame", "time", "format"})
         if unknown:
             raise ApiError(422, "RequestError", f"unknown field(s) {unknown} next to 'document'",
                            [(name, "unknown field") for name in unknown])  # fmt: skip
@@ -256,6 +259,29 @@ def _check_sources(doc: Any, media_root: Any) -> None:
         raise DocumentError(issues)
 
 
+def _output_for(settings: ServiceSettings, job_id: str, requested: object, prefix: str = "") -> str:
+    """Where a job's MP4 goes: the request's ``output`` (an object URL under --output-prefix), else
+    ``<output prefix>/<id>.mp4``, else ``<data dir>/outputs/<id>.mp4``. Clients never pick server paths."""
+    from vfnative import storage
+
+    base = settings.output_prefix
+    if requested is None:
+        if base:
+            return storage.join(base, f"{job_id}.mp4")
+        return str(settings.data_path / "outputs" / f"{job_id}.mp4")
+    path = f"{prefix}output"
+    if not base or not storage.is_object_url(base):
+        message = ("this service chooses output locations itself (an s3:// --output-prefix lets requests "
+                   "name theirs)")  # fmt: skip
+        raise ApiError(422, "RequestError", f"{path}: {message}", [(path, message)])
+    root = base.rstrip("/") + "/"
+    if (not isinstance(requested, str) or not requested.startswith(root) or not requested.endswith(".mp4")
+            or "/../" in requested or "/./" in requested or "//" in requested[len(root) - 1:]):  # fmt: skip
+        message = f"expected an .mp4 URL under {root}; got {requested!r}"
+        raise ApiError(422, "RequestError", f"{path}: {message}", [(path, message)])
+    return requested
+
+
 def _frame_total(doc: Any) -> int:
     return max(0, math.floor(float(doc.duration) * float(doc.fps) + 0.5))
 
@@ -277,9 +303,12 @@ def _status_body(job: Job, base: str) -> dict[str, Any]:
     output = None
     if job.status == "done":
         size = result.get("size")
-        local = job.output and Path(job.output)
-        if size is None and local and local.exists():
-            size = local.stat().st_size
+        if size is None and job.output:
+            from vfnative import storage
+
+            with contextlib.suppress(Exception):  # a store that does not answer leaves the size unknown
+                info = storage.stat(job.output)
+                size = info.size if info is not None else None
         frames = result.get("frames") or job.frames_total
         fps = result.get("fps")
         output = {
@@ -326,21 +355,18 @@ def _own_job(store: JobStore, key: ApiKey, job_id: str) -> Job:
 
 
 def _output_location(output: str) -> Path | str:
-    """A local file, or a URL to redirect to: the hook for outputs kept in an object store.
+    """A local file, or a URL to redirect to: outputs in an object store get a presigned GET URL
+    (`vfnative.storage.presign`, one hour)."""
+    from vfnative import storage
 
-    A ``scheme://`` output that is not ``file://`` is handed to `vfnative.storage.presign` (the
-    storage room) when it exists."""
-    if "://" in output and not output.startswith("file://"):
+    if storage.is_object_url(output):
         try:
-            from vfnative import storage  # type: ignore[attr-defined,unused-ignore]
-        except ImportError:
-            raise ApiError(500, "StorageError", f"output {output!r} is in an object store, but vfnative.storage is "
-                           "not available") from None  # fmt: skip
-        presign = getattr(storage, "presign", None)
-        if presign is None:
-            raise ApiError(500, "StorageError", "vfnative.storage has no presign()")
-        return str(presign(output))
-    return Path(output.removeprefix("file://"))
+            return storage.presign(output, expires_s=3600)
+        except Exception as exc:
+            raise ApiError(
+                502, "StorageError", f"cannot presign {output!r}: {type(exc).__name__}: {exc}"
+            ) from exc
+    return Path(storage.display(output))
 
 
 # ---------------------------------------------------------------------------------------------- app
@@ -367,7 +393,30 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     )
     install_handlers(app)
     _routes(app)
+    _document_schema_in_openapi(app)
     return app
+
+
+def _document_schema_in_openapi(app: FastAPI) -> None:
+    """Put the pydantic VideoJSON model's JSON schema into the OpenAPI components as ``VideoJSON``.
+
+    The routes read their bodies themselves (a bare or wrapped document, errors with the CLI's paths),
+    so FastAPI cannot infer the schema; it is added here, once, when /openapi.json is first built."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from vfnative.model.document import VideoJSON
+
+            schema = build()
+            document = VideoJSON.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(document.pop("$defs", {}))
+            components["VideoJSON"] = document
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
@@ -375,17 +424,21 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": {
-                "description": "A VideoJSON document, or {document, options, webhook}.",
-                "type": "object",
+                "description": "A VideoJSON document, or {document, options, webhook, output}.",
+                "anyOf": [{"$ref": "#/components/schemas/VideoJSON"}, {"type": "object", "required": ["document"],
                 "properties": {
-                    "document": {"type": "object", "description": "VideoJSON (see the VideoJSON schema)"},
+                    "document": {"$ref": "#/components/schemas/VideoJSON"},
+                    "output": {"type": "string", "description": "an .mp4 URL under --output-prefix (s3://)"},
+                    "frame": {"type": "integer", "minimum": 0, "description": "POST /v1/frames"},
+                    "time": {"type": "number", "minimum": 0, "description": "POST /v1/frames, seconds"},
+                    "format": {"enum": ["png", "jpeg", "webp"], "description": "POST /v1/frames"},
                     "options": {"type": "object", "properties": {
                         "preset": {"enum": ["draft", "standard", "high"]},
                         "width": {"type": "integer", "minimum": 2}, "height": {"type": "integer", "minimum": 2},
                         "scale": {"type": "number", "exclusiveMinimum": 0},
                         "fps": {"type": "number", "exclusiveMinimum": 0}, "strict": {"type": "boolean"}}},
                     "webhook": {"type": "object", "properties": {"url": {"type": "string", "format": "uri"}}},
-                },
+                }}],
             }}},
         }
     }  # fmt: skip
@@ -411,6 +464,24 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         text = doc_text.decode("utf-8") if isinstance(doc_text, bytes) else doc_text
         return doc, options, envelope, text
 
+    def check_webhook(service: Service, key: ApiKey, webhook: Any, prefix: str = "") -> str | None:
+        """The request's webhook URL after the SSRF check, or None; 422 naming ``webhook.url``."""
+        if webhook is None:
+            return None
+        path = f"{prefix}webhook.url"
+        if not isinstance(webhook, dict) or not isinstance(webhook.get("url"), str):
+            raise ApiError(422, "RequestError", f'{path}: expected {{"url": "https://..."}}',
+                           [(path, "expected a URL string")])  # fmt: skip
+        url: str = webhook["url"]
+        try:
+            check_url(url, service.settings.allowed_networks)
+        except WebhookRefused as exc:
+            raise ApiError(422, "WebhookRefused", f"{path}: {exc}", [(path, str(exc))]) from None
+        if not service.secret_for(key.name):
+            message = "this key has no webhook signing secret (webhook_secret in --keys, or VFNATIVE_WEBHOOK_SECRET)"
+            raise ApiError(422, "RequestError", f"{path}: {message}", [(path, message)])
+        return url
+
     def renderer(service: Service, key: ApiKey, doc: Any, options: dict[str, Any]) -> vfnative.Renderer:
         settings = render_settings(options, service.limits_for(key))
         return vfnative.Renderer(
@@ -432,22 +503,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         """Accept a render job: 202 with its id, status and links."""
         started = time.perf_counter()
         doc, options, envelope, text = await parse(request, service, key)
-        webhook = envelope.get("webhook")
-        webhook_url = None
-        if webhook is not None:
-            if not isinstance(webhook, dict) or not isinstance(webhook.get("url"), str):
-                raise ApiError(422, "RequestError", "webhook: expected {\"url\": \"https://...\"}",
-                               [("webhook.url", "expected a URL string")])  # fmt: skip
-            webhook_url = webhook["url"]
-            try:
-                await run_in_threadpool(check_url, webhook_url, service.settings.allowed_networks)
-            except WebhookRefused as exc:
-                raise ApiError(
-                    422, "WebhookRefused", f"webhook.url: {exc}", [("webhook.url", str(exc))]
-                ) from None
-            if not service.secret_for(key.name):
-                message = "this key has no webhook signing secret (webhook_secret in --keys, or VFNATIVE_WEBHOOK_SECRET)"
-                raise ApiError(422, "RequestError", f"webhook.url: {message}", [("webhook.url", message)])
+        webhook_url = await run_in_threadpool(check_webhook, service, key, envelope.get("webhook"))
 
         def settings_check() -> int:
             with renderer(service, key, doc, options) as r:  # the options' size and fps, within limits
@@ -455,9 +511,10 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
 
         frames_total = await run_in_threadpool(settings_check)
         job_id = uuid.uuid4().hex
+        output = _output_for(service.settings, job_id, envelope.get("output"))
         base = _base(request)
         request_hash = hashlib.sha256(
-            json.dumps([text, options, webhook_url], sort_keys=True).encode("utf-8")
+            json.dumps([text, options, webhook_url, envelope.get("output")], sort_keys=True).encode("utf-8")
         ).hexdigest()
         concurrency = key.concurrency or service.settings.default_concurrency
         stored_options = {**options, "_base_url": base}
@@ -470,7 +527,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
                     options=stored_options,
                     webhook_url=webhook_url,
                     frames_total=frames_total,
-                    output=str(service.settings.data_path / "outputs" / f"{job_id}.mp4"),
+                    output=output,
                     concurrency=concurrency,
                     idempotency_key=idempotency_key,
                     request_hash=request_hash,
@@ -491,11 +548,147 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
                     503, "BackendUnavailable", f"cannot queue the job: {type(exc).__name__}: {exc}"
                 ) from exc
             service.metrics.submit_seconds.observe(time.perf_counter() - started)
-        body = {"id": job.id, "status": job.status, "links": _links(base, job.id)}
-        headers = {"Location": body["links"]["self"]}
+        links = _links(base, job.id)
+        body = {"id": job.id, "status": job.status, "links": links}
+        headers = {"Location": links["self"]}
         if not created:
             headers["Idempotent-Replayed"] = "true"
         return JSONResponse(body, status_code=202, headers=headers)
+
+    @app.post("/v1/batches", status_code=202, responses=_ERROR_RESPONSES, tags=["batches"], openapi_extra={
+        "requestBody": {"required": True, "content": {"application/json": {"schema": {
+            "type": "object", "required": ["renders"],
+            "properties": {"renders": {"type": "array", "maxItems": MAX_BATCH, "items": {
+                "type": "object", "description": "what POST /v1/renders takes (bare or wrapped)"}}}}}}}})  # fmt: skip
+    async def create_batch(request: Request, service: ServiceDep, key: ApiKeyDep) -> JSONResponse:
+        """Accept many render jobs at once, all or none: 202 with the batch id and one job per document.
+
+        Every document is checked first; problems are listed with ``renders[i].`` in front of their paths.
+        """
+        started = time.perf_counter()
+        limits = service.limits_for(key)
+        body = await _read_body(request, limits.max_document_bytes + ENVELOPE_BYTES)
+
+        def prepare() -> list[dict[str, Any]]:
+            try:
+                data = json.loads(body)
+            except (ValueError, RecursionError) as exc:
+                raise ApiError(
+                    422, "RequestError", f"the body is not JSON: {exc}", [("<request>", str(exc))]
+                ) from None
+            items = data.get("renders") if isinstance(data, dict) else None
+            if not isinstance(items, list) or not items:
+                raise ApiError(422, "RequestError", 'expected {"renders": [document, ...]} with at least one document',
+                               [("renders", "expected a non-empty list")])  # fmt: skip
+            if len(items) > MAX_BATCH:
+                raise ApiError(413, "RequestError", f"renders: expected at most {MAX_BATCH} documents; got {len(items)}",
+                               [("renders", f"at most {MAX_BATCH} documents")])  # fmt: skip
+            issues: list[tuple[str, str]] = []
+            limit_only = True
+            prepared: list[dict[str, Any]] = []
+            for i, item in enumerate(items):
+                prefix = f"renders[{i}]."
+                try:
+                    wrapped = isinstance(item, dict) and isinstance(item.get("document"), dict)
+                    raw = item["document"] if wrapped else item
+                    envelope = {k: v for k, v in item.items() if k != "document"} if wrapped else {}
+                    unknown = sorted(set(envelope) - {"options", "webhook", "output"})
+                    if unknown:
+                        raise ApiError(422, "RequestError", f"unknown field(s) {unknown}",
+                                       [(name, "unknown field") for name in unknown])  # fmt: skip
+                    options = check_options(envelope.get("options"))
+                    text = json.dumps(raw, allow_nan=True)
+                    doc = load_document(text, limits=limits, base_dir=service.settings.media_root,
+                                        strict=bool(options.get("strict")))  # fmt: skip
+                    _check_sources(doc, service.settings.media_root)
+                    webhook_url = check_webhook(service, key, envelope.get("webhook"))
+                    with renderer(service, key, doc, options) as r:
+                        frames_total = _frame_total(r.document)
+                    job_id = uuid.uuid4().hex
+                    output = _output_for(service.settings, job_id, envelope.get("output"))
+                    prepared.append({"id": job_id, "text": text, "options": options, "webhook_url": webhook_url,
+                                     "frames_total": frames_total, "output": output})  # fmt: skip
+                except VfnativeError as exc:
+                    error = ApiError.from_vfnative(exc)
+                    limit_only = limit_only and error.status == 413
+                    issues += [(prefix + p, m) for p, m in error.issues] or [
+                        (prefix.rstrip("."), error.message)
+                    ]
+                except ApiError as exc:
+                    limit_only = limit_only and exc.status == 413
+                    issues += [(prefix + p, m) for p, m in exc.issues] or [(prefix.rstrip("."), exc.message)]
+            if issues:
+                status = 413 if limit_only else 422
+                message = f"{len(issues)} problem(s) in the batch; nothing was queued"
+                raise ApiError(status, "DocumentError", message, issues)
+            return prepared
+
+        prepared = await run_in_threadpool(prepare)
+        base = _base(request)
+        batch = uuid.uuid4().hex
+        specs = [
+            {"id": item["id"], "document": item["text"], "options": {**item["options"], "_base_url": base},
+             "webhook_url": item["webhook_url"], "frames_total": item["frames_total"], "output": item["output"]}
+            for item in prepared
+        ]  # fmt: skip
+        concurrency = key.concurrency or service.settings.default_concurrency
+        try:
+            jobs = await run_in_threadpool(
+                lambda: service.store.create_many(
+                    specs, key_name=key.name, concurrency=concurrency, batch=batch
+                )
+            )
+        except OverConcurrency as exc:
+            raise ApiError(429, "TooManyJobs", f"key {key.name!r} would have {exc.active} active jobs; its "
+                           f"concurrency limit is {exc.limit}", headers={"Retry-After": "1"}) from None  # fmt: skip
+        try:
+            await run_in_threadpool(service.backend.submitted_many, jobs)
+        except Exception as exc:
+            for job in jobs:
+                await run_in_threadpool(service.store.cancel, job.id)
+            raise ApiError(
+                503, "BackendUnavailable", f"cannot queue the batch: {type(exc).__name__}: {exc}"
+            ) from exc
+        service.metrics.submit_seconds.observe(time.perf_counter() - started)
+        batch_url = f"{base}/v1/batches/{batch}"
+        answer = {
+            "id": batch,
+            "renders": [{"id": j.id, "status": j.status, "links": _links(base, j.id)} for j in jobs],
+            "links": {"self": batch_url},
+        }
+        return JSONResponse(answer, status_code=202, headers={"Location": batch_url})
+
+    @app.get("/v1/batches/{batch_id}", responses=_ERROR_RESPONSES, tags=["batches"])
+    def get_batch(batch_id: str, request: Request, service: ServiceDep, key: ApiKeyDep) -> dict[str, Any]:
+        """A batch's totals (jobs by status, frames) and each job's status."""
+        jobs = [j for j in service.store.batch_jobs(batch_id) if j.key_name == key.name]
+        if not jobs:
+            raise ApiError(404, "NotFound", f"no batch {batch_id!r}")
+        jobs = [service.backend.refresh(j) for j in jobs]
+        counts: dict[str, int] = {}
+        for job in jobs:
+            counts[job.status] = counts.get(job.status, 0) + 1
+        active = any(j.status in ACTIVE for j in jobs)
+        base = _base(request)
+        return {
+            "id": batch_id,
+            "status": "running" if active else ("done" if counts.get("done") == len(jobs) else "failed"),
+            "jobs": len(jobs),
+            "counts": counts,
+            "frames_done": sum(j.frames_done for j in jobs),
+            "frames_total": sum(j.frames_total or 0 for j in jobs),
+            "renders": [
+                {
+                    "id": j.id,
+                    "status": j.status,
+                    "frames_done": j.frames_done,
+                    "frames_total": j.frames_total,
+                    "error": j.error,
+                    "links": _links(base, j.id),
+                }
+                for j in jobs
+            ],  # fmt: skip
+        }
 
     @app.get("/v1/renders/{job_id}", responses=_ERROR_RESPONSES, tags=["renders"])
     def get_render(job_id: str, request: Request, service: ServiceDep, key: ApiKeyDep) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import contextlib
 import inspect
+import json
 import logging
 import shutil
 import threading
@@ -31,12 +32,17 @@ CANCEL_WAIT_S = 3.0
 """How long DELETE waits for a running render to stop and remove its files (it takes < 1 s)."""
 
 
+FARM_POLL_S = 0.5
+"""How often the farm's state of active jobs is copied into the service's records."""
+
+
 class Backend(Protocol):
     name: str
 
     def start(self) -> None: ...
     def stop(self) -> None: ...
     def submitted(self, job: Job) -> None: ...
+    def submitted_many(self, jobs: list[Job]) -> None: ...
     def cancel(self, job: Job) -> Job: ...
     def refresh(self, job: Job) -> Job: ...
     def poll(self) -> None: ...
@@ -78,6 +84,9 @@ class EmbeddedBackend:
 
     def submitted(self, job: Job) -> None:
         self.workers.wake()
+
+    def submitted_many(self, jobs: list[Job]) -> None:
+        self.workers.wake(len(jobs))
 
     def cancel(self, job: Job) -> Job:
         now = self.store.cancel(job.id) or job
@@ -126,6 +135,7 @@ class FarmBackend:
         self.settings = settings
         self.store = store
         self._lock = threading.Lock()
+        self._polled = 0.0
         self._orphans: dict[str, str] = {}
         """Farm job → output path of jobs cancelled here whose farm job may still write an output."""
 
@@ -145,21 +155,43 @@ class FarmBackend:
                 return key.limits
         return self.settings.limits
 
+    def _submit_args(self, func: Any, job: Job) -> dict[str, Any]:
+        args: dict[str, Any] = {
+            "chunks": self.settings.chunks,
+            "settings": render_settings(
+                job.options, self._limits(job.key_name), threads=self.settings.threads
+            ),
+            "base_dir": str(Path(self.settings.media_root).absolute()) if self.settings.media_root else None,
+            "broker": self.settings.broker,
+        }
+        if "shared_dir" in inspect.signature(func).parameters:
+            args["shared_dir"] = str(self.settings.data_path)  # every worker mounts the data folder
+        return args
+
+    def _output(self, job: Job) -> str:
+        return job.output or str(self.settings.data_path / "outputs" / f"{job.id}.mp4")
+
     def submitted(self, job: Job) -> None:
-        settings = render_settings(job.options, self._limits(job.key_name), threads=self.settings.threads)
-        extra: dict[str, Any] = {}
-        if "shared_dir" in inspect.signature(self.worker.submit).parameters:
-            extra["shared_dir"] = str(self.settings.data_path)  # every worker mounts the data folder
         farm_job = self.worker.submit(
-            job.document,
-            job.output or str(self.settings.data_path / "outputs" / f"{job.id}.mp4"),
-            chunks=self.settings.chunks,  # type: ignore[arg-type]
-            settings=settings,
-            base_dir=str(Path(self.settings.media_root).absolute()) if self.settings.media_root else None,
-            broker=self.settings.broker,
-            **extra,
+            job.document, self._output(job), **self._submit_args(self.worker.submit, job)
         )
         self.store.set_farm_job(job.id, farm_job)
+
+    def submitted_many(self, jobs: list[Job]) -> None:
+        """One `submit_many` (one Redis transaction) per group of jobs with the same options."""
+        submit_many = getattr(self.worker, "submit_many", None)
+        if submit_many is None:
+            for job in jobs:
+                self.submitted(job)
+            return
+        groups: dict[str, list[Job]] = {}
+        for job in jobs:
+            groups.setdefault(json.dumps([job.options, job.key_name], sort_keys=True), []).append(job)
+        for group in groups.values():
+            batch = submit_many([j.document for j in group], [self._output(j) for j in group],
+                                **self._submit_args(submit_many, group[0]))  # fmt: skip
+            for job, farm_job in zip(group, batch, strict=True):
+                self.store.set_farm_job(job.id, str(farm_job))
 
     def cancel(self, job: Job) -> Job:
         now = self.store.cancel(job.id) or job
@@ -170,7 +202,13 @@ class FarmBackend:
                     cancel(job.farm_job, broker=self.settings.broker)
             with self._lock:
                 self._orphans[job.farm_job] = job.output or ""
-            self._sweep_orphans()
+            deadline = time.monotonic() + CANCEL_WAIT_S
+            while time.monotonic() < deadline:  # the farm stops the job's pieces and removes its files
+                self._sweep_orphans()
+                with self._lock:
+                    if job.farm_job not in self._orphans:
+                        break
+                time.sleep(0.05)
         return now
 
     def refresh(self, job: Job) -> Job:
@@ -183,6 +221,11 @@ class FarmBackend:
         return self.store.get(job.id) or job
 
     def poll(self) -> None:
+        """Copy the farm's state of active jobs in, at most every `FARM_POLL_S` (webhooks, metrics)."""
+        now = time.monotonic()
+        if now - self._polled < FARM_POLL_S:
+            return
+        self._polled = now
         for job_id in self.store.ids(ACTIVE):
             job = self.store.get(job_id)
             if job is not None and job.farm_job is not None:

@@ -78,6 +78,12 @@ def add_command(sub: Any, *, common: Callable[[argparse.ArgumentParser], None]) 
         metavar="S,S,...",
         help="seconds between webhook attempts (default 20,40,80,160,320: six attempts in ~10 min)",
     )
+    p.add_argument(
+        "--output-prefix",
+        metavar="URL",
+        help="write outputs to URL/<id>.mp4 (s3://bucket/prefix "
+        "or a folder; default DATA_DIR/outputs); with s3:// a request may name its own output under it",
+    )
     p.add_argument("--chunks", default="auto", help="farm: chunks per job (default auto)")
     p.add_argument(
         "--threads", type=_positive, help="encoder threads per render (default: CPU limit / workers)"
@@ -150,6 +156,7 @@ def cmd_serve(ctx: Any) -> int:
             anonymous_webhook_secret=ctx.environ.get("VFNATIVE_WEBHOOK_SECRET") or None,
             allowed_networks=tuple(a.allow_private_network or ()),
             media_root=a.media_root,
+            output_prefix=a.output_prefix,
             webhook_delays_s=a.webhook_retry_delays
             if a.webhook_retry_delays is not None
             else DEFAULT_WEBHOOK_DELAYS_S,

@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from vfnative import storage
 from vfnative.service.store import JobStore
 
 __all__ = ["LocalWorkers", "WorkerSpec"]
@@ -99,12 +100,14 @@ def _run(store: JobStore, spec: WorkerSpec, name: str, job: Any, stop: Any, pare
     work = data / "work" / job.id
     shutil.rmtree(work, ignore_errors=True)
     work.mkdir(parents=True)
-    final = data / "outputs" / f"{job.id}.mp4"
+    target = job.output or str(data / "outputs" / f"{job.id}.mp4")
+    in_store = storage.is_object_url(target)
+    final = None if in_store else Path(storage.display(target))
     token = vfnative.CancelToken()
-    done = threading.Event()
+    finished = threading.Event()
 
     def watch() -> None:
-        while not done.wait(_WATCH_S):
+        while not finished.wait(_WATCH_S):
             if stop.is_set() or os.getppid() != parent_pid or not store.still_mine(job.id, name):
                 token.cancel()
                 return
@@ -113,11 +116,11 @@ def _run(store: JobStore, spec: WorkerSpec, name: str, job: Any, stop: Any, pare
     watcher.start()
     last = [0.0]
 
-    def progress(stage: str, n: int, total: int) -> None:
+    def progress(stage: str, done: int, total: int) -> None:
         now = time.monotonic()
-        if stage == "render" and (now - last[0] >= _PROGRESS_S or n == total):
+        if stage == "render" and (now - last[0] >= _PROGRESS_S or done == total):
             last[0] = now
-            store.progress(job.id, name, n, total)
+            store.progress(job.id, name, done, total)
 
     limits_fields = spec.limits.get(job.key_name, spec.limits[""])
     try:
@@ -136,10 +139,16 @@ def _run(store: JobStore, spec: WorkerSpec, name: str, job: Any, stop: Any, pare
             store.progress(job.id, name, 0, renderer.frame_count)
             report = renderer.render_video(work / "output.mp4", on_progress=progress, cancel=token)
         engine_seconds = time.perf_counter() - engine_started
-        final.parent.mkdir(parents=True, exist_ok=True)
-        os.replace(report.output, final)
+        size = Path(report.output).stat().st_size
+        if final is None:
+            if not store.still_mine(job.id, name):
+                raise vfnative.RenderCancelled("cancelled before the upload")
+            storage.put_file(report.output, target)  # atomic: the whole object or none
+        else:
+            final.parent.mkdir(parents=True, exist_ok=True)
+            os.replace(report.output, final)
         result = {
-            "output": str(final),
+            "output": target,
             "frames": report.frames,
             "width": report.width,
             "height": report.height,
@@ -147,26 +156,38 @@ def _run(store: JobStore, spec: WorkerSpec, name: str, job: Any, stop: Any, pare
             "duration_s": report.duration_s,
             "seconds": round(report.seconds, 4),
             "engine_seconds": round(engine_seconds, 4),
-            "size": final.stat().st_size,
+            "size": size,
         }
         if not store.finish(job.id, name, status="done", result=result, warnings=report.warnings,
                             frames_done=report.frames):  # fmt: skip
-            final.unlink(missing_ok=True)  # cancelled while the file was being finished
+            _remove(target)  # cancelled while the file was being finished
     except vfnative.RenderCancelled:
-        final.unlink(missing_ok=True)
+        if final is not None:
+            final.unlink(missing_ok=True)
         if stop.is_set() or os.getppid() != parent_pid:
             store.requeue(job.id, name)  # a shutdown, not a DELETE: the job runs again after restart
     except vfnative.VfnativeError as exc:
         store.finish(job.id, name, status="failed", error=exc.to_json(), warnings=())
+    except storage.StorageError as exc:
+        error = {"type": "StorageError", "path": None, "frame": None, "message": str(exc)}
+        store.finish(job.id, name, status="failed", error=error, warnings=())
     except Exception as exc:  # a bug: the job fails with the message, the process keeps serving
         log.exception("job %s failed unexpectedly", job.id)
         error = {"type": type(exc).__name__, "path": None, "frame": None, "message": str(exc)}
         store.finish(job.id, name, status="failed", error=error, warnings=())
     finally:
-        done.set()
+        finished.set()
         watcher.join()
         shutil.rmtree(work, ignore_errors=True)
         store.release(job.id, name)
+
+
+def _remove(target: str) -> None:
+    """Remove a published output (a file, or an object in the store)."""
+    if storage.is_object_url(target):  # a DELETE during the upload (checked just before it)
+        log.warning("a cancelled job's output was uploaded before the cancel was seen: %s", target)
+        return
+    Path(storage.display(target)).unlink(missing_ok=True)
 
 
 class LocalWorkers:

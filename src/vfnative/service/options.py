@@ -9,9 +9,9 @@ from __future__ import annotations
 
 import inspect
 import math
+import os
 from collections.abc import Mapping
 from dataclasses import replace
-from pathlib import Path
 from typing import Any
 
 import vfnative
@@ -82,7 +82,9 @@ def render_settings(
     return settings.replace(**changes)
 
 
-def source_policy(media_root: str | Path | None, allowed_networks: tuple[str, ...]) -> vfnative.SourcePolicy:
+def source_policy(
+    media_root: str | os.PathLike[str] | None, allowed_networks: tuple[str, ...]
+) -> vfnative.SourcePolicy:
     """Media for POSTed documents: public http(s) URLs and data: URIs; local paths only under
     `media_root`; private networks only inside `allowed_networks` (--allow-private-network)."""
     return vfnative.SourcePolicy(
@@ -100,7 +102,9 @@ def _accepts_strict(func: Any) -> bool:
         return False
 
 
-def load_document(doc: Any, *, limits: Limits, base_dir: str | Path | None, strict: bool = False) -> Any:
+def load_document(
+    doc: Any, *, limits: Limits, base_dir: str | os.PathLike[str] | None, strict: bool = False
+) -> Any:
     """`vfnative.load` with the key's limits; strict loading (issue 17) when the api offers it."""
     kwargs: dict[str, Any] = {"limits": limits, "base_dir": base_dir}
     if strict and _accepts_strict(vfnative.load):

@@ -52,6 +52,10 @@ class ServiceSettings:
     media_root: str | os.PathLike[str] | None = None
     """Folder that relative media paths in POSTed documents resolve against. None: documents may use
     only http(s) URLs and ``data:`` URIs."""
+    output_prefix: str | None = None
+    """Where outputs go, as ``<prefix>/<id>.mp4``: an ``s3://bucket/prefix`` URL (GET .../output then
+    redirects to a presigned URL) or a folder. None: ``<data_dir>/outputs``. With an object-store
+    prefix a request may name its own ``"output"`` under it."""
     webhook_delays_s: tuple[float, ...] = DEFAULT_WEBHOOK_DELAYS_S
     """Waits between webhook attempts (attempts = len + 1). Tests shorten it."""
     webhook_timeout_s: float = 10.0

@@ -18,6 +18,7 @@ Imports the standard library only (render processes load it too).
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sqlite3
 import threading
@@ -60,11 +61,13 @@ CREATE TABLE IF NOT EXISTS jobs (
     webhook_state TEXT,
     webhook_next_at REAL,
     webhook_attempts TEXT NOT NULL DEFAULT '[]',
+    batch TEXT,
     UNIQUE (key_name, idempotency_key)
 );
 CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
 CREATE INDEX IF NOT EXISTS jobs_webhook ON jobs (webhook_state, webhook_next_at);
 CREATE INDEX IF NOT EXISTS jobs_key ON jobs (key_name, status);
+CREATE INDEX IF NOT EXISTS jobs_batch ON jobs (batch);
 """
 
 
@@ -102,6 +105,7 @@ class Job:
     webhook_attempts: list[dict[str, Any]]
     idempotency_key: str | None
     request_hash: str | None
+    batch: str | None = None
 
     @classmethod
     def from_row(cls, row: sqlite3.Row) -> Job:
@@ -132,6 +136,7 @@ class Job:
             webhook_attempts=load("webhook_attempts") or [],
             idempotency_key=row["idempotency_key"],
             request_hash=row["request_hash"],
+            batch=row["batch"],
         )
 
 
@@ -146,6 +151,8 @@ class JobStore:
         self._db.row_factory = sqlite3.Row
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        with contextlib.suppress(sqlite3.OperationalError):  # a database from before batches
+            self._db.execute("ALTER TABLE jobs ADD COLUMN batch TEXT")
         self._db.executescript(_SCHEMA)
 
     def __repr__(self) -> str:
@@ -213,6 +220,32 @@ class JobStore:
             )  # fmt: skip
             row = db.execute("SELECT * FROM jobs WHERE id = ?", (job_id,)).fetchone()
         return Job.from_row(row), True
+
+    def create_many(
+        self, jobs: Sequence[dict[str, Any]], *, key_name: str, concurrency: int, batch: str
+    ) -> list[Job]:
+        """Insert a batch of queued jobs in one transaction, all or none (OverConcurrency when the key's
+        active jobs plus the batch exceed `concurrency`). Each item has the fields of `create`."""
+        now = time.time()
+        with self._write() as db:
+            (active,) = db.execute(
+                "SELECT COUNT(*) FROM jobs WHERE key_name = ? AND status IN ('queued', 'running')",
+                (key_name,),
+            ).fetchone()
+            if active + len(jobs) > concurrency:
+                raise OverConcurrency(int(active) + len(jobs), concurrency)
+            db.executemany(
+                "INSERT INTO jobs (id, key_name, status, document, options, webhook_url, frames_total, created_at, "
+                "output, batch) VALUES (?, ?, 'queued', ?, ?, ?, ?, ?, ?, ?)",
+                [(j["id"], key_name, j["document"], json.dumps(j["options"]), j["webhook_url"], j["frames_total"],
+                  now, j["output"], batch) for j in jobs],
+            )  # fmt: skip
+        return [job for job in (self.get(j["id"]) for j in jobs) if job is not None]
+
+    def batch_jobs(self, batch: str) -> list[Job]:
+        with self._lock:
+            rows = self._db.execute("SELECT * FROM jobs WHERE batch = ? ORDER BY seq", (batch,)).fetchall()
+        return [Job.from_row(r) for r in rows]
 
     def get(self, job_id: str) -> Job | None:
         with self._lock:

@@ -14,7 +14,10 @@ A *location* is a local path (``/srv/out.mp4``, ``out.mp4``, ``file:///srv/out.m
 * `stat`                     size, ETag and Last-Modified, or None when nothing is there;
 * `presign(url, expires_s)`  a URL anyone can GET until it expires (a ``file://`` URI for local paths);
 * `delete_prefix(url)`       remove everything under a folder or key prefix (a job's chunks);
-* `join(url, *names)`        a child location, ``s3://b/.vfnative/job/`` + ``chunk_0000.mp4``.
+* `join(url, *names)`        a child location, ``s3://b/.vfnative/job/`` + ``chunk_0000.mp4``;
+* `staged_read(url)`         a local file with the content (the file itself, or a temp download);
+* `check_writable(url)`      the output's folder or bucket exists (before any work);
+* `work_location(output, job)`  where a farm job keeps its chunks (``s3://b/.vfnative/<job>``).
 
 S3 goes through boto3 (the ``s3`` extra), imported on the first ``s3://`` location only: endpoint,
 region and credentials come from the standard AWS chain (``AWS_ENDPOINT_URL``, ``AWS_PROFILE``, shared
@@ -45,6 +48,11 @@ if TYPE_CHECKING:
 
 __all__ = [
     "MULTIPART_THRESHOLD",
+    "check_writable",
+    "local_dir",
+    "make_folder",
+    "staged_read",
+    "work_location",
     "ObjectInfo",
     "StorageError",
     "StorageNotFound",
@@ -149,7 +157,7 @@ def _store(url: str | os.PathLike[str]) -> _Store:
     if match is not None and match.group(1).lower() != "file":
         scheme = match.group(1)
         raise StorageError(
-            f"{url!r}: unsupported location scheme {scheme!r} (paths, file:// and s3:// URLs)", url=url
+            f"{url!r}: unsupported location scheme {scheme!r} (paths, file:// and s3:// URLs)", url=str(url)
         )
     return _LOCAL
 
@@ -228,21 +236,35 @@ def open_write(url: str | os.PathLike[str], *, suffix: str = "") -> Iterator[IO[
 
 @contextlib.contextmanager
 def staged_write(
-    url: str | os.PathLike[str], *, suffix: str = "", stage_local: bool = False
+    url: str | os.PathLike[str],
+    *,
+    suffix: str = "",
+    stage_local: bool = False,
+    stage_dir: str | os.PathLike[str] | None = None,
 ) -> Iterator[Path]:
     """A local path to write the location's content to; published when the block ends without error.
 
     For a local location it is the target path itself, untouched (the writer renames its own temp
-    file into place, as the muxer does), unless `stage_local`, which stages beside it and renames.
-    For an object URL it is a file in a private temp folder, uploaded with `put_file` on success; the
-    folder is removed either way. The S3 client is loaded before the block runs, so a missing extra
-    fails before any work.
+    file into place, as the muxer does), unless `stage_local`: then the content is staged in
+    `stage_dir` (a folder on the same filesystem, kept; a killed writer's file stays there) or in a
+    temp folder beside the target, and renamed into place. For an object URL it is a file in a
+    private temp folder, uploaded with `put_file` on success; the folder is removed either way. The
+    S3 client is loaded before the block runs, so a missing extra fails before any work.
     """
     store = _store(url)
     if store is _LOCAL:
         target = _local_path(url)
         if not stage_local:
             yield target
+            return
+        if stage_dir is not None:
+            Path(stage_dir).mkdir(parents=True, exist_ok=True)
+            staged = Path(stage_dir) / f"staged-{target.name}"
+            try:
+                yield staged
+                os.replace(staged, target)
+            finally:
+                staged.unlink(missing_ok=True)
             return
         folder = Path(tempfile.mkdtemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent))
         try:
@@ -263,6 +285,78 @@ def staged_write(
         store.put_file(staged, key, multipart_threshold=MULTIPART_THRESHOLD)
     finally:
         shutil.rmtree(folder, ignore_errors=True)
+
+
+@contextlib.contextmanager
+def staged_read(url: str | os.PathLike[str], *, max_bytes: int | None = None) -> Iterator[Path]:
+    """A local file with the location's content for the duration of the block.
+
+    The file itself for a local location; a download into a private temp folder (removed after the
+    block) for an object URL. StorageNotFound when there is nothing at `url`.
+    """
+    store = _store(url)
+    if store is _LOCAL:
+        path = _local_path(url)
+        if not path.is_file():
+            raise StorageNotFound(f"{url}: file not found", url=str(url))
+        yield path
+        return
+    key = _key(url)
+    folder = Path(tempfile.mkdtemp(prefix="vfnative-download-"))
+    try:
+        target = folder / (key.rstrip("/").rsplit("/", 1)[-1] or "object")
+        store.get_file(key, target, max_bytes=max_bytes, deadline=None)
+        yield target
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def local_dir(url: str | os.PathLike[str]) -> Path | None:
+    """The local folder a location names, or None for an object-store prefix (nothing to mkdir)."""
+    return None if is_object_url(url) else _local_path(url)
+
+
+def make_folder(url: str | os.PathLike[str]) -> None:
+    """Create the folder `url` names, if it is local (object stores have no folders to create)."""
+    folder = local_dir(url)
+    if folder is not None:
+        try:
+            folder.mkdir(exist_ok=True)
+        except OSError as exc:
+            raise StorageError(
+                f"{url}: cannot create the folder: {exc.strerror or exc}", url=str(url)
+            ) from exc
+
+
+def check_writable(url: str | os.PathLike[str]) -> None:
+    """StorageError naming what is missing when `url` cannot be written: its local folder, or its bucket.
+
+    A cheap check before any work (an S3 HEAD on the bucket; a bucket this identity may write but not
+    list passes, and a later upload reports the real problem).
+    """
+    if is_object_url(url):
+        from vfnative.storage.s3 import split_url, store
+
+        bucket, key = split_url(str(url))
+        if not key or key.endswith("/"):
+            raise StorageError(f"{url}: expected an object key after the bucket", url=str(url))
+        store().check_bucket(bucket, str(url))
+        return
+    folder = _local_path(url).parent
+    if not folder.is_dir():
+        raise StorageNotFound(f"{url}: the output folder does not exist", url=str(url))
+
+
+def work_location(output: str | os.PathLike[str], job: str) -> str:
+    """Where a farm job keeps its chunks: ``s3://BUCKET/.vfnative/<job>`` for an object output (one
+    prefix per job, at the bucket's root), or a hidden folder beside a local output."""
+    if is_object_url(output):
+        from vfnative.storage.s3 import split_url
+
+        bucket, _ = split_url(str(output))
+        return f"s3://{bucket}/.vfnative/{job}"
+    out = Path(os.path.abspath(_local_path(output)))
+    return str(out.parent / f".{out.name}.{job}.parts")
 
 
 def _key(url: str | os.PathLike[str]) -> str:

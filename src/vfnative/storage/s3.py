@@ -87,7 +87,7 @@ class S3Store:
     def _fail(self, url: str, what: str, exc: BaseException) -> StorageError:
         code = ""
         if isinstance(exc, self._client_error):
-            error = exc.response.get("Error", {})  # type: ignore[attr-defined]
+            error = getattr(exc, "response", {}).get("Error", {})
             code = str(error.get("Code", ""))
             detail = f"{code}: {error.get('Message') or code}"
         else:
@@ -180,6 +180,18 @@ class S3Store:
             etag=response.get("ETag"),
             last_modified=modified.timestamp() if modified is not None else None,
         )
+
+    def check_bucket(self, bucket: str, url: str) -> None:
+        """StorageNotFound when `bucket` does not exist (403: exists, or cannot tell; let it pass)."""
+        try:
+            self.client.head_bucket(Bucket=bucket)
+        except self._errors as exc:
+            error = self._fail(url, "write", exc)
+            if isinstance(error, StorageNotFound):
+                raise StorageNotFound(f"{url}: the bucket {bucket!r} does not exist", url=url) from exc
+            if "403" in str(error) or "Forbidden" in str(error) or "AccessDenied" in str(error):
+                return
+            raise error from exc
 
     def presign(self, url: str, expires_s: int) -> str:
         bucket, key = split_url(url)

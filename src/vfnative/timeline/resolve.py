@@ -32,7 +32,7 @@ def raw_static(value: Any, pdef: PropDef) -> Raw:
     if mode == "step":
         return ("step", value)
     if mode == "color":
-        return ("color", normalize_color(value))
+        return ("color", normalize_color(value, pdef.name))
     comps, is_array = normalize_numeric(value, pdef)
     return ("num", comps, is_array)
 

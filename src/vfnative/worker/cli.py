@@ -61,6 +61,38 @@ def _needs_extra(func: Callable[[Any], int]) -> Callable[[Any], int]:
     return command
 
 
+def _storage_args(parser: argparse.ArgumentParser) -> None:
+    """Where outputs and media may live: shared folders, presigned results, media source policy."""
+    parser.add_argument(
+        "--shared-dir", metavar="DIR",
+        help="DIR is mounted at the same path on every worker: allow local outputs inside it on a "
+        "farm whose workers run on several machines (VFNATIVE_SHARED_DIR)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--presign", type=int, metavar="SECONDS",
+        help="put a presigned GET URL of the output, valid SECONDS, in the job's result (s3:// outputs)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--allow-bucket", action="append", metavar="NAME",
+        help="media sources may come from s3://NAME/... (repeatable; none by default)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--allow-network", action="store_true", help="fetch http(s) media sources (public addresses only)"
+    )
+
+
+def _storage_kwargs(args: Any) -> dict[str, Any]:
+    """`submit` / `submit_many` keyword arguments from `_storage_args` flags."""
+    from vfnative.media.sources import SourcePolicy
+
+    sources = None
+    if args.allow_bucket or args.allow_network:
+        sources = SourcePolicy(
+            allowed_buckets=tuple(args.allow_bucket or ()), allow_network=args.allow_network
+        )
+    return {"sources": sources, "shared_dir": args.shared_dir, "presign_s": args.presign}
+
+
 def _broker_arg(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--broker", help="Redis URL of the farm (default: VFNATIVE_BROKER or redis://localhost:6379/0)"
@@ -104,11 +136,15 @@ def add_commands(
 
     p = sub.add_parser("submit", help="queue a render on the farm; prints the job id")
     p.add_argument("document", help="VideoJSON file (or - for stdin)")
-    p.add_argument("-o", "--output", required=True, help="output .mp4 path on storage every worker shares")
+    p.add_argument(
+        "-o", "--output", required=True,
+        help="s3://BUCKET/KEY (no shared folder needed), or an .mp4 path on storage every worker shares",
+    )  # fmt: skip
     p.add_argument("--chunks", default="auto", help="number of chunks, or 'auto' (about 10 s each)")
     p.add_argument("--wait", action="store_true", help="wait for the job and exit with its outcome")
     p.add_argument("--base-dir", help="folder relative media paths resolve against (default: the document's)")
     _queue_arg(p, "the queue the job goes to")
+    _storage_args(p)
     _broker_arg(p)
     render_args(p)
     common(p)
@@ -133,6 +169,7 @@ def add_commands(
         help="folder relative media paths resolve against (default: each file's, or the .jsonl's)",
     )
     _queue_arg(p, "the queue the jobs go to")
+    _storage_args(p)
     _broker_arg(p)
     render_args(p)
     common(p)
@@ -201,8 +238,8 @@ def cmd_submit(ctx: Any) -> int:
         return 2
     try:
         job = submit(a.document, a.output, chunks=chunks, settings=_render_settings(ctx), base_dir=a.base_dir,
-                     queue=a.queue, broker=a.broker, environ=ctx.environ)  # fmt: skip
-    except ValueError as exc:  # a queue name
+                     queue=a.queue, broker=a.broker, environ=ctx.environ, **_storage_kwargs(a))  # fmt: skip
+    except ValueError as exc:  # a queue name, a local output on a multi-machine farm, a bucket name
         ctx.console.print(f"vfnative submit: error: {exc}", markup=False, highlight=False)
         return 2
     ctx.stdout.write(job + "\n")
@@ -234,6 +271,8 @@ def cmd_submit(ctx: Any) -> int:
             f"{', audio' if result.get('audio') else ''}) in {result.get('seconds'):.2f} s",
             highlight=False,
         )
+    if result.get("presigned_url"):  # the one line a script wants: on stdout, after the job id
+        ctx.stdout.write(str(result["presigned_url"]) + "\n")
     return 0
 
 
@@ -355,14 +394,16 @@ def cmd_submit_batch(ctx: Any) -> int:
     try:
         batch = submit_many(docs, outputs, chunks=chunks, settings=settings,
                             base_dir=a.base_dir or (bases.pop() if len(bases) == 1 else None),
-                            queue=a.queue, broker=a.broker, environ=ctx.environ)  # fmt: skip
-    except ValueError as exc:  # a queue name
+                            queue=a.queue, broker=a.broker, environ=ctx.environ,
+                            **_storage_kwargs(a))  # fmt: skip
+    except ValueError as exc:  # a queue name, a local output on a multi-machine farm, a bucket name
         ctx.console.print(
             f"vfnative submit-batch: error: {exc}", markup=False, highlight=False, soft_wrap=True
         )
         return 2
     if a.json:
-        jobs = [{"job": job, "output": os.path.abspath(out)} for job, out in zip(batch, outputs, strict=True)]
+        jobs = [{"job": job, "output": out if "://" in out else os.path.abspath(out)}
+                for job, out in zip(batch, outputs, strict=True)]  # fmt: skip
         ctx.stdout.write(json.dumps({"batch": batch.id, "jobs": jobs}, indent=2) + "\n")
     else:
         ctx.stdout.write("".join(job + "\n" for job in batch))

@@ -5,7 +5,9 @@ The client only writes the job's record and sends its first task; validation, ch
 render happen on the workers, so an invalid document comes back as the job's error JSON (once).
 A job whose frames fit in one chunk (``round(duration · fps)`` read from the JSON, against `chunks`)
 is sent as one ``render`` task (the fast path); a longer one as ``plan``, which cuts it into chunks.
-`output` must be a path on storage every worker shares, as the workers see it.
+`output` is an object URL (``s3://BUCKET/KEY``: chunks go to ``s3://BUCKET/.vfnative/<job>/``, no worker
+needs a shared folder) or a local path as the workers see it: refused when the live workers run on
+more than one machine, unless `shared_dir` says the folder is mounted at the same path everywhere.
 """
 
 from __future__ import annotations
@@ -19,11 +21,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
+from vfnative import storage
 from vfnative.errors import MissingAssetError
 from vfnative.worker.config import WorkerConfig
 from vfnative.worker.plan import expected_frames, fits_one_chunk, parse_chunks, settings_to_json
 
 if TYPE_CHECKING:
+    from vfnative.media.sources import SourcePolicy
     from vfnative.settings import RenderSettings
     from vfnative.worker.app import Farm
 
@@ -40,7 +44,7 @@ def _farm(broker: str | None, environ: Mapping[str, str] | None) -> Farm:
 
         from vfnative.worker.app import Farm, configure
 
-        app = configure(Celery("vfnative-client"), config)
+        app = configure(Celery("vfnative-client"), config, client=True)
         found = _FARMS[config] = app.farm
         assert isinstance(found, Farm)
     return found
@@ -73,11 +77,12 @@ def _job_fields(
     settings: RenderSettings | None,
     base_dir: str | os.PathLike[str] | None,
     queue: str,
+    options: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """A new job's id and record (`JobStore.create` arguments), its entry piece chosen here."""
     from vfnative.api.render import check_output, chunkable
 
-    out = Path(os.path.abspath(os.fspath(output)))
+    out = str(output) if storage.is_object_url(output) else os.path.abspath(os.fspath(output))
     fmt = check_output(out, settings)  # ValueError: an output name vfnative cannot write
     if fmt.kind != "video" or fmt.codec == "webp":
         raise ValueError(
@@ -107,14 +112,63 @@ def _job_fields(
         "job": job,
         "doc_text": text,
         "base_dir": doc_base,
-        "output": str(out),
-        "work_dir": str(out.parent / f".{out.name}.{job}.parts"),
+        "output": out,
+        "work_dir": storage.work_location(out, job),
         "settings": settings_to_json(settings),
         "chunks": chunks,
         "entry": entry,
         "frames": frames if entry == "render" else None,
         "queue": queue,
+        "options": dict(options or {}),
     }
+
+
+def _options(sources: SourcePolicy | None, presign_s: int | None) -> dict[str, Any]:
+    """What travels with a job besides the document: its media source policy (each worker adds its
+    own media cache) and the presigned-URL expiry of the result."""
+    options: dict[str, Any] = {}
+    if sources is not None:
+        options["sources"] = {
+            "allowed_roots": [os.fspath(r) for r in sources.allowed_roots],
+            "allow_network": sources.allow_network,
+            "allow_private": sources.allow_private,
+            "allowed_networks": list(sources.allowed_networks),
+            "allowed_buckets": list(sources.allowed_buckets),
+        }
+    if presign_s:
+        if not 1 <= int(presign_s) <= 7 * 86400:
+            raise ValueError(f"presign_s: expected 1..604800 seconds; got {presign_s!r}")
+        options["presign_s"] = int(presign_s)
+    return options
+
+
+def _check_outputs(
+    farm: Farm,
+    outputs: Sequence[str | os.PathLike[str]],
+    shared_dir: str | os.PathLike[str] | None,
+    environ: Mapping[str, str] | None,
+) -> None:
+    """Refuse a local output no worker can be sure to share: ValueError (a usage error) when the live
+    workers run on more than one machine and the path is not inside `shared_dir`."""
+    local = [Path(os.path.abspath(os.fspath(o))) for o in outputs if not storage.is_object_url(o)]
+    if not local:
+        return
+    env = os.environ if environ is None else environ
+    shared = shared_dir if shared_dir is not None else (env.get("VFNATIVE_SHARED_DIR", "").strip() or None)
+    if shared is not None:
+        root = Path(os.path.abspath(os.fspath(shared)))
+        for out in local:
+            if not out.is_relative_to(root):
+                raise ValueError(f"output: {out} is not inside the shared folder {root} (--shared-dir)")
+        return
+    machines = farm.store.live_machines(within_s=max(15.0, 4 * farm.config.sweep_interval_s))
+    if len(machines) > 1:
+        raise ValueError(
+            f"output: {local[0]} is a local path, but the farm's workers run on {len(machines)} machines "
+            f"({', '.join(machines[:4])}{', ...' if len(machines) > 4 else ''}) that may not share it; "
+            "write to object storage (-o s3://BUCKET/KEY), or say the folder is mounted at the same "
+            "path on every worker with --shared-dir DIR (shared_dir=)"
+        )
 
 
 def _queue(config_queue: str, queue: str | None) -> str:
@@ -134,11 +188,18 @@ def submit(
     queue: str | None = None,
     broker: str | None = None,
     environ: Mapping[str, str] | None = None,
+    sources: SourcePolicy | None = None,
+    shared_dir: str | os.PathLike[str] | None = None,
+    presign_s: int | None = None,
 ) -> str:
     """Queue a render of `doc` to `output` on the farm; returns the job id at once.
 
-    `output` is made absolute here and must name the same file on every worker (shared storage);
-    chunks are written to a hidden folder beside it and removed when the job ends well. The broker is
+    `output` is an object URL (``s3://BUCKET/KEY``; chunks go to ``s3://BUCKET/.vfnative/<job>/``,
+    removed when the job ends) or a local path, made absolute here, that must name the same file on
+    every worker: refused (ValueError) when live workers run on several machines, unless it lies in
+    `shared_dir` (or ``VFNATIVE_SHARED_DIR``), a folder mounted at the same path on every worker.
+    `sources` is the media source policy of the job (default: the document's folder only; each worker
+    adds its own media cache). `presign_s` puts a presigned GET URL valid that long in the result. The broker is
     `broker`, else ``VFNATIVE_BROKER`` from `environ`, else ``redis://localhost:6379/0``. `queue`
     (default ``VFNATIVE_QUEUE``, else ``render``) is the Celery queue every piece of the job goes to:
     only workers started with ``--queue`` that name render it.
@@ -150,8 +211,10 @@ def submit(
     """
     chunks = parse_chunks(chunks)
     farm = _farm(broker, environ)
+    options = _options(sources, presign_s)
     fields = _job_fields(doc, output, chunks=chunks, settings=settings, base_dir=base_dir,
-                         queue=_queue(farm.config.queue, queue))  # fmt: skip
+                         queue=_queue(farm.config.queue, queue), options=options)  # fmt: skip
+    _check_outputs(farm, [output], shared_dir, environ)  # after the checks that need no broker
     job = fields.pop("job")
     store = farm.store
     store.create(job, **fields)
@@ -193,6 +256,9 @@ def submit_many(
     queue: str | None = None,
     broker: str | None = None,
     environ: Mapping[str, str] | None = None,
+    sources: SourcePolicy | None = None,
+    shared_dir: str | os.PathLike[str] | None = None,
+    presign_s: int | None = None,
 ) -> Batch:
     """Queue many renders at once (`docs[i]` to `outputs[i]`); returns a `Batch` of their job ids.
 
@@ -213,10 +279,14 @@ def submit_many(
     chunks = parse_chunks(chunks)
     farm = _farm(broker, environ)
     target = _queue(farm.config.queue, queue)
+    options = _options(sources, presign_s)
     jobs = [
-        _job_fields(doc, out, chunks=chunks, settings=settings, base_dir=base_dir, queue=target)
+        _job_fields(
+            doc, out, chunks=chunks, settings=settings, base_dir=base_dir, queue=target, options=options
+        )  # fmt: skip
         for doc, out in zip(docs, outputs, strict=True)
     ]
+    _check_outputs(farm, outputs, shared_dir, environ)  # after the checks that need no broker
     batch = uuid.uuid4().hex
     store = farm.store
     store.create_batch(batch, jobs)

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from typing import Any
@@ -44,6 +45,16 @@ def _optional(environ: Mapping[str, str], name: str, default: Any) -> Any:
     return int(value) if isinstance(default, int) else value
 
 
+def _cache_dir(environ: Mapping[str, str]) -> str:
+    raw = environ.get("VFNATIVE_CACHE_DIR", "").strip()
+    if raw.lower() in ("off", "none", "0"):
+        return ""
+    if raw:
+        return raw
+    home = environ.get("XDG_CACHE_HOME", "").strip() or os.path.expanduser("~/.cache")
+    return os.path.join(home, "vfnative", "media")
+
+
 @dataclass(frozen=True)
 class WorkerConfig:
     """Broker, Celery delivery settings, lease timing and retry limits of the render farm.
@@ -78,6 +89,9 @@ class WorkerConfig:
     """The Celery queue a job's pieces go to (VFNATIVE_QUEUE; `submit(queue=)` / ``--queue``), and the
     one a worker consumes. One worker pool per queue keeps short interactive renders (previews, stills)
     from waiting behind a batch: ``vfnative worker --queue interactive`` beside ``--queue render``."""
+    drain_grace_s: float = 30.0
+    """After SIGTERM a worker has this long to exit (VFNATIVE_DRAIN_GRACE_S; Kubernetes' default
+    ``terminationGracePeriodSeconds``): a running piece that would not finish in time is handed back."""
     max_tasks_per_child: int | None = 1000
     """A render process is replaced after this many tasks (VFNATIVE_MAX_TASKS_PER_CHILD; 0: never).
     Processes stay warm across tasks (fonts, numba kernels, media); recycling bounds slow growth."""
@@ -86,6 +100,15 @@ class WorkerConfig:
     one (VFNATIVE_MAX_MEMORY_MB; 0: no ceiling)."""
     warm_up: bool = True
     """Draw one tiny frame in the worker's main process before it forks its pool (VFNATIVE_WARMUP=0: off)."""
+    cache_dir: str = ""
+    """The worker's media cache folder (VFNATIVE_CACHE_DIR; default ``$XDG_CACHE_HOME/vfnative/media``,
+    else ``~/.cache/vfnative/media``; ``off``: none): remote sources fetched once per machine, shared
+    by its renders."""
+    cache_max_bytes: int = 2 * 2**30
+    """Bound of the media cache in bytes, least recently used first out (VFNATIVE_CACHE_MAX_BYTES)."""
+    machine: str = ""
+    """What this worker reports as its machine (VFNATIVE_MACHINE_ID; default: the host name). Workers
+    on one machine share its files; a local output path is refused when live workers span machines."""
 
     def __post_init__(self) -> None:
         if not self.broker.startswith(("redis://", "rediss://", "unix://")):
@@ -115,6 +138,8 @@ class WorkerConfig:
             )
         if self.concurrency is not None and self.concurrency < 1:
             raise ValueError(f"concurrency: expected >= 1; got {self.concurrency!r}")
+        if self.cache_max_bytes < 1:
+            raise ValueError(f"cache_max_bytes: expected bytes >= 1; got {self.cache_max_bytes!r}")
 
     @classmethod
     def from_environ(cls, environ: Mapping[str, str] | None = None, **overrides: object) -> WorkerConfig:
@@ -128,6 +153,7 @@ class WorkerConfig:
             lease_s=_number(env, "VFNATIVE_LEASE_S", cls.lease_s, minimum=1),
             sweep_interval_s=_number(env, "VFNATIVE_SWEEP_S", cls.sweep_interval_s, minimum=0.1),
             queue=env.get("VFNATIVE_QUEUE", "").strip() or DEFAULT_QUEUE,
+            drain_grace_s=_number(env, "VFNATIVE_DRAIN_GRACE_S", cls.drain_grace_s, minimum=1),
             max_tasks_per_child=_optional(env, "VFNATIVE_MAX_TASKS_PER_CHILD", cls.max_tasks_per_child),
             max_memory_per_child_mb=_optional(env, "VFNATIVE_MAX_MEMORY_MB", cls.max_memory_per_child_mb),
             warm_up=env.get("VFNATIVE_WARMUP", "1").strip().lower() not in ("0", "false", "no", "off"),
@@ -136,6 +162,9 @@ class WorkerConfig:
                 if env.get("VFNATIVE_CONCURRENCY", "").strip()
                 else None
             ),
+            cache_dir=_cache_dir(env),
+            cache_max_bytes=int(_number(env, "VFNATIVE_CACHE_MAX_BYTES", cls.cache_max_bytes, minimum=1)),
+            machine=env.get("VFNATIVE_MACHINE_ID", "").strip() or socket.gethostname(),
         )
         given = {k: v for k, v in overrides.items() if v is not None}
         return replace(base, **given) if given else base  # type: ignore[arg-type]

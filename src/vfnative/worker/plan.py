@@ -192,4 +192,4 @@ def check_local_sources(doc: VideoJSON, base_dir: str | Path | None) -> None:
 
 def _is_remote(source: str) -> bool:
     head = source.split(":", 1)[0].lower()
-    return ":" in source and head in {"http", "https", "data", "blob"}
+    return ":" in source and head in {"http", "https", "data", "blob", "s3"}

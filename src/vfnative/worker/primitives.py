@@ -47,10 +47,11 @@ def render_chunk(
     base_dir: str | os.PathLike[str] | None = None,
     on_progress: ProgressCallback | None = None,
     cancel: CancelLike | None = None,
+    sources: vfnative.SourcePolicy | None = None,
 ) -> ChunkReport:
-    """Render `frames` of `doc` to `out`, atomically (strict media)."""
+    """Render `frames` of `doc` to `out`, atomically (strict media, under the `sources` policy)."""
     return _render_chunk(doc, frames, out, settings=settings, base_dir=base_dir, strict_media=True,
-                         on_progress=on_progress, cancel=cancel)  # fmt: skip
+                         on_progress=on_progress, cancel=cancel, sources=sources)  # fmt: skip
 
 
 def stitch(pieces: Sequence[Path], out: Path, *, audio: Path | None = None) -> Path:

@@ -9,9 +9,12 @@ and error policy; the bodies below only call the api:
   dispatch the chunks and the audio piece;
 * ``vfnative.chunk``  `render_chunk(doc, frames, out)` into ``<work dir>/chunk_NNNN.mp4`` (the same
   name for every attempt, written atomically: a redelivered chunk overwrites, never duplicates);
+  the work dir is a folder beside a local output, or ``s3://BUCKET/.vfnative/<job>/`` for an object
+  output: each chunk is rendered to a local temp file and uploaded (`vfnative.storage`);
 * ``vfnative.audio``  `vfnative.render_audio(doc)` once, encoded to ``<work dir>/audio.m4a``;
 * ``vfnative.stitch`` remux the chunks (and the audio) into the output, check the frame count, move
-  it into place atomically, record the result, remove the work dir;
+  it into place atomically (or upload it: one PUT, or a multipart upload when large), record the
+  result (with a presigned GET URL when the job asked for one), remove the work dir or prefix;
 * ``vfnative.render`` the fast path for a job whose frames fit in one chunk: validate, render every
   frame and the sound straight into ``<work dir>/render.mp4`` (`Renderer.render_video`), check the
   frame count and the audio stream, move it into place, record the result. One task, one document
@@ -20,16 +23,18 @@ and error policy; the bodies below only call the api:
 
 from __future__ import annotations
 
+import contextlib
 import json
 import logging
 import os
 import socket
 import time
 from collections.abc import Callable
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 from typing import Any
 
 import vfnative
+from vfnative import storage
 from vfnative.errors import EncodeError
 from vfnative.worker import primitives
 from vfnative.worker.app import app, farm
@@ -88,6 +93,46 @@ def _document(run: PieceRun) -> tuple[str, Any, str | None]:
     return text, settings, run.meta.get("base_dir") or None
 
 
+def _sources(run: PieceRun) -> vfnative.SourcePolicy:
+    """The job's media source policy (from `submit(sources=)`), with this worker's media cache."""
+    options = json.loads(run.meta.get("options") or "{}")
+    given = dict(options.get("sources") or {})
+    config = farm(app).config
+    return vfnative.SourcePolicy(
+        allowed_roots=tuple(given.get("allowed_roots") or ()),
+        allow_network=bool(given.get("allow_network")),
+        allow_private=bool(given.get("allow_private")),
+        allowed_networks=tuple(given.get("allowed_networks") or ()),
+        allowed_buckets=tuple(given.get("allowed_buckets") or ()),
+        cache_dir=config.cache_dir or None,
+        cache_max_bytes=config.cache_max_bytes,
+    )
+
+
+def _output_error(run: PieceRun, output: str, work_dir: str) -> bool:
+    """Fail the job (True) when its output cannot be written from this worker: a local folder that
+    does not exist here, or a bucket that does not exist. Creates a local work folder."""
+    try:
+        storage.check_writable(output)
+        storage.make_folder(work_dir)
+    except storage.StorageError as exc:
+        run.store.fail(run.job, EncodeError(f"{exc} (on this worker)", source=output).to_json())
+        return True
+    return False
+
+
+def _published(meta: dict[str, str], output: str) -> dict[str, Any]:
+    """Result fields for the written output: the presigned GET URL and its expiry, when asked for."""
+    options = json.loads(meta.get("options") or "{}")
+    expires = int(options.get("presign_s") or 0)
+    if not expires:
+        return {}
+    return {
+        "presigned_url": storage.presign(output, expires),
+        "presigned_expires": round(time.time() + expires),
+    }
+
+
 @_task("vfnative.plan")
 def plan(self: Any, message: Message) -> dict[str, Any]:
     """Validate the document, cut it into chunks and dispatch them (and the audio piece)."""
@@ -96,35 +141,34 @@ def plan(self: Any, message: Message) -> dict[str, Any]:
 
 def _plan(run: PieceRun) -> dict[str, Any]:
     text, settings, base_dir = _document(run)
-    with vfnative.Renderer(text, settings=settings, base_dir=base_dir, strict_media=True) as renderer:
+    with vfnative.Renderer(text, settings=settings, base_dir=base_dir, strict_media=True,
+                           sources=_sources(run)) as renderer:  # fmt: skip
         doc = renderer.document
         check_local_sources(doc, base_dir)  # names the layer (strict mode below also catches the rest)
         total = renderer.frame_count  # prepares the media: strict mode raises AssetError here
         fps, width, height = float(doc.fps), int(doc.width), int(doc.height)
-    output = Path(run.meta["output"])
-    work_dir = Path(run.meta["work_dir"])
-    if not output.parent.is_dir():
-        err = EncodeError(f"{output}: the output folder does not exist (on this worker)", source=str(output))
-        run.store.fail(run.job, err.to_json())
+        run.store.add_media_counts(run.job, renderer.sources.stats.to_json())
+    output, work_dir = run.meta["output"], run.meta["work_dir"]
+    if _output_error(run, output, work_dir):
         return {"frames": 0}
-    work_dir.mkdir(exist_ok=True)
     ranges = plan_chunks(
         run.meta.get("chunks_requested", "auto"), total, fps, settings.encode.keyframe_interval_s
     )
-    suffix = ".mp4" if output.suffix.lower() in ("", ".m4v") else output.suffix.lower()  # the container
+    ext = PurePosixPath(output).suffix.lower()  # a path or an object URL
+    suffix = ".mp4" if ext in ("", ".m4v") else ext  # the container
     pieces: dict[str, dict[str, Any]] = {
         f"chunk-{i:04d}": {
             "kind": "chunk",
             "index": i,
             "start": r.start,
             "stop": r.stop,
-            "path": str(work_dir / f"chunk_{i:04d}{suffix}"),
+            "path": storage.join(work_dir, f"chunk_{i:04d}{suffix}"),
         }
         for i, r in enumerate(ranges)
     }
     # the audio piece is dispatched first: it runs beside the chunks, not after them (Opus beside VP9)
     audio_name = "audio.webm" if suffix == ".webm" else "audio.m4a"
-    pieces = {"audio": {"kind": "audio", "path": str(work_dir / audio_name)}, **pieces}
+    pieces = {"audio": {"kind": "audio", "path": storage.join(work_dir, audio_name)}, **pieces}
     parts = list(pieces)
     pieces["stitch"] = {"kind": "stitch"}
     run.store.add_pieces(
@@ -145,10 +189,27 @@ def chunk(self: Any, message: Message) -> dict[str, Any]:
 def _chunk(run: PieceRun) -> dict[str, Any]:
     text, settings, base_dir = _document(run)
     frames = range(int(run.spec["start"]), int(run.spec["stop"]))
-    out = Path(run.spec["path"])
-    primitives.render_chunk(text, frames, out, settings=settings, base_dir=base_dir, on_progress=run.progress,
-                            cancel=run.cancel)  # fmt: skip
-    return {"frames": len(frames), "path": str(out)}
+    out = run.spec["path"]
+    with storage.staged_write(out) as local:  # the path itself, or a temp file uploaded to the job prefix
+        report = primitives.render_chunk(text, frames, local, settings=settings, base_dir=base_dir,
+                                         on_progress=run.progress, cancel=run.cancel, sources=_sources(run))  # fmt: skip
+    run.store.add_media_counts(run.job, report.media_cache.to_json())
+    _no_orphans(run)
+    return {"frames": len(frames), "path": out, "media_cache": report.media_cache.to_json()}
+
+
+def _no_orphans(run: PieceRun) -> None:
+    """A piece that wrote into the work dir after its job ended (failed, or finished by another
+    attempt) removes the dir again: the job's end already cleaned it, and nobody else will."""
+    if run.store.document(run.job) is None:
+        _clean_work_dir(run)
+
+
+def _clean_work_dir(run: PieceRun) -> None:
+    from vfnative.worker.app import _remove_work_dir
+
+    with contextlib.suppress(storage.StorageError):
+        _remove_work_dir(run.job, run.meta)
 
 
 @_task("vfnative.audio")
@@ -159,10 +220,15 @@ def audio(self: Any, message: Message) -> dict[str, Any]:
 
 def _audio(run: PieceRun) -> dict[str, Any]:
     text, settings, base_dir = _document(run)
-    samples = primitives.render_audio(text, settings=settings, base_dir=base_dir)
+    with vfnative.Renderer(text, settings=settings, base_dir=base_dir, strict_media=True,
+                           sources=_sources(run)) as renderer:  # fmt: skip
+        samples = renderer.render_audio()  # what primitives.render_audio does, with the cache counts
+        run.store.add_media_counts(run.job, renderer.sources.stats.to_json())
     if samples is None:
         return {"frames": 0, "audio": False}
-    primitives.encode_audio(samples, Path(run.spec["path"]), handler_name=settings.encode.handler_name)
+    with storage.staged_write(run.spec["path"]) as local:
+        primitives.encode_audio(samples, local, handler_name=settings.encode.handler_name)
+    _no_orphans(run)
     return {"frames": 0, "audio": True, "samples": int(len(samples))}
 
 
@@ -175,34 +241,40 @@ def stitch(self: Any, message: Message) -> dict[str, Any]:
 def _stitch(run: PieceRun) -> dict[str, Any]:
     store, job, meta = run.store, run.job, run.meta
     store.set_status(job, "stitching")
-    output = Path(meta["output"])
-    work_dir = Path(meta["work_dir"])
+    output, work_dir = meta["output"], meta["work_dir"]
     status = store.status(job) or {}
     names = sorted(p for p in status.get("pieces", {}) if p.startswith("chunk-"))
     specs = [store.piece(job, name) for name in names]
-    paths = [Path(spec["path"]) for spec in specs]
-    missing = [p.name for p in paths if not p.is_file()]
+    paths = [str(spec["path"]) for spec in specs]
+    missing = [p.rsplit("/", 1)[-1] for p in paths if storage.stat(p) is None]
     if missing:
         err = EncodeError(
             f"{work_dir}: chunk file(s) {', '.join(missing)} not found although rendered; "
-            "is the output folder on storage every worker shares?",
-            source=str(work_dir),
+            "is the output folder on storage every worker shares? (an s3:// output needs none)",
+            source=work_dir,
         )
         store.fail(job, err.to_json())
         return {"frames": 0}
     audio_spec = store.piece(job, "audio")
-    audio_path = Path(audio_spec["path"]) if audio_spec.get("path") else None
-    audio_file = audio_path if audio_path is not None and audio_path.is_file() else None
-    stitched = work_dir / f"stitched{output.suffix or '.mp4'}"
-    primitives.stitch(paths, stitched, audio=audio_file)
-    frames = primitives.count_video_frames(stitched)
+    audio_path = str(audio_spec.get("path") or "")
+    has_audio = bool(audio_path) and storage.stat(audio_path) is not None
     expected = int(meta.get("frames", 0) or 0)
-    if frames != expected:
-        raise EncodeError(f"{output}: stitched {frames} frames; expected {expected}", source=str(output))
-    os.replace(stitched, output)
+    with contextlib.ExitStack() as stack:  # chunks downloaded from object storage, removed after
+        local_chunks = [stack.enter_context(storage.staged_read(p)) for p in paths]
+        audio_file = stack.enter_context(storage.staged_read(audio_path)) if has_audio else None
+        # staged in the job's folder (local) or a temp file (uploaded): published only if checked
+        stitched = stack.enter_context(
+            storage.staged_write(output, stage_local=True, stage_dir=storage.local_dir(work_dir))
+        )
+        primitives.stitch(local_chunks, stitched, audio=audio_file)
+        frames = primitives.count_video_frames(stitched)
+        if frames != expected:
+            raise EncodeError(f"{output}: stitched {frames} frames; expected {expected}", source=output)
+        if run.cancel.is_set():  # lost the lease meanwhile: the attempt that holds it finishes the job
+            raise vfnative.RenderCancelled(f"job {job}: lease lost before the output was published")
     fps = float(meta.get("fps", 0) or 0)
     result = {
-        "output": str(output),
+        "output": output,
         "frames": frames,
         "width": int(meta.get("width", 0) or 0),
         "height": int(meta.get("height", 0) or 0),
@@ -212,9 +284,12 @@ def _stitch(run: PieceRun) -> dict[str, Any]:
         "audio": audio_file is not None,
         "seconds": round(time.time() - float(meta.get("created", time.time())), 3),
         "primitives": primitives.describe(),
+        "media_cache": store.media_counts(job),
+        **_published(meta, output),
     }
-    store.finish(job, result)  # also removes the work dir
-    return {"frames": 0, "output": str(output)}
+    _clean_work_dir(run)  # before the job reads as done: whoever sees "done" finds no chunks left
+    store.finish(job, result)  # (the job's end removes the work dir or prefix too, whoever ends it)
+    return {"frames": 0, "output": output}
 
 
 @_task("vfnative.render")
@@ -227,35 +302,35 @@ def _render(run: PieceRun) -> dict[str, Any]:
     started = time.perf_counter()
     store, job, meta = run.store, run.job, run.meta
     text, settings, base_dir = _document(run)
-    output = Path(meta["output"])
-    work_dir = Path(meta["work_dir"])
-    with vfnative.Renderer(text, settings=settings, base_dir=base_dir, strict_media=True) as renderer:
+    output, work_dir = meta["output"], meta["work_dir"]
+    render_started = time.perf_counter()  # what `vfnative.render` would cost: load, media, frames
+    with vfnative.Renderer(text, settings=settings, base_dir=base_dir, strict_media=True,
+                           sources=_sources(run)) as renderer:  # fmt: skip
         doc = renderer.document
         check_local_sources(doc, base_dir)  # names the layer (strict mode below also catches the rest)
         total = renderer.frame_count  # prepares the media: strict mode raises AssetError here
         fps, width, height = float(doc.fps), int(doc.width), int(doc.height)
-        if not output.parent.is_dir():
-            err = EncodeError(
-                f"{output}: the output folder does not exist (on this worker)", source=str(output)
-            )
-            store.fail(job, err.to_json())
+        if _output_error(run, output, work_dir):
             return {"frames": 0}
         store.add_pieces(job, {"render": {"kind": "render", "start": 0, "stop": total}}, frames=total, fps=fps,
                          width=width, height=height)  # fmt: skip
         store.set_status(job, "running")
-        # into the job's own folder first: a render killed midway leaves its temp file there, and the
-        # folder goes when the job ends; the output itself appears only complete (os.replace)
-        work_dir.mkdir(exist_ok=True)
-        part = work_dir / f"render{output.suffix or '.mp4'}"
-        report = renderer.render_video(part, on_progress=run.progress, cancel=run.cancel)
-    frames, audio_streams = _probe(part)
-    if frames != total:
-        raise EncodeError(f"{output}: rendered {frames} frames; expected {total}", source=str(output))
-    if run.cancel.is_set():  # lost the lease meanwhile: the attempt that holds it finishes the job
-        raise vfnative.RenderCancelled(f"job {job}: lease lost before the output was moved into place")
-    os.replace(part, output)
+        # into the job's own folder first (a local output: a render killed midway leaves its temp file
+        # there, and the folder goes when the job ends) or a temp file uploaded when complete (s3); the
+        # output itself appears only complete and checked
+        with storage.staged_write(output, stage_local=True, stage_dir=storage.local_dir(work_dir)) as part:
+            renderer.render_video(part, on_progress=run.progress, cancel=run.cancel)
+            render_seconds = time.perf_counter() - render_started
+            frames, audio_streams = _probe(part)
+            if frames != total:
+                raise EncodeError(f"{output}: rendered {frames} frames; expected {total}", source=output)
+            if (
+                run.cancel.is_set() and run.heartbeat.reason != "handback"
+            ):  # lost the lease: the holder finishes
+                raise vfnative.RenderCancelled(f"job {job}: lease lost before the output was published")
+        media = renderer.sources.stats.to_json()
     result = {
-        "output": str(output),
+        "output": output,
         "frames": frames,
         "width": width,
         "height": height,
@@ -265,12 +340,15 @@ def _render(run: PieceRun) -> dict[str, Any]:
         "fast_path": True,
         "audio": audio_streams > 0,
         "seconds": round(time.time() - float(meta.get("created", time.time())), 3),
-        "render_seconds": round(report.seconds, 3),
+        "render_seconds": round(render_seconds, 3),
         "task_seconds": round(time.perf_counter() - started, 3),
         "process": _process_info(),
+        "media_cache": media,
+        **_published(meta, output),
     }
-    store.finish(job, result)  # also removes the work dir
-    return {"frames": 0, "output": str(output)}
+    _clean_work_dir(run)  # before the job reads as done: whoever sees "done" finds no temp files left
+    store.finish(job, result)  # (the job's end removes the work dir too, whoever ends it)
+    return {"frames": 0, "output": output}
 
 
 def _probe(path: Path) -> tuple[int, int]:
