@@ -68,6 +68,10 @@ def test_health_ready_metrics_and_schema(service: ServiceProcess) -> None:
     schema = httpx.get(f"{service.url}/openapi.json").json()
     assert {"/v1/renders", "/v1/renders/{job_id}", "/v1/renders/{job_id}/output", "/v1/frames", "/v1/validate",
             "/healthz", "/readyz", "/metrics"} <= set(schema["paths"])  # fmt: skip
+    assert schema["components"]["schemas"]["VideoJSON"]["title"] == "VideoJSON"  # the pydantic model
+    assert "ImageLayer" in schema["components"]["schemas"]
+    body = schema["paths"]["/v1/renders"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"$ref": "#/components/schemas/VideoJSON"} in body["anyOf"]
     docs = httpx.get(f"{service.url}/docs")
     assert docs.status_code == 200
     assert "swagger" in docs.text.lower()
