@@ -491,6 +491,10 @@ def throughput(args: argparse.Namespace, folder: Path) -> int:
               f"max {max(gaps) * 1000:.0f} ms")  # fmt: skip
         print(f"the farm's own cost per job, measured inside it: task overhead + median idle gap = "
               f"{(statistics.mean(task_over) + statistics.median(gaps)) * 1000:.0f} ms")  # fmt: skip
+    farm_render = [j["result"]["render_seconds"] for j in result["jobs"] if j and j["result"]]
+    if farm_render:
+        print(f"render seconds per clip: farm {statistics.mean(farm_render):.2f} s (inside the task), "
+              f"in-process {statistics.mean(per_doc.values()):.2f} s")  # fmt: skip
     print(f"efficiency {efficiency:.3f}   (target: >= {0.90 if args.faults else 0.95})")
     print(
         f"checks: {problems or f'all {args.clips} done exactly once, {frames} frames + audio each, no orphan file'}"
