@@ -124,12 +124,13 @@ class ServiceProcess:
         return self.log.read_text(errors="replace")[-6000:]
 
     def children(self) -> list[int]:
-        """Pids of the service's direct children (render processes, resource tracker)."""
+        """Pids of the service's direct children (render processes, resource tracker), from /proc."""
         assert self.proc is not None
         pids: list[int] = []
-        for task in Path(f"/proc/{self.proc.pid}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                pids += [int(p) for p in (task / "children").read_text().split()]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    pids.append(int(stat.parent.name))
         return pids
 
     def kill(self) -> None:
