@@ -18,6 +18,9 @@ Cases:
   + dispatch (``created_at`` → ``started_at``) + the render process's time around the engine
   (``finished_at − started_at − engine_seconds``, the engine's time being what ``vfnative render``
   also spends: ``Renderer(...)`` through ``render_video``). The issue's target: p95 ≤ 50 ms.
+  Wall times move with the machine's load, so the same case also reports CPU seconds, which do not:
+  the service process's and its render processes' CPU over the case (``/proc``), minus the engine's
+  own CPU (``engine_cpu_seconds``, measured around the engine in the render process), per job.
 
     PYTHONPATH=src python bench/bench_service.py [--jobs 50] [--sequential 30]
 """
@@ -25,6 +28,7 @@ Cases:
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import signal
 import socket
@@ -95,6 +99,22 @@ def start_service(folder: Path) -> tuple[subprocess.Popen[bytes], str]:
     raise SystemExit(f"vfnative serve did not start; see {folder / 'serve.log'}")
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU seconds of process `pid` and of its live children (the render processes)."""
+    tick = os.sysconf("SC_CLK_TCK")
+
+    def one(p: int) -> float:
+        fields = Path(f"/proc/{p}/stat").read_text().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / tick
+
+    total = one(pid)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            with contextlib.suppress(OSError):
+                total += one(int(child))
+    return total
+
+
 def wait_done(client: Any, job: str) -> dict[str, Any]:
     while True:
         state: dict[str, Any] = client.get(f"/v1/renders/{job}").json()
@@ -133,6 +153,8 @@ def main() -> None:
             with httpx.Client(base_url=url, timeout=60) as client:
                 # sequential: idle render processes, one job at a time
                 overheads, posts, dispatch, around = [], [], [], []
+                engine_cpu = 0.0
+                cpu_before = cpu_seconds(proc.pid)
                 for i in range(args.sequential):
                     t = time.perf_counter()
                     job = client.post("/v1/renders", json=docs[i % len(docs)]).json()["id"]
@@ -146,6 +168,8 @@ def main() -> None:
                     dispatch.append(started - created)
                     around.append(finished - started - rendered)
                     overheads.append(post + (started - created) + (finished - started - rendered))
+                    engine_cpu += float(state["output"]["engine_cpu_seconds"] or 0.0)
+                service_cpu = (cpu_seconds(proc.pid) - cpu_before - engine_cpu) / args.sequential
 
                 # burst: every document at once
                 def submit(doc: dict[str, Any]) -> tuple[str, float]:
@@ -172,6 +196,8 @@ def main() -> None:
     print(f"sequential  {args.sequential} jobs  overhead p50 {pct(overheads, .5) * ms:6.1f} ms  p95 {pct(overheads, .95) * ms:6.1f} ms"
           f"   (POST p95 {pct(posts, .95) * ms:.1f} ms, dispatch p95 {pct(dispatch, .95) * ms:.1f} ms,"
           f" around the render p95 {pct(around, .95) * ms:.1f} ms; target p95 <= 50 ms)")  # fmt: skip
+    print(f"sequential  service CPU per job {service_cpu * ms:.1f} ms (service and render processes' CPU "
+          f"minus the engine's {engine_cpu / args.sequential * ms:.1f} ms; polling GETs included)")  # fmt: skip
     print(f"median render seconds per job (renderer's own): "
           f"{statistics.median(float(s['output']['render_seconds']) for s in finals) * ms:.1f} ms   "
           f"load {os.getloadavg()[0]:.2f}")  # fmt: skip
