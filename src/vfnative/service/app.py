@@ -328,7 +328,7 @@ def _status_body(job: Job, base: str) -> dict[str, Any]:
         "status": job.status,
         "frames_done": job.frames_done,
         "frames_total": job.frames_total,
-        "warnings": job.warnings,
+        "warnings": job.warnings or list(result.get("warnings") or ()),  # the farm's, in its result
         "error": job.error,
         "created_at": _iso(job.created_at),
         "started_at": _iso(job.started_at),
