@@ -464,3 +464,20 @@ def test_media_urls_follow_the_network_policy(service: ServiceProcess, media_ser
         else:  # the farm is strict about media: the job fails with the refusal
             with pytest.raises(vfnative.AssetError, match="loopback"):
                 client.render(loopback)
+
+
+def test_webhook_gives_up_after_every_attempt(client: httpx.Client, service: ServiceProcess) -> None:
+    if service.args[0] == "--broker":
+        pytest.skip("delivery is the service's, the same for both backends; once is enough")
+    receiver = HookReceiver(fail_first=100)
+    try:
+        r = client.post("/v1/renders", json={"document": tiny_document(2), "webhook": {"url": receiver.url}})
+        state = wait_status(client, r.json()["id"], ("done",), timeout=60,
+                            predicate=lambda s: s["webhook"]["state"] == "failed")  # fmt: skip
+    finally:
+        receiver.close()
+    attempts = state["webhook"]["attempts"]
+    assert len(attempts) == 6  # the first and one after each of the five delays
+    assert len(receiver.received) == 6
+    gaps = [b["at"] - a["at"] for a, b in zip(attempts, attempts[1:], strict=False)]
+    assert gaps == sorted(gaps)  # backing off
