@@ -636,3 +636,17 @@ def test_chunked_renders_stitch_every_stitchable_codec(
         reference = through(rendered, info["pix_fmt"] if "10" not in info["pix_fmt"] else None)
         assert min(psnr(f[..., :3], r) for f, r in zip(frames, reference, strict=True)) >= 35.0
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted(["moving.json", "tone.wav", name])
+
+
+@pytest.mark.parametrize(
+    ("name", "encode", "message"),
+    [
+        ("x.mov", {"crf": 20}, "crf: mov/prores has no quality factor"),
+        ("x.gif", {"bitrate": 1_000_000}, "bitrate: gif/gif has no target bitrate"),
+        ("x.mp3", {"crf": 3}, "crf: mp3/mp3"),
+        ("x.webm", {"lossless": True}, "lossless: x264's lossless mode is for h264"),
+    ],
+)
+def test_rate_controls_are_never_silently_ignored(name: str, encode: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
+        resolve_output(name, vfnative.EncodeSettings(**encode))

@@ -5,7 +5,8 @@ skia-python never releases the GIL, so one process draws on one core; the encode
 it but cannot use the rest of a machine. `render_parallel` cuts the frames into contiguous chunks,
 renders the first in this process and the others in ``jobs - 1`` spawned processes (each keeps one
 `Renderer` for the chunks it takes, so fonts, images and kernels load once per process), encodes
-each chunk as a closed-GOP H.264 piece starting with an IDR frame (`Muxer(first_frame=)`), encodes
+each chunk as a closed-GOP piece starting with a keyframe (`Muxer(first_frame=)`; H.264, H.265, AV1,
+VP9 or ProRes, in the output's container; other formats render in one process), encodes
 the audio mix once, and joins everything with `encode.stitch.stitch` — packets copied, never
 re-encoded.
 
@@ -79,6 +80,9 @@ _SPLIT_RATIO = 1.5
 """Drawing must cost this many times the encoder's time per frame before workers are started."""
 _SPLIT_GAIN_S = 3.0
 """... and the drawing they would take over must exceed this many seconds."""
+_SPLIT_IDLE = 0.5
+"""... and at least this many CPUs must have been idle while this process drew (its own CPU time
+over wall time, against the CPU limit), with the machine's load average below the CPU limit."""
 """Frames between progress messages from a worker."""
 
 
@@ -175,6 +179,7 @@ class _ChunkWriter:
 
         self.renderer, self.out, self.first = renderer, out, first
         self.started = time.perf_counter()
+        self.cpu_started = time.process_time()
         self.setup_before = renderer._setup_seconds
         renderer.compositor  # noqa: B018 - built here so its cost counts as setup
         doc = renderer.document
@@ -215,12 +220,29 @@ class _ChunkWriter:
         the first full frame). Measured on 2 CPUs (bench/documents): the promo (drawing 1.1× the
         encoder) and the dashboard (2×, but only 2 s to take over) lose ~0.6 s when split; the Ken
         Burns promo (2.4×, 8 s to take over) gains 25 %.
+
+        A worker also needs a CPU nobody uses: when this process already keeps the CPUs busy
+        (drawing, effect bands, decoder and encoder threads) or the machine's load average is at
+        the CPU limit, a second process only shares the same cores, at twice the memory (the
+        upscaled-clips bench ran 12 % slower in two processes on a loaded machine).
         """
         frames, drawing = self.mark()
         per_frame = (drawing - since[1]) / max(1, frames - since[0])
         encoder = self.muxer.encode_seconds / max(1, self.muxer.frames_encoded)
         saved = remaining * per_frame * (1 - 1 / processes)
-        return per_frame > _SPLIT_RATIO * encoder and saved > _SPLIT_GAIN_S
+        if not (per_frame > _SPLIT_RATIO * encoder and saved > _SPLIT_GAIN_S):
+            return False
+        cpus = cpu_limit()
+        wall = max(1e-6, time.perf_counter() - self.started)
+        busy = (time.process_time() - self.cpu_started) / wall
+        try:
+            load = os.getloadavg()[0]
+        except OSError:  # not available: judge from this process alone
+            load = 0.0
+        idle = cpus - busy >= _SPLIT_IDLE and load < cpus
+        log.debug("split? drawing %.1f ms/frame, encoder %.1f, busy %.2f of %d CPUs, load %.2f: %s",
+                  1000 * per_frame, 1000 * encoder, busy, cpus, load, idle)  # fmt: skip
+        return idle
 
     def mark(self) -> tuple[int, float]:
         """(frames drawn, drawing seconds) so far."""

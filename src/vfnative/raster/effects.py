@@ -9,7 +9,7 @@ canvas (spec 03 §B.0). This module reproduces that pipeline on the CPU:
   schema default filled in (params the schema does not declare are dropped: they bind nothing).
 * `apply_effects(pixels, calls, ...)` binds params to uniforms (§B.1: em × W/100, option indices,
   JS truthiness, `parseColorToVec4`) and runs each effect's passes as numba kernels
-  (raster/effects_kernels.py), storing RGBA8 between passes like the reference's framebuffers.
+  (raster/kernels_*.py, gathered in raster/effects_kernels.py), storing RGBA8 between passes like the reference's framebuffers.
 
 Outputs may hold invalid premultiplied pixels (rgb > a): the reference composites them additively
 (§B.0.8), so callers must draw the result as a kPremul image without clamping.
@@ -36,7 +36,7 @@ import numpy.typing as npt
 
 from vfnative.model.layers import parse_effect_path
 from vfnative.raster import effects_kernels as K
-from vfnative.raster.effects_gl import LUT, taps_filter
+from vfnative.raster.effects_gl import taps_filter
 
 __all__ = ["EFFECT_NAMES", "EffectCall", "apply_effects", "bind_params", "resolve_effects"]
 
@@ -949,12 +949,10 @@ def _run_pass(
     ):
         if bx1 > bx0 and by1 > by0:
             kernel(src, dst, orig, bx0, by0, bx1, by1, time, p)
-    wx0, wy0 = ix0 + lo_x, iy0 + lo_y
-    window = LUT[src[wy0 : iy1 + hi_y, wx0 : ix1 + hi_x]]
     taps_filter(
-        window, wx0, wy0, dst, ix0, iy0, ix1, iy1,
+        src, dst, ix0, iy0, ix1, iy1,
         np.asarray(dxs, np.int64), np.asarray(dys, np.int64), np.asarray(ws, np.float32),
-        np.float32(taps[1]), taps[2], src,
+        np.float32(taps[1]), taps[2],
     )  # fmt: skip
 
 

@@ -1,6 +1,6 @@
 """The reference's WebGL effect runtime, in float32 numba: sampling, storage and shader helpers.
 
-Everything the 42 effect kernels (raster/effects_kernels.py) share, written to reproduce
+Everything the 42 effect kernels (raster/kernels_*.py, gathered in raster/effects_kernels.py) share, written to reproduce
 SwiftShader's output (spec 03 §B.0, §B.2): float32 arithmetic in the shader's operation order,
 `texture2D` as a clamp-to-edge bilinear blend of 8-bit premultiplied texels (§B.0.4), and per-pass
 storage clamped per channel and rounded to nearest 8-bit (§B.0.2). No fused multiply-add: numba
@@ -15,8 +15,8 @@ modules; numba cannot be seen by mypy, so the typed surface is raster/effects.py
 numba only.
 
 Caching caveat for developers: numba invalidates a cached kernel when *its own* file changes, not
-when an inlined helper from this file does. After editing this module, touch
-raster/effects_kernels.py (or delete raster/__pycache__/effects_kernels.*.nb?) so the kernels
+when an inlined helper from this file does. After editing this module, touch the
+raster/kernels_*.py files (or delete their raster/__pycache__/kernels_*.nb? entries) so the kernels
 recompile. Installs are unaffected (an upgrade replaces both files).
 """
 
@@ -416,13 +416,13 @@ def glow_composite(src, dst, orig, x0, y0, x1, y1, intensity, blend):  # type: i
 
 
 @jit
-def taps_filter(srcf, ox, oy, dst, x0, y0, x1, y1, dxs, dys, ws, norm, keep_alpha, src):  # type: ignore[no-untyped-def]
+def taps_filter(src, dst, x0, y0, x1, y1, dxs, dys, ws, norm, keep_alpha):  # type: ignore[no-untyped-def]
     """Σ ws[k]·T[y + dys[k], x + dxs[k]] / norm over [x0, x1) × [y0, y1), stored as RGBA8.
 
     The fast form of a linear filter whose taps sit at fixed offsets from every pixel (blurs,
     motion blur): the bilinear weights are folded into integer-offset taps once, so the inner loop
-    is a plain weighted sum of float32 texels. `srcf` is the float32 texture window whose top-left
-    is array pixel (ox, oy); the caller keeps every tap inside it (interior pixels only, where
+    is a plain weighted sum of float32 texels (`LUT` of the 8-bit ones, read in place: no float
+    copy of the texture). The caller keeps every tap inside `src` (interior pixels only, where
     clamp/transparent/mirror edge modes all agree). `keep_alpha` takes alpha from `src` instead
     (gaussianBlur with alphaAware false). Differs from the per-sample GL model only in float32
     rounding of the tap positions (≪ 1/255).
@@ -435,14 +435,21 @@ def taps_filter(srcf, ox, oy, dst, x0, y0, x1, y1, dxs, dys, ws, norm, keep_alph
             ab = _0
             aa = _0
             for k in range(n):
-                yy = y + dys[k] - oy
-                xx = x + dxs[k] - ox
+                yy = y + dys[k]
+                xx = x + dxs[k]
                 wk = ws[k]
-                ar = ar + wk * srcf[yy, xx, 0]
-                ag = ag + wk * srcf[yy, xx, 1]
-                ab = ab + wk * srcf[yy, xx, 2]
-                aa = aa + wk * srcf[yy, xx, 3]
+                ar = ar + wk * LUT[src[yy, xx, 0]]
+                ag = ag + wk * LUT[src[yy, xx, 1]]
+                ab = ab + wk * LUT[src[yy, xx, 2]]
+                aa = aa + wk * LUT[src[yy, xx, 3]]
             a = aa / norm
             if keep_alpha:
                 a = LUT[src[y, x, 3]]
             store(dst, x, y, ar / norm, ag / norm, ab / norm, a)
+
+
+# --------------------------------------------------------------------------- constants the kernels share
+
+_EPS4 = F(1e-4)
+_TAU = F(6.2832)
+_PI = F(3.1415926)

@@ -153,7 +153,7 @@ class Service:
         )
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
@@ -161,14 +161,14 @@ def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-def get_store(service: ServiceDep) -> JobStore:
+async def get_store(service: ServiceDep) -> JobStore:
     return service.store
 
 
 JobStoreDep = Annotated[JobStore, Depends(get_store)]
 
 
-def get_api_key(
+async def get_api_key(
     service: ServiceDep,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
@@ -321,13 +321,14 @@ def _status_body(job: Job, base: str) -> dict[str, Any]:
             "fps": fps,
             "render_seconds": result.get("seconds"),
             "engine_seconds": result.get("engine_seconds"),
+            "engine_cpu_seconds": result.get("engine_cpu_seconds"),
         }
     body: dict[str, Any] = {
         "id": job.id,
         "status": job.status,
         "frames_done": job.frames_done,
         "frames_total": job.frames_total,
-        "warnings": job.warnings,
+        "warnings": job.warnings or list(result.get("warnings") or ()),  # the farm's, in its result
         "error": job.error,
         "created_at": _iso(job.created_at),
         "started_at": _iso(job.started_at),
@@ -393,7 +394,30 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     )
     install_handlers(app)
     _routes(app)
+    _document_schema_in_openapi(app)
     return app
+
+
+def _document_schema_in_openapi(app: FastAPI) -> None:
+    """Put the pydantic VideoJSON model's JSON schema into the OpenAPI components as ``VideoJSON``.
+
+    The routes read their bodies themselves (a bare or wrapped document, errors with the CLI's paths),
+    so FastAPI cannot infer the schema; it is added here, once, when /openapi.json is first built."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from vfnative.model.document import VideoJSON
+
+            schema = build()
+            document = VideoJSON.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(document.pop("$defs", {}))
+            components["VideoJSON"] = document
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
@@ -401,17 +425,21 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": {
-                "description": "A VideoJSON document, or {document, options, webhook}.",
-                "type": "object",
+                "description": "A VideoJSON document, or {document, options, webhook, output}.",
+                "anyOf": [{"$ref": "#/components/schemas/VideoJSON"}, {"type": "object", "required": ["document"],
                 "properties": {
-                    "document": {"type": "object", "description": "VideoJSON (see the VideoJSON schema)"},
+                    "document": {"$ref": "#/components/schemas/VideoJSON"},
+                    "output": {"type": "string", "description": "an .mp4 URL under --output-prefix (s3://)"},
+                    "frame": {"type": "integer", "minimum": 0, "description": "POST /v1/frames"},
+                    "time": {"type": "number", "minimum": 0, "description": "POST /v1/frames, seconds"},
+                    "format": {"enum": ["png", "jpeg", "webp"], "description": "POST /v1/frames"},
                     "options": {"type": "object", "properties": {
                         "preset": {"enum": ["draft", "standard", "high"]},
                         "width": {"type": "integer", "minimum": 2}, "height": {"type": "integer", "minimum": 2},
                         "scale": {"type": "number", "exclusiveMinimum": 0},
                         "fps": {"type": "number", "exclusiveMinimum": 0}, "strict": {"type": "boolean"}}},
                     "webhook": {"type": "object", "properties": {"url": {"type": "string", "format": "uri"}}},
-                },
+                }}],
             }}},
         }
     }  # fmt: skip
@@ -475,51 +503,60 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
     ) -> JSONResponse:
         """Accept a render job: 202 with its id, status and links."""
         started = time.perf_counter()
-        doc, options, envelope, text = await parse(request, service, key)
-        webhook_url = await run_in_threadpool(check_webhook, service, key, envelope.get("webhook"))
-
-        def settings_check() -> int:
-            with renderer(service, key, doc, options) as r:  # the options' size and fps, within limits
-                return _frame_total(r.document)
-
-        frames_total = await run_in_threadpool(settings_check)
-        job_id = uuid.uuid4().hex
-        output = _output_for(service.settings, job_id, envelope.get("output"))
+        limits = service.limits_for(key)
+        raw = await _read_body(request, limits.max_document_bytes + ENVELOPE_BYTES)
         base = _base(request)
-        request_hash = hashlib.sha256(
-            json.dumps([text, options, webhook_url, envelope.get("output")], sort_keys=True).encode("utf-8")
-        ).hexdigest()
-        concurrency = key.concurrency or service.settings.default_concurrency
-        stored_options = {**options, "_base_url": base}
-        try:
-            job, created = await run_in_threadpool(
-                lambda: service.store.create(
+
+        def accept() -> tuple[Job, bool]:  # all the blocking work in one threadpool call
+            doc_text, envelope = _split_request(raw)
+            options = check_options(envelope.get("options"))
+            media_root = service.settings.media_root
+            doc = load_document(
+                doc_text, limits=limits, base_dir=media_root, strict=bool(options.get("strict"))
+            )
+            _check_sources(doc, media_root)
+            text = doc_text.decode("utf-8") if isinstance(doc_text, bytes) else doc_text
+            webhook_url = check_webhook(service, key, envelope.get("webhook"))
+            with renderer(service, key, doc, options) as r:  # the options' size and fps, within limits
+                frames_total = _frame_total(r.document)
+            job_id = uuid.uuid4().hex
+            output = _output_for(service.settings, job_id, envelope.get("output"))
+            request_hash = hashlib.sha256(
+                json.dumps([text, options, webhook_url, envelope.get("output")], sort_keys=True).encode(
+                    "utf-8"
+                )
+            ).hexdigest()
+            try:
+                job, created = service.store.create(
                     job_id,
                     key_name=key.name,
                     document=text,
-                    options=stored_options,
+                    options={**options, "_base_url": base},
                     webhook_url=webhook_url,
                     frames_total=frames_total,
                     output=output,
-                    concurrency=concurrency,
+                    concurrency=key.concurrency or service.settings.default_concurrency,
                     idempotency_key=idempotency_key,
                     request_hash=request_hash,
                 )
-            )
-        except OverConcurrency as exc:
-            raise ApiError(429, "TooManyJobs", f"key {key.name!r} has {exc.active} active jobs; its concurrency "
-                           f"limit is {exc.limit}", headers={"Retry-After": "1"}) from None  # fmt: skip
-        if not created and job.request_hash != request_hash:
-            raise ApiError(409, "IdempotencyConflict", f"Idempotency-Key {idempotency_key!r} was used for a "
-                           f"different request (job {job.id})")  # fmt: skip
+            except OverConcurrency as exc:
+                raise ApiError(429, "TooManyJobs", f"key {key.name!r} has {exc.active} active jobs; its "
+                               f"concurrency limit is {exc.limit}", headers={"Retry-After": "1"}) from None  # fmt: skip
+            if not created and job.request_hash != request_hash:
+                raise ApiError(409, "IdempotencyConflict", f"Idempotency-Key {idempotency_key!r} was used for a "
+                               f"different request (job {job.id})")  # fmt: skip
+            if created:
+                try:
+                    service.backend.submitted(job)
+                except Exception as exc:
+                    service.store.cancel(job.id)
+                    raise ApiError(
+                        503, "BackendUnavailable", f"cannot queue the job: {type(exc).__name__}: {exc}"
+                    ) from exc
+            return job, created
+
+        job, created = await run_in_threadpool(accept)
         if created:
-            try:
-                await run_in_threadpool(service.backend.submitted, job)
-            except Exception as exc:
-                await run_in_threadpool(service.store.cancel, job.id)
-                raise ApiError(
-                    503, "BackendUnavailable", f"cannot queue the job: {type(exc).__name__}: {exc}"
-                ) from exc
             service.metrics.submit_seconds.observe(time.perf_counter() - started)
         links = _links(base, job.id)
         body = {"id": job.id, "status": job.status, "links": links}
