@@ -64,6 +64,7 @@ class EmbeddedBackend:
             allowed_networks=settings.allowed_networks,
             limits=limits_table(settings.limits, settings.keys),
             threads=settings.threads,
+            fonts_url=settings.fonts_url,
         )
         self.workers = LocalWorkers(spec, settings.workers, store)
 
