@@ -610,6 +610,58 @@ def test_stdout_render_streams_through_a_pipe(
     assert int(frames) == FRAMES
 
 
+@pytest.mark.parametrize(
+    ("argv", "sound", "container", "codec", "audio"),
+    [
+        ((), True, "mp4", "h264", "aac"),
+        ((), False, "mp4", "h264", None),
+        (("--codec", "vp9"), True, "webm", "vp9", "opus"),
+    ],
+    ids=["fmp4-h264-aac", "fmp4-h264-silent", "webm-vp9-opus"],
+)
+def test_stdout_render_piped_into_ffprobe_reports_the_stream(
+    tmp_path: Path, argv: tuple[str, ...], sound: bool, container: str, codec: str, audio: str | None
+) -> None:
+    """``vfnative render DOC -o - | ffprobe -``: FFmpeg's own prober, reading a pipe (no seeking), sees
+    the container, the video stream (codec, size, pixel format, every frame) and the audio track."""
+    import shutil
+    import subprocess
+    import sys
+
+    ffprobe = shutil.which("ffprobe")
+    if ffprobe is None:
+        pytest.skip("ffprobe is not installed (Debian's ffmpeg package; .ci/run installs it)")
+    doc = moving_document(tmp_path, sound=sound)
+    with open(tmp_path / "render.log", "wb") as log:
+        render = subprocess.Popen(
+            [sys.executable, "-m", "vfnative.cli.main", "render", str(doc), "-o", "-", "-q", *argv],
+            stdout=subprocess.PIPE, stderr=log, env={**os.environ, "SVT_LOG": "1"},
+        )  # fmt: skip
+        assert render.stdout is not None
+        probe = subprocess.run(
+            [ffprobe, "-v", "error", "-count_frames", "-show_streams", "-show_format", "-of", "json", "-"],
+            stdin=render.stdout,
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        render.stdout.close()
+        assert render.wait(timeout=60) == 0, (tmp_path / "render.log").read_text()
+    assert probe.returncode == 0, probe.stderr
+    info = json.loads(probe.stdout)
+    assert container in info["format"]["format_name"].split(",")
+    kinds = {s["codec_type"]: s for s in info["streams"]}
+    assert sorted(s["codec_type"] for s in info["streams"]) == sorted(
+        ["video"] + ["audio"] * (audio is not None)
+    )
+    video = kinds["video"]
+    assert (video["codec_name"], video["width"], video["height"]) == (codec, 128, 72)
+    assert video["pix_fmt"] == "yuv420p"
+    assert int(video["nb_read_frames"]) == FRAMES
+    if audio is not None:
+        assert (kinds["audio"]["codec_name"], kinds["audio"]["channels"]) == (audio, 2)
+
+
 def test_a_pipe_refuses_formats_that_need_to_seek(tmp_path: Path) -> None:
     import os as _os
 
