@@ -2,7 +2,7 @@
 
 Hot path: `docker run` (container creation) → the CLI seeds numba's cache from the image's prebuilt one
 → imports → the first frame of bench/documents/effects-showcase.json (1920×1080, three photos with
-fifteen effects) written as PNG; and `vfnative worker` in a fresh container until Celery is consuming.
+seventeen effects) written as PNG; and `vfnative worker` in a fresh container until Celery is consuming.
 
 Each figure is the median of ``--runs`` fresh containers, wall clock around `docker run`, with the same
 render on the host (this interpreter, its own warm numba cache) in the same command as the baseline.
