@@ -39,7 +39,9 @@ RUN --mount=type=secret,id=ca_bundle,required=false --mount=type=cache,target=/r
 x = p.get("optional-dependencies", {}); \
 print("\n".join(p["dependencies"] + x.get("worker", []) + x.get("server", [])))' > /tmp/requirements.txt; \
     /opt/vfnative/bin/pip install -q -r /tmp/requirements.txt ${FONT_PACKAGES}
-COPY README.md /src/
+# pyproject.toml names README.md as the long description: a stand-in keeps README edits (frequent)
+# from invalidating the layers below (the install, the strip and the 2-minute warmup)
+RUN echo "vfnative: see the project's README" > /src/README.md
 COPY src /src/src
 # pip warns (and goes on) if an extra is not declared yet; the dependencies are in already
 RUN --mount=type=secret,id=ca_bundle,required=false --mount=type=cache,target=/root/.cache/pip \

@@ -2,7 +2,7 @@
 
 Hot path: `docker run` (container creation) → the CLI seeds numba's cache from the image's prebuilt one
 → imports → the first frame of bench/documents/effects-showcase.json (1920×1080, three photos with
-fifteen effects) written as PNG; and `vfnative worker` in a fresh container until Celery is consuming.
+seventeen effects) written as PNG; and `vfnative worker` in a fresh container until Celery is consuming.
 
 Each figure is the median of ``--runs`` fresh containers, wall clock around `docker run`, with the same
 render on the host (this interpreter, its own warm numba cache) in the same command as the baseline.
@@ -87,22 +87,10 @@ def worker_start(image: str, redis_image: str, runs: int) -> None:
         time.sleep(1.0)
         doc = json.dumps({"width": 320, "height": 180, "fps": 30, "duration": 0.2, "layers": []})
         for _ in range(runs):
-            run(
-                "docker",
-                "run",
-                "--rm",
-                "-i",
-                "--network",
-                net,
-                "-e",
-                f"VFNATIVE_BROKER={broker}",
-                image,
-                "submit",
-                "-",
-                "-o",
-                "/tmp/out.mp4",
-                stdin=doc,
-            )  # fmt: skip  (queued before the worker exists)
+            # queued before the worker exists
+            submit = ["docker", "run", "--rm", "-i", "--network", net, "-e", f"VFNATIVE_BROKER={broker}", image,
+                      "submit", "-", "-o", "/tmp/out.mp4", "--shared-dir", "/tmp"]  # fmt: skip
+            run(*submit, stdin=doc)
             start = time.perf_counter()
             name = run("docker", "run", "-d", "--read-only", "--tmpfs", "/tmp", "--network", net,
                        "-e", f"VFNATIVE_BROKER={broker}", image, "worker", "--concurrency", "1").stdout.strip()  # fmt: skip

@@ -10,9 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -21,64 +19,7 @@ import vfnative
 from vfnative.cli.main import run
 from vfnative.fonts.fetch import css2_url
 
-from .fontmaker import noto_sans_as
-
-
-class FontServer:
-    def __init__(self, fonts: dict[str, bytes], *, single_weight: frozenset[str] = frozenset()) -> None:
-        self.fonts = fonts
-        self.single_weight = single_weight
-        """Families that answer 400 to a weight list, as css2 does for a family without those weights."""
-        self.requests: list[str] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                server.requests.append(self.path)
-                url = urllib.parse.urlsplit(self.path)
-                if url.path == "/css2":
-                    spec = urllib.parse.parse_qs(url.query)["family"][0]
-                    family = spec.split(":")[0]
-                    if family not in server.fonts or (":" in spec and family in server.single_weight):
-                        self._send(400, b"bad request", "text/plain")
-                        return
-                    variants = spec.split("@")[1].split(";") if "@" in spec else ["0,400"]
-                    base = f"http://127.0.0.1:{self.server.server_address[1]}"
-                    rules = [
-                        f"@font-face {{ font-family: '{family}'; font-style: {'italic' if v[0] == '1' else 'normal'};"
-                        f" font-weight: {v.split(',')[1]}; src: url({base}/s/{urllib.parse.quote(family)}.ttf)"
-                        " format('truetype'); }"
-                        for v in variants
-                    ]
-                    self._send(200, "\n".join(rules).encode(), "text/css")
-                elif url.path.startswith("/s/"):
-                    family = urllib.parse.unquote(url.path[3:-4])
-                    self._send(200, server.fonts[family], "font/ttf")
-                else:
-                    self._send(404, b"", "text/plain")
-
-            def _send(self, status: int, body: bytes, kind: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> FontServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
+from .fontmaker import FontServer, noto_sans_as
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from standardwebhooks import Webhook
 
 import vfnative
 from vfnative.cli.main import run
+from vfnative.client import Client, RenderResult
 
 from .conftest import (
     HOOK_HOST,
@@ -441,3 +442,43 @@ def test_batch(client: httpx.Client, service: ServiceProcess, tmp_path: Path) ->
         over = small.post("/v1/batches", json={"renders": [docs[0], docs[1]]})  # concurrency 1
         assert over.status_code == 429
     assert client.get("/v1/batches/nope").status_code == 404
+
+
+def test_media_urls_follow_the_network_policy(service: ServiceProcess, media_server: str) -> None:
+    def image_doc(url: str) -> dict[str, object]:
+        doc = tiny_document(2)
+        doc["layers"].append({"id": "dot", "type": "image", "properties": {},
+                              "settings": {"enabled": True, "startTime": 0, "sourceDuration": 0.2, "source": url}})  # fmt: skip
+        return doc
+
+    with Client(service.url, MAIN_KEY) as client:
+        allowed = client.render(image_doc(f"{media_server}/dot.png"))  # 127.0.0.2: admitted
+        assert isinstance(allowed, RenderResult)
+        assert allowed.warnings == ()
+        port = media_server.rsplit(":", 1)[1]
+        loopback = image_doc(f"http://127.0.0.1:{port}/dot.png")  # not admitted
+        if service.args[0] != "--broker":  # embedded: lenient media, the layer is skipped with a warning
+            refused = client.render(loopback)
+            assert isinstance(refused, RenderResult)
+            assert any("loopback" in w and "refused" in w for w in refused.warnings), refused.warnings
+        else:  # the farm is strict about media: the job fails with the refusal
+            with pytest.raises(vfnative.AssetError, match="loopback"):
+                client.render(loopback)
+
+
+def test_webhook_gives_up_after_every_attempt(embedded_service: ServiceProcess) -> None:
+    """Delivery is the service's, the same for both backends: checked once, on the embedded one."""
+    receiver = HookReceiver(fail_first=100)
+    auth = {"Authorization": f"Bearer {MAIN_KEY}"}
+    try:
+        with httpx.Client(base_url=embedded_service.url, headers=auth, timeout=30) as client:
+            r = client.post("/v1/renders", json={"document": tiny_document(2), "webhook": {"url": receiver.url}})
+            state = wait_status(client, r.json()["id"], ("done",), timeout=60,
+                                predicate=lambda s: s["webhook"]["state"] == "failed")  # fmt: skip
+    finally:
+        receiver.close()
+    attempts = state["webhook"]["attempts"]
+    assert len(attempts) == 6  # the first and one after each of the five delays
+    assert len(receiver.received) == 6
+    gaps = [b["at"] - a["at"] for a, b in zip(attempts, attempts[1:], strict=False)]
+    assert gaps == sorted(gaps)  # backing off

@@ -238,6 +238,14 @@ def _split_request(body: bytes) -> tuple[str | bytes, dict[str, Any]]:
     return body, {}
 
 
+def _check_fetch_fonts(service: Any, options: dict[str, Any]) -> None:
+    """``options.fetch_fonts`` renders in the embedded backend only: farm workers build their own
+    renderers from the job, which carries no font fetching (422 instead of silently dropping it)."""
+    if options.get("fetch_fonts") and service.settings.broker:
+        raise ApiError(422, "RequestError", "options.fetch_fonts: not available with the farm backend (--broker)",
+                       [("options.fetch_fonts", "not available with the farm backend (--broker)")])  # fmt: skip
+
+
 def _check_sources(doc: Any, media_root: Any) -> None:
     """Without --media-root a document may name only URLs and data: URIs (422 for a local path)."""
     if media_root is not None:
@@ -328,7 +336,7 @@ def _status_body(job: Job, base: str) -> dict[str, Any]:
         "status": job.status,
         "frames_done": job.frames_done,
         "frames_total": job.frames_total,
-        "warnings": job.warnings,
+        "warnings": job.warnings or list(result.get("warnings") or ()),  # the farm's, in its result
         "error": job.error,
         "created_at": _iso(job.created_at),
         "started_at": _iso(job.started_at),
@@ -437,7 +445,8 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
                         "preset": {"enum": ["draft", "standard", "high"]},
                         "width": {"type": "integer", "minimum": 2}, "height": {"type": "integer", "minimum": 2},
                         "scale": {"type": "number", "exclusiveMinimum": 0},
-                        "fps": {"type": "number", "exclusiveMinimum": 0}, "strict": {"type": "boolean"}}},
+                        "fps": {"type": "number", "exclusiveMinimum": 0}, "strict": {"type": "boolean"},
+                        "fetch_fonts": {"type": "boolean"}}},
                     "webhook": {"type": "object", "properties": {"url": {"type": "string", "format": "uri"}}},
                 }}],
             }}},
@@ -452,6 +461,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         body = await _read_body(request, limits.max_document_bytes + ENVELOPE_BYTES)
         doc_text, envelope = _split_request(body)
         options = check_options(envelope.get("options"))
+        _check_fetch_fonts(service, options)
         media_root = service.settings.media_root
 
         def load() -> Any:
@@ -483,14 +493,22 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
             raise ApiError(422, "RequestError", f"{path}: {message}", [(path, message)])
         return url
 
-    def renderer(service: Service, key: ApiKey, doc: Any, options: dict[str, Any]) -> vfnative.Renderer:
+    def renderer(
+        service: Service, key: ApiKey, doc: Any, options: dict[str, Any], *, fetch_fonts: bool = False
+    ) -> vfnative.Renderer:
+        """A Renderer for the request; `fetch_fonts` (a still, not a job's checks) honours
+        ``options.fetch_fonts``: missing Google Fonts families fetched under the media policy."""
         settings = render_settings(options, service.limits_for(key))
+        fetch: bool | str = False
+        if fetch_fonts and options.get("fetch_fonts"):
+            fetch = service.settings.fonts_url or True
         return vfnative.Renderer(
             doc,
             settings=settings,
             base_dir=service.settings.media_root,
             sources=source_policy(service.settings.media_root, service.settings.allowed_networks),
             strict=bool(options.get("strict")),
+            fetch_fonts=fetch,
         )
 
     @app.post("/v1/renders", status_code=202, openapi_extra=render_request, responses=_ERROR_RESPONSES,
@@ -510,6 +528,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         def accept() -> tuple[Job, bool]:  # all the blocking work in one threadpool call
             doc_text, envelope = _split_request(raw)
             options = check_options(envelope.get("options"))
+            _check_fetch_fonts(service, options)
             media_root = service.settings.media_root
             doc = load_document(
                 doc_text, limits=limits, base_dir=media_root, strict=bool(options.get("strict"))
@@ -607,6 +626,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
                         raise ApiError(422, "RequestError", f"unknown field(s) {unknown}",
                                        [(name, "unknown field") for name in unknown])  # fmt: skip
                     options = check_options(envelope.get("options"))
+                    _check_fetch_fonts(service, options)
                     text = json.dumps(raw, allow_nan=True)
                     doc = load_document(text, limits=limits, base_dir=service.settings.media_root,
                                         strict=bool(options.get("strict")))  # fmt: skip
@@ -761,7 +781,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         frame_arg, time_arg = envelope.get("frame"), envelope.get("time")
 
         def draw() -> bytes:
-            with service.stills, renderer(service, key, doc, options) as r:
+            with service.stills, renderer(service, key, doc, options, fetch_fonts=True) as r:
                 total = _frame_total(r.document)
                 if frame_arg is not None:
                     if (

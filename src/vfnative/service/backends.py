@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from vfnative.service.local import LocalWorkers, WorkerSpec, limits_table
-from vfnative.service.options import render_settings
+from vfnative.service.options import render_settings, source_policy
 from vfnative.service.settings import ServiceSettings
 from vfnative.service.store import ACTIVE, FINAL, Job, JobStore
 
@@ -64,6 +64,7 @@ class EmbeddedBackend:
             allowed_networks=settings.allowed_networks,
             limits=limits_table(settings.limits, settings.keys),
             threads=settings.threads,
+            fonts_url=settings.fonts_url,
         )
         self.workers = LocalWorkers(spec, settings.workers, store)
 
@@ -164,8 +165,11 @@ class FarmBackend:
             "base_dir": str(Path(self.settings.media_root).absolute()) if self.settings.media_root else None,
             "broker": self.settings.broker,
         }
-        if "shared_dir" in inspect.signature(func).parameters:
+        parameters = inspect.signature(func).parameters
+        if "shared_dir" in parameters:
             args["shared_dir"] = str(self.settings.data_path)  # every worker mounts the data folder
+        if "sources" in parameters:  # the same media policy as the embedded backend's
+            args["sources"] = source_policy(self.settings.media_root, self.settings.allowed_networks)
         return args
 
     def _output(self, job: Job) -> str:

@@ -52,6 +52,8 @@ class WorkerSpec:
     limits: dict[str, dict[str, Any]]
     """Key name → Limits fields (the service default under ``""``)."""
     threads: int | None
+    fonts_url: str | None = None
+    """``options.fetch_fonts``: the CSS API's base URL (None: Google Fonts)."""
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -135,6 +137,7 @@ def _run(store: JobStore, spec: WorkerSpec, name: str, job: Any, stop: Any, pare
             base_dir=spec.media_root or work,
             sources=policy,
             strict=bool(job.options.get("strict")),
+            fetch_fonts=(spec.fonts_url or True) if job.options.get("fetch_fonts") else False,
         ) as renderer:
             store.progress(job.id, name, 0, renderer.frame_count)
             report = renderer.render_video(work / "output.mp4", on_progress=progress, cancel=token)
