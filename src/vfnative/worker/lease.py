@@ -119,6 +119,21 @@ class PieceRun:
     def cancel(self) -> threading.Event:
         return self.heartbeat.cancel
 
+    def still_mine(self) -> bool:
+        """Renew the lease now (not at the next heartbeat): False, and `cancel` set, when this attempt
+        must not publish its output (the job ended or was cancelled, or the lease went elsewhere)."""
+        if self.cancel.is_set():
+            return self.heartbeat.reason == "handback"
+        try:
+            outcome = self.store.refresh(self.job, self.piece, self.attempt, self.holder)
+        except Exception:  # Redis away: the heartbeat decides, as for the rest of the render
+            return True
+        if outcome == "ok" or outcome.startswith("drain:"):
+            return True
+        self.heartbeat.reason = outcome
+        self.cancel.set()
+        return False
+
     def progress(self, stage: str, done: int, total: int) -> None:
         """A `ProgressCallback`: frames done of this piece, written at most twice a second."""
         if stage == "render":

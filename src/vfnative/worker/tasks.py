@@ -324,9 +324,7 @@ def _render(run: PieceRun) -> dict[str, Any]:
             frames, audio_streams = _probe(part)
             if frames != total:
                 raise EncodeError(f"{output}: rendered {frames} frames; expected {total}", source=output)
-            if (
-                run.cancel.is_set() and run.heartbeat.reason != "handback"
-            ):  # lost the lease: the holder finishes
+            if not run.still_mine():  # cancelled, or the lease went elsewhere: do not publish
                 raise vfnative.RenderCancelled(f"job {job}: lease lost before the output was published")
         media = renderer.sources.stats.to_json()
     result = {
