@@ -207,10 +207,11 @@ class Worker:
         self.proc.wait(timeout=30)
 
     def terminate(self) -> float:
-        """SIGTERM (Celery's warm shutdown: finish the running task); returns the seconds until exit."""
+        """SIGTERM to the worker's main process, as `docker stop` or Kubernetes send it (Celery's warm
+        shutdown: drain); returns the seconds until it exited."""
         assert self.proc is not None
         started = time.monotonic()
-        os.killpg(self.proc.pid, signal.SIGTERM)
+        self.proc.send_signal(signal.SIGTERM)
         self.proc.wait(timeout=600)
         return time.monotonic() - started
 
@@ -301,6 +302,7 @@ def run_farm(docs: Sequence[Path], out: Path, broker: str, pool: list[Worker], r
     n = len(docs)
     outputs = [out / f"{d.stem}.mp4" for d in docs]
     notes: list[str] = []
+    result_problems: list[str] = []
     started = time.time()
     batch = vfnative.worker.submit_many([str(d) for d in docs], outputs, broker=broker)
     submitted = time.time() - started
@@ -330,7 +332,9 @@ def run_farm(docs: Sequence[Path], out: Path, broker: str, pool: list[Worker], r
                 f"SIGTERM {victim.name} after {done} jobs: {verdict} in {took:.1f} s (grace {grace:g} s)"
             )
             if took > grace:
-                raise SystemExit(f"{victim.name} took {took:.1f} s to drain; the grace period is {grace:g} s")
+                result_problems.append(
+                    f"{victim.name} took {took:.1f} s to drain; the grace period is {grace:g} s"
+                )
             victim.start()
         if state["status"] != "running":
             break
@@ -338,7 +342,7 @@ def run_farm(docs: Sequence[Path], out: Path, broker: str, pool: list[Worker], r
     wall = float(state["finished"]) - started
     jobs = [vfnative.worker.status(job, broker=broker) for job in batch]
     return {"batch": batch, "state": state, "jobs": jobs, "wall": wall, "submit_s": submitted, "notes": notes,
-            "outputs": outputs, "started": started}  # fmt: skip
+            "outputs": outputs, "started": started, "problems": result_problems}  # fmt: skip
 
 
 def _busy_worker(batch: Sequence[str], pool: list[Worker], broker: str) -> Worker:
@@ -364,7 +368,7 @@ def check(result: dict[str, Any], frames: int, broker: str) -> list[str]:
     from vfnative.worker.client import _farm
     from vfnative.worker.primitives import count_video_frames
 
-    problems = []
+    problems = list(result.get("problems", []))
     store = _farm(broker, None).store
     for job, state in zip(result["batch"], result["jobs"], strict=True):
         if state is None or state["status"] != "done":
@@ -391,6 +395,39 @@ def check(result: dict[str, Any], frames: int, broker: str) -> list[str]:
     if store.active_jobs():
         problems.append(f"jobs still active: {store.active_jobs()[:5]}")
     return problems
+
+
+def recoveries(batch: Sequence[str], broker: str) -> dict[str, int]:
+    """How often the farm recovered work: leases that expired, pieces handed back, messages lost."""
+    from vfnative.worker.client import _farm
+
+    store = _farm(broker, None).store
+    counts: dict[str, int] = {}
+    for job in batch:
+        for e in store.events(job):
+            if e["event"] in ("lease-expired", "handed-back", "message-lost", "error"):
+                counts[e["event"]] = counts.get(e["event"], 0) + 1
+    return counts
+
+
+def idle_gaps(batch: Sequence[str], broker: str) -> list[float]:
+    """Seconds each worker waited between finishing one job and starting its next (from the events)."""
+    from vfnative.worker.client import _farm
+
+    store = _farm(broker, None).store
+    runs: dict[str, list[tuple[float, float]]] = {}
+    for job in batch:
+        events = store.events(job)
+        starts = [e for e in events if e["piece"] == "render" and e["event"] == "started"]
+        ends = [e["t"] for e in events if e["piece"] == "" and e["event"] == "done"]
+        if starts and ends:
+            worker = str(starts[-1]["holder"])
+            runs.setdefault(worker, []).append((float(starts[-1]["t"]), float(ends[0])))
+    gaps = []
+    for spans in runs.values():
+        spans.sort()
+        gaps += [b[0] - a[1] for a, b in zip(spans, spans[1:], strict=False) if b[0] >= a[1]]
+    return gaps
 
 
 def _header() -> str:
@@ -426,6 +463,8 @@ def throughput(args: argparse.Namespace, folder: Path) -> int:
         result = run_farm(docs, folder / "out", redis_server.url, pool, redis_server, faults=args.faults,
                           grace=args.grace)  # fmt: skip
         problems = check(result, frames, redis_server.url)
+        gaps = idle_gaps(result["batch"], redis_server.url)
+        recovered = recoveries(result["batch"], redis_server.url)
     after, times_b = in_process(docs, folder / "inproc", processes)
     print(f"in-process (after):  {after:.1f} s", flush=True)
     baseline = (before + after) / 2
@@ -438,6 +477,8 @@ def throughput(args: argparse.Namespace, folder: Path) -> int:
     efficiency = baseline / wall
     for note in result["notes"]:
         print(f"fault: {note}")
+    if recovered:
+        print(f"recovered: {recovered}")
     print(f"farm batch wall {wall:.1f} s (submit_many {result['submit_s'] * 1000:.0f} ms), "
           f"{args.clips / wall * 60:.1f} jobs/min; in-process {baseline:.1f} s ({args.clips / baseline * 60:.1f} jobs/min)")  # fmt: skip
     print(
@@ -445,6 +486,15 @@ def throughput(args: argparse.Namespace, folder: Path) -> int:
     )
     print(f"per-job overhead {overhead * 1000:.0f} ms (in-process clip {statistics.mean(per_doc.values()):.2f} s); "
           f"task overhead {statistics.mean(task_over) * 1000:.0f} ms")  # fmt: skip
+    if gaps:
+        print(f"idle gap between a worker's jobs: median {statistics.median(gaps) * 1000:.0f} ms, "
+              f"max {max(gaps) * 1000:.0f} ms")  # fmt: skip
+        print(f"the farm's own cost per job, measured inside it: task overhead + median idle gap = "
+              f"{(statistics.mean(task_over) + statistics.median(gaps)) * 1000:.0f} ms")  # fmt: skip
+    farm_render = [j["result"]["render_seconds"] for j in result["jobs"] if j and j["result"]]
+    if farm_render:
+        print(f"render seconds per clip: farm {statistics.mean(farm_render):.2f} s (inside the task), "
+              f"in-process {statistics.mean(per_doc.values()):.2f} s")  # fmt: skip
     print(f"efficiency {efficiency:.3f}   (target: >= {0.90 if args.faults else 0.95})")
     print(
         f"checks: {problems or f'all {args.clips} done exactly once, {frames} frames + audio each, no orphan file'}"
@@ -471,6 +521,7 @@ def rss(args: argparse.Namespace, folder: Path) -> int:
         ] == "running":  # type: ignore[index]
             time.sleep(0.5)
         procs = [vfnative.worker.status(job, broker=redis_server.url)["result"]["process"] for job in batch]  # type: ignore[index]
+        gaps = idle_gaps(batch, redis_server.url)
     wall = time.time() - started
     pids = {p["pid"] for p in procs}
     by_task = {p["tasks"]: p["rss_mb"] for p in procs}
@@ -480,6 +531,8 @@ def rss(args: argparse.Namespace, folder: Path) -> int:
     for k in (1, 10, 50, 100, 200, 300, 400, last):
         if k in by_task:
             print(f"  RSS after task {k:4d}: {by_task[k]:7.1f} MB")
+    if gaps:
+        print(f"idle gap between jobs: median {statistics.median(gaps) * 1000:.0f} ms")
     ratio = by_task[last] / by_task[10]
     print(f"RSS after {last} / after 10: {ratio:.3f}  (target: within 1.20)")
     print(f"load after: {os.getloadavg()[0]:.2f}")

@@ -10,6 +10,7 @@
 # this machine does: its CA bundle goes in as a BuildKit secret (never in a layer), its proxy and pip
 # index settings as build arguments (Docker keeps the proxy ones out of the image's history).
 #
+# It also builds compose.yaml's Redis image, vfnative-redis:local (VFNATIVE_REDIS_TAG; VFNATIVE_BUILD_REDIS=0: not).
 # Environment: DOCKER (client, default: the first of docker, /usr/bin/docker that can run BuildKit),
 # VFNATIVE_BASE_IMAGE (default debian:bookworm-slim), VFNATIVE_CA_BUNDLE (default: the system bundle),
 # VFNATIVE_DEBIAN_MIRROR (default http://deb.debian.org/debian).
@@ -94,7 +95,7 @@ if ! "$docker_bin" image inspect "$base" >/dev/null 2>&1; then
 fi
 
 # --- this machine's way to the registries, as build arguments (not baked into the image)
-args=(--network host --build-arg "BASE=$base" -t "$tag")
+args=(--network host --build-arg "BASE=$base")
 for name in HTTP_PROXY HTTPS_PROXY NO_PROXY http_proxy https_proxy no_proxy PIP_DEFAULT_TIMEOUT; do
     if [ -n "${!name:-}" ]; then args+=(--build-arg "$name=${!name}"); fi
 done
@@ -104,6 +105,12 @@ if [ -n "$ca_bundle" ]; then
     args+=(--secret "id=ca_bundle,src=$ca_bundle")
 fi
 
-log "${builder[*]} ${args[*]} $* $root"
-"${builder[@]}" "${args[@]}" "$@" "$root"
+log "${builder[*]} ${args[*]} -t $tag $* $root"
+"${builder[@]}" "${args[@]}" -t "$tag" "$@" "$root"
 log "built $tag ($("$docker_bin" image inspect -f '{{.Size}}' "$tag") bytes)"
+# compose.yaml's Redis (the Dockerfile's redis stage: Debian's redis-server), unless told not to
+redis_tag=${VFNATIVE_REDIS_TAG:-vfnative-redis:local}
+if [ "${VFNATIVE_BUILD_REDIS:-1}" = 1 ]; then
+    "${builder[@]}" "${args[@]}" --target redis -t "$redis_tag" "$root" >/dev/null
+    log "built $redis_tag"
+fi

@@ -3,6 +3,9 @@ fonts a machine happens to have."""
 
 from __future__ import annotations
 
+import threading
+import urllib.parse
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 from fontTools.ttLib import TTFont
@@ -112,3 +115,65 @@ def make_fontpkg_wheel(folder: Path, family: str, font: Path) -> Path:
             zf.writestr(path, data)
         zf.writestr(f"{dist}-1.0.dist-info/RECORD", "\n".join(record) + "\n")
     return wheel
+
+
+class FontServer:
+    """A loopback imitation of the Google Fonts css2 API: stylesheets of @font-face rules whose
+    url()s point at the TTF files it also serves; `requests` lists every path asked for."""
+
+    def __init__(
+        self, fonts: dict[str, bytes], *, single_weight: frozenset[str] = frozenset(), host: str = "127.0.0.1"
+    ) -> None:
+        self.fonts = fonts
+        self.single_weight = single_weight
+        """Families that answer 400 to a weight list, as css2 does for a family without those weights."""
+        self.requests: list[str] = []
+        server = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *_args: object) -> None:
+                pass
+
+            def do_GET(self) -> None:
+                server.requests.append(self.path)
+                url = urllib.parse.urlsplit(self.path)
+                if url.path == "/css2":
+                    spec = urllib.parse.parse_qs(url.query)["family"][0]
+                    family = spec.split(":")[0]
+                    if family not in server.fonts or (":" in spec and family in server.single_weight):
+                        self._send(400, b"bad request", "text/plain")
+                        return
+                    variants = spec.split("@")[1].split(";") if "@" in spec else ["0,400"]
+                    base = f"http://{host}:{self.server.server_address[1]}"
+                    rules = [
+                        f"@font-face {{ font-family: '{family}'; font-style: {'italic' if v[0] == '1' else 'normal'};"
+                        f" font-weight: {v.split(',')[1]}; src: url({base}/s/{urllib.parse.quote(family)}.ttf)"
+                        " format('truetype'); }"
+                        for v in variants
+                    ]
+                    self._send(200, "\n".join(rules).encode(), "text/css")
+                elif url.path.startswith("/s/"):
+                    family = urllib.parse.unquote(url.path[3:-4])
+                    self._send(200, server.fonts[family], "font/ttf")
+                else:
+                    self._send(404, b"", "text/plain")
+
+            def _send(self, status: int, body: bytes, kind: str) -> None:
+                self.send_response(status)
+                self.send_header("Content-Type", kind)
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.httpd = ThreadingHTTPServer((host, 0), Handler)
+        self.url = f"http://{host}:{self.httpd.server_address[1]}"
+        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+
+    def __enter__(self) -> FontServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.httpd.shutdown()
+        self.httpd.server_close()
+        self.thread.join(5)

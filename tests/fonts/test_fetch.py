@@ -1,6 +1,7 @@
 """--fetch-fonts: families fetched from a Google Fonts-compatible CSS API, under the source policy.
 
-The server here imitates the css2 endpoint on loopback: a stylesheet of @font-face rules whose
+Families no installed package provides (the test extra installs real fontpkg families). The
+server here imitates the css2 endpoint on loopback: a stylesheet of @font-face rules whose
 url()s point at TTF files it also serves. Loopback is a private address, so the policy must admit
 it (`allow_private`); without that, the fetch is refused before any connection.
 """
@@ -9,9 +10,7 @@ from __future__ import annotations
 
 import io
 import json
-import threading
 import urllib.parse
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -20,64 +19,7 @@ import vfnative
 from vfnative.cli.main import run
 from vfnative.fonts.fetch import css2_url
 
-from .fontmaker import noto_sans_as
-
-
-class FontServer:
-    def __init__(self, fonts: dict[str, bytes], *, single_weight: frozenset[str] = frozenset()) -> None:
-        self.fonts = fonts
-        self.single_weight = single_weight
-        """Families that answer 400 to a weight list, as css2 does for a family without those weights."""
-        self.requests: list[str] = []
-        server = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, *_args: object) -> None:
-                pass
-
-            def do_GET(self) -> None:
-                server.requests.append(self.path)
-                url = urllib.parse.urlsplit(self.path)
-                if url.path == "/css2":
-                    spec = urllib.parse.parse_qs(url.query)["family"][0]
-                    family = spec.split(":")[0]
-                    if family not in server.fonts or (":" in spec and family in server.single_weight):
-                        self._send(400, b"bad request", "text/plain")
-                        return
-                    variants = spec.split("@")[1].split(";") if "@" in spec else ["0,400"]
-                    base = f"http://127.0.0.1:{self.server.server_address[1]}"
-                    rules = [
-                        f"@font-face {{ font-family: '{family}'; font-style: {'italic' if v[0] == '1' else 'normal'};"
-                        f" font-weight: {v.split(',')[1]}; src: url({base}/s/{urllib.parse.quote(family)}.ttf)"
-                        " format('truetype'); }"
-                        for v in variants
-                    ]
-                    self._send(200, "\n".join(rules).encode(), "text/css")
-                elif url.path.startswith("/s/"):
-                    family = urllib.parse.unquote(url.path[3:-4])
-                    self._send(200, server.fonts[family], "font/ttf")
-                else:
-                    self._send(404, b"", "text/plain")
-
-            def _send(self, status: int, body: bytes, kind: str) -> None:
-                self.send_response(status)
-                self.send_header("Content-Type", kind)
-                self.send_header("Content-Length", str(len(body)))
-                self.end_headers()
-                self.wfile.write(body)
-
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.httpd.server_address[1]}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
-
-    def __enter__(self) -> FontServer:
-        self.thread.start()
-        return self
-
-    def __exit__(self, *_exc: object) -> None:
-        self.httpd.shutdown()
-        self.httpd.server_close()
-        self.thread.join(5)
+from .fontmaker import FontServer, noto_sans_as
 
 
 @pytest.fixture
@@ -87,8 +29,8 @@ def cache(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
 
 
 @pytest.fixture(scope="module")
-def montserrat(tmp_path_factory: pytest.TempPathFactory) -> bytes:
-    return noto_sans_as(tmp_path_factory.mktemp("f") / "Montserrat.ttf", "Montserrat").read_bytes()
+def fetch_test_sans(tmp_path_factory: pytest.TempPathFactory) -> bytes:
+    return noto_sans_as(tmp_path_factory.mktemp("f") / "Fetch Test Sans.ttf", "Fetch Test Sans").read_bytes()
 
 
 def _doc(family: str, weight: float = 550) -> dict:
@@ -109,38 +51,40 @@ def test_css2_url_shape() -> None:
     )
 
 
-def test_fetched_family_renders_as_a_web_font_and_is_cached(cache: Path, montserrat: bytes) -> None:
-    with FontServer({"Montserrat": montserrat}) as server:
+def test_fetched_family_renders_as_a_web_font_and_is_cached(cache: Path, fetch_test_sans: bytes) -> None:
+    with FontServer({"Fetch Test Sans": fetch_test_sans}) as server:
         warnings: list[str] = []
-        with vfnative.Renderer(_doc("Montserrat"), sources=_policy(True), fetch_fonts=server.url,
+        with vfnative.Renderer(_doc("Fetch Test Sans"), sources=_policy(True), fetch_fonts=server.url,
                                on_warning=warnings.append) as renderer:  # fmt: skip
             renderer.render_frame(0)
             fetched = [d for d in renderer.font_dirs if str(d).startswith(str(cache))]
         assert len(fetched) == 1
-        assert not [w for w in warnings if "Montserrat" in w], warnings
-        assert [r.split("?")[0] for r in server.requests] == ["/css2", "/s/Montserrat.ttf"]
-        assert "family=Montserrat:ital,wght@0,550" in server.requests[0]
+        assert not [w for w in warnings if "Fetch Test Sans" in w], warnings
+        assert [r.split("?")[0] for r in server.requests] == ["/css2", "/s/Fetch%20Test%20Sans.ttf"]
+        assert "family=Fetch+Test+Sans:ital,wght@0,550" in server.requests[0]
         from vfnative.fonts.registry import FontRegistry
 
-        resolved = FontRegistry(font_dirs=fetched).resolve("Montserrat", weight=550)
+        resolved = FontRegistry(font_dirs=fetched).resolve("Fetch Test Sans", weight=550)
         assert dict(resolved.variations)["wght"] == 550.0  # web font: the axis takes the weight
         installed_like = FontRegistry(font_dirs=[fetched[0] / "x"]).resolve("Noto Sans", weight=550)
         assert dict(installed_like.variations)["wght"] == 500.0  # local font: a named instance
         # A second render (another worker process, say) reads the cache: no request at all.
-        with vfnative.Renderer(_doc("Montserrat"), sources=_policy(True), fetch_fonts=server.url) as again:
+        with vfnative.Renderer(
+            _doc("Fetch Test Sans"), sources=_policy(True), fetch_fonts=server.url
+        ) as again:
             assert again.font_dirs == tuple(fetched)
         assert len(server.requests) == 2
 
 
-def test_private_address_is_refused_without_allow_private(cache: Path, montserrat: bytes) -> None:
-    with FontServer({"Montserrat": montserrat}) as server:
+def test_private_address_is_refused_without_allow_private(cache: Path, fetch_test_sans: bytes) -> None:
+    with FontServer({"Fetch Test Sans": fetch_test_sans}) as server:
         warnings: list[str] = []
-        with vfnative.Renderer(_doc("Montserrat"), sources=_policy(False), fetch_fonts=server.url,
+        with vfnative.Renderer(_doc("Fetch Test Sans"), sources=_policy(False), fetch_fonts=server.url,
                                on_warning=warnings.append) as renderer:  # fmt: skip
             assert renderer.font_dirs == ()
         assert server.requests == []  # refused before connecting
         assert any(
-            "could not be fetched" in w and "Montserrat" in w and "only public addresses" in w
+            "could not be fetched" in w and "Fetch Test Sans" in w and "only public addresses" in w
             for w in warnings
         ), warnings
         assert not cache.exists() or not any(cache.rglob("*.ttf"))
@@ -148,8 +92,8 @@ def test_private_address_is_refused_without_allow_private(cache: Path, montserra
 
 def test_a_file_that_is_not_the_family_is_not_cached(cache: Path, tmp_path: Path) -> None:
     other = noto_sans_as(tmp_path / "Other.ttf", "Someone Else").read_bytes()
-    with FontServer({"Montserrat": other, "Lobster": b"<html>not a font</html>"}) as server:
-        for family, reason in (("Montserrat", "not 'Montserrat'"), ("Lobster", "not an sfnt")):
+    with FontServer({"Fetch Test Sans": other, "Fetch Broken": b"<html>not a font</html>"}) as server:
+        for family, reason in (("Fetch Test Sans", "not 'Fetch Test Sans'"), ("Fetch Broken", "not an sfnt")):
             warnings: list[str] = []
             with vfnative.Renderer(_doc(family), sources=_policy(True), fetch_fonts=server.url,
                                    on_warning=warnings.append):  # fmt: skip
@@ -159,25 +103,29 @@ def test_a_file_that_is_not_the_family_is_not_cached(cache: Path, tmp_path: Path
 
 
 def test_single_weight_family_falls_back_to_its_default_stylesheet(cache: Path, tmp_path: Path) -> None:
-    bebas = noto_sans_as(tmp_path / "Bebas.ttf", "Bebas Neue").read_bytes()
-    with FontServer({"Bebas Neue": bebas}, single_weight=frozenset({"Bebas Neue"})) as server:
-        with vfnative.Renderer(_doc("Bebas Neue", 700), sources=_policy(True), fetch_fonts=server.url) as r:
+    fetch_display = noto_sans_as(tmp_path / "Bebas.ttf", "Fetch Display One").read_bytes()
+    with FontServer(
+        {"Fetch Display One": fetch_display}, single_weight=frozenset({"Fetch Display One"})
+    ) as server:
+        with vfnative.Renderer(
+            _doc("Fetch Display One", 700), sources=_policy(True), fetch_fonts=server.url
+        ) as r:
             assert len(r.font_dirs) == 1
         assert [urllib.parse.unquote_plus(q) for q in server.requests[:2]] == [
-            "/css2?family=Bebas Neue:ital,wght@0,700",
-            "/css2?family=Bebas Neue",
+            "/css2?family=Fetch Display One:ital,wght@0,700",
+            "/css2?family=Fetch Display One",
         ]
 
 
-def test_cli_flags(cache: Path, tmp_path: Path, montserrat: bytes) -> None:
+def test_cli_flags(cache: Path, tmp_path: Path, fetch_test_sans: bytes) -> None:
     doc = tmp_path / "d.json"
-    doc.write_text(json.dumps(_doc("Montserrat")))
+    doc.write_text(json.dumps(_doc("Fetch Test Sans")))
     out, err = io.StringIO(), io.StringIO()
     code = run(["frames", str(doc), "-o", str(tmp_path / "f"), "--fetch-fonts", "http://127.0.0.1:9"],
                environ={}, stdout=out, stderr=err)  # fmt: skip
     assert code == 2
     assert "--fetch-fonts needs --allow-network" in err.getvalue()
-    with FontServer({"Montserrat": montserrat}) as server:
+    with FontServer({"Fetch Test Sans": fetch_test_sans}) as server:
         args = ["frames", str(doc), "-o", str(tmp_path / "f"), "--fetch-fonts", server.url, "--allow-network"]
         err = io.StringIO()
         assert run([*args, "--allow-private"], environ={}, stdout=io.StringIO(), stderr=err) == 0, (

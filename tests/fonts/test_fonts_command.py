@@ -34,27 +34,27 @@ def _check(*argv: str) -> tuple[int, str]:
 
 
 def test_check_lists_providers_and_the_pip_line(tmp_path: Path) -> None:
-    doc = _doc(tmp_path / "d.json", "Inter", "Montserrat", "Bebas Neue", "No Such Face")
+    doc = _doc(tmp_path / "d.json", "Inter", "Pacifico", "Righteous", "No Such Face")
     code, out = _check(str(doc))
     assert code == 1
     rows = {line.split("  ")[0].strip(): line for line in out.splitlines() if line and line[0] != " "}
     assert "fontpkg-inter" in rows["Inter"]
-    assert "MISSING" in rows["Montserrat"]
-    assert "pip install fontpkg-bebas-neue fontpkg-montserrat" in out  # known packages, sorted
+    assert "MISSING" in rows["Pacifico"]
+    assert "pip install fontpkg-pacifico fontpkg-righteous" in out  # known packages, sorted
     assert "No fontpkg package is known for: No Such Face" in out
     code, out = _check(str(doc), "--json")
     data = json.loads(out)
     assert code == 1
-    assert data["missing"] == ["Montserrat", "Bebas Neue", "No Such Face"]
-    assert data["pip"] == "pip install fontpkg-bebas-neue fontpkg-montserrat"
+    assert data["missing"] == ["Pacifico", "Righteous", "No Such Face"]
+    assert data["pip"] == "pip install fontpkg-pacifico fontpkg-righteous"
     assert [f["provider"] for f in data["fonts"]] == ["fontpkg-inter", "missing", "missing", "missing"]
 
 
 def test_check_passes_when_everything_resolves(tmp_path: Path) -> None:
     fonts = tmp_path / "fonts"
     fonts.mkdir()
-    noto_sans_as(fonts / "Montserrat.ttf", "Montserrat")
-    doc = _doc(tmp_path / "d.json", "Inter", "Montserrat")
+    noto_sans_as(fonts / "Pacifico.ttf", "Pacifico")
+    doc = _doc(tmp_path / "d.json", "Inter", "Pacifico")
     code, out = _check(str(doc), "--font-dir", str(fonts))
     assert code == 0, out
     assert f"folder {fonts}" in out
@@ -89,3 +89,26 @@ def test_usage_errors_exit_2(argv: list[str]) -> None:
     import io
 
     assert run(argv, environ={}, stdout=io.StringIO(), stderr=io.StringIO()) == 2
+
+
+FIXTURE_FONTS = {
+    "fonts-display": {("Bebas Neue", "normal"), ("Lobster", "normal")},
+    "fonts-fallback": {("Noto Sans", "normal"), ("Montserrat", "normal"), ("Poppins", "normal")},
+    "fonts-scripts": {("Cairo", "normal"), ("Amiri", "normal"), ("Noto Serif", "normal"), ("Noto Serif", "italic")},
+    "fonts-static": {("Poppins", "normal"), ("Poppins", "italic"), ("Lato", "italic"), ("Lato", "normal")},
+    "fonts-synthetic": {("Lobster", "normal"), ("Oswald", "italic"), ("Bebas Neue", "italic"),
+                        ("Bebas Neue", "normal")},
+    "fonts-variable": {("Montserrat", "normal"), ("Montserrat", "italic"), ("Playfair Display", "normal"),
+                       ("Playfair Display", "italic"), ("Oswald", "normal")},
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("fixture", sorted(FIXTURE_FONTS))
+def test_check_lists_exactly_what_each_font_golden_needs(fixture: str) -> None:
+    """The test extra installs every package the font goldens name, so each check passes."""
+    goldens = Path(__file__).resolve().parents[2] / "fixtures" / "goldens"
+    code, out = _check(str(goldens / f"{fixture}.json"), "--json")
+    data = json.loads(out)
+    assert {(f["family"], f["style"]) for f in data["fonts"]} == FIXTURE_FONTS[fixture]
+    assert code == 0, data
+    assert all(f["provider"].startswith("fontpkg-") for f in data["fonts"])

@@ -244,7 +244,7 @@ def test_valid_property_values(layer_type: str, key: str, value: Any) -> None:
 INVALID_PROPERTIES: list[tuple[str, str, Any, tuple[str | int, ...], str]] = [
     ("text", "fontsize", 4, ("fontsize",), "did you mean 'fontSize'?"),
     ("text", "fill", "#fff", ("fill",), "unknown property for a text layer"),
-    ("audio", "opacity", 1, ("opacity",), "unknown property for a audio layer"),
+    ("audio", "opacity", 1, ("opacity",), "unknown property for an audio layer"),
     ("text", "effects.a.b.c", 1, ("effects.a.b.c",), "effect paths look like"),
     ("text", "effects.blur.radius", float("nan"), ("effects.blur.radius",), "expected a finite number"),
     ("text", "visible", "false", ("visible",), "expected true or false"),

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 import skia
+from tests.fonts.fontmaker import make_box_font
 
 from vfnative.fonts.registry import FontRegistry
 from vfnative.raster.text import (
@@ -220,36 +221,6 @@ def test_rotated_text_is_rasterised_locally_and_cached() -> None:
 EMOJI = 0x1F600
 
 
-def _make_box_font(path: Path, family: str, codepoints: list[int], advance: int = 800) -> Path:
-    """A TrueType font drawing each code point as a filled box: a deterministic fallback font."""
-    from fontTools.fontBuilder import FontBuilder
-    from fontTools.pens.ttGlyphPen import TTGlyphPen
-
-    def box(x0: int, y0: int, x1: int, y1: int) -> object:
-        pen = TTGlyphPen(None)
-        pen.moveTo((x0, y0))
-        pen.lineTo((x0, y1))
-        pen.lineTo((x1, y1))
-        pen.lineTo((x1, y0))
-        pen.closePath()
-        return pen.glyph()
-
-    names = [".notdef", "space"] + [f"u{cp:05X}" for cp in codepoints]
-    fb = FontBuilder(1000, isTTF=True)
-    fb.setupGlyphOrder(names)
-    fb.setupCharacterMap({0x20: "space", **{cp: f"u{cp:05X}" for cp in codepoints}})
-    glyphs = {".notdef": box(50, 0, 450, 700), "space": TTGlyphPen(None).glyph()}
-    glyphs.update({f"u{cp:05X}": box(100, -100, advance - 100, 700) for cp in codepoints})
-    fb.setupGlyf(glyphs)
-    fb.setupHorizontalMetrics({n: (advance if n.startswith("u") else 500, 0) for n in names})
-    fb.setupHorizontalHeader(ascent=900, descent=-250)
-    fb.setupNameTable({"familyName": family, "styleName": "Regular"})
-    fb.setupOS2(sTypoAscender=900, sTypoDescender=-250, usWinAscent=900, usWinDescent=250, usWeightClass=400)
-    fb.setupPost()
-    fb.save(str(path))
-    return path
-
-
 HEBREW = [0x05D0 + i for i in range(27)]  # א..ת
 
 
@@ -257,7 +228,7 @@ HEBREW = [0x05D0 + i for i in range(27)]  # א..ת
 def fallback_painter(tmp_path_factory: pytest.TempPathFactory) -> TextPainter:
     """Noto Sans plus a generated box font for an emoji and Hebrew; no system fonts."""
     d = tmp_path_factory.mktemp("fallback")
-    _make_box_font(d / "TestBoxes.ttf", "Test Boxes", [EMOJI, *HEBREW])
+    make_box_font(d / "TestBoxes.ttf", "Test Boxes", [EMOJI, *HEBREW])
     return TextPainter(FontRegistry(fallback_dirs=[d], system_fallback=False), width=1280, height=720)
 
 
@@ -296,7 +267,7 @@ def test_fallback_draws_every_glyph(fallback_painter: TextPainter) -> None:
 
 
 def test_fallback_families_order_and_system_switch(tmp_path: Path) -> None:
-    _make_box_font(tmp_path / "A.ttf", "Test Boxes", [EMOJI])
+    make_box_font(tmp_path / "A.ttf", "Test Boxes", [EMOJI])
     reg = FontRegistry(fallback_dirs=[tmp_path], system_fallback=False)
     fams = reg.fallback_families("Inter")
     assert fams[:2] == ["Noto Sans", "Test Boxes"]

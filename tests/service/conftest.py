@@ -8,6 +8,7 @@ or a real Celery farm), waits for ``/readyz``, and stops it with SIGTERM (SIGKIL
 
 from __future__ import annotations
 
+import functools
 import http.server
 import json
 import os
@@ -123,12 +124,13 @@ class ServiceProcess:
         return self.log.read_text(errors="replace")[-6000:]
 
     def children(self) -> list[int]:
-        """Pids of the service's direct children (render processes, resource tracker)."""
+        """Pids of the service's direct children (render processes, resource tracker), from /proc."""
         assert self.proc is not None
         pids: list[int] = []
-        for task in Path(f"/proc/{self.proc.pid}/task").glob("*"):
-            with contextlib.suppress(OSError):
-                pids += [int(p) for p in (task / "children").read_text().split()]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            with contextlib.suppress(OSError, ValueError, IndexError):
+                if int(stat.read_text().rsplit(")", 1)[1].split()[1]) == self.proc.pid:
+                    pids.append(int(stat.parent.name))
         return pids
 
     def kill(self) -> None:
@@ -321,3 +323,26 @@ def service(request: pytest.FixtureRequest) -> ServiceProcess:
 def client(service: ServiceProcess) -> Iterator[httpx.Client]:
     with httpx.Client(base_url=service.url, headers={"Authorization": f"Bearer {MAIN_KEY}"}, timeout=30) as c:
         yield c
+
+
+class _Files(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, *args: object) -> None:
+        pass
+
+
+@pytest.fixture
+def media_server(media_root: Path) -> Iterator[str]:
+    """The media folder over HTTP on 127.0.0.2 (admitted by the service's --allow-private-network)."""
+    try:
+        server = http.server.ThreadingHTTPServer(
+            (HOOK_HOST, 0), functools.partial(_Files, directory=str(media_root))
+        )
+    except OSError as exc:  # pragma: no cover
+        pytest.skip(f"cannot bind {HOOK_HOST}: {exc}")
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://{HOOK_HOST}:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()

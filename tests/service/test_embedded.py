@@ -112,3 +112,21 @@ def test_fifty_concurrent_jobs_on_two_workers(embedded_service: ServiceProcess, 
             path = tmp_path / f"{job}.mp4"
             path.write_bytes(client.get(f"/v1/renders/{job}/output").content)
             assert frame_count(path) == counts[i]
+
+
+@pytest.mark.timeout(120)
+def test_single_key_from_the_environment(tmp_path: Path) -> None:
+    from .conftest import WEBHOOK_SECRET
+
+    env = {"VFNATIVE_API_KEY": "env-key-123", "VFNATIVE_WEBHOOK_SECRET": WEBHOOK_SECRET}
+    service = ServiceProcess(tmp_path / "data", ["--workers", "1"], env=env).start()
+    try:
+        assert "1 API key(s)" in service.read_log()
+        doc = tiny_document(2)
+        assert httpx.post(f"{service.url}/v1/renders", json=doc).status_code == 401
+        with httpx.Client(base_url=service.url, headers={"Authorization": "Bearer env-key-123"}) as client:
+            r = client.post("/v1/renders", json=doc)
+            assert r.status_code == 202
+            assert wait_status(client, r.json()["id"], ("done",))["frames_total"] == 2
+    finally:
+        service.stop()

@@ -97,3 +97,17 @@ def test_import_and_a_local_render_do_not_load_the_s3_client(tmp_path: Path) -> 
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == ""
     assert (tmp_path / "out.mp4").is_file()
+
+
+def test_parallel_render_to_s3_uploads_the_stitched_file(s3_server: Any, tmp_path: Path) -> None:
+    from vfnative.api.parallel import render_parallel
+
+    bucket = s3_server.bucket("vf-render-jobs")
+    with vfnative.Renderer(tiny_document(duration=2.0), base_dir=tmp_path) as renderer:
+        report = render_parallel(renderer, f"s3://{bucket}/jobs.mp4", jobs=2, min_chunk_frames=10,
+                                 probe_frames=5, split=True)  # fmt: skip
+    assert report.output == f"s3://{bucket}/jobs.mp4"
+    local = tmp_path / "jobs.mp4"
+    vfnative.storage.get_file(f"s3://{bucket}/jobs.mp4", local)
+    assert video_metadata(local)["nb_frames"] == 60
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["jobs.mp4"]

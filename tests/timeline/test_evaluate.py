@@ -283,3 +283,32 @@ def test_captions_change_is_decoded_frame_to_frame() -> None:
     assert texts[:31] == ["one"] * 31
     assert texts[31:61] == ["two"] * 30
     assert texts[61:] == [""] * 29
+
+
+@pytest.mark.parametrize("kernel", ["python", "numba"])
+def test_css_color4_keyframes_interpolate_in_oklab(kernel: str) -> None:
+    """A colour track with a CSS Color 4 keyframe is interpolated in Oklab (spec 01 §3.5.3), in the
+    batch kernels exactly as in the scalar evaluator; an all-legacy track stays in sRGB."""
+    from vfnative.model.color import oklab_to_srgb, parse_color_space
+
+    doc = _one_shape(
+        [{"property": "fill", "keyframes": [
+            {"time": 0, "value": "oklch(60% 0.2 30)"}, {"time": 1, "value": "#0000ff", "easing": "easeIn"},
+            {"time": 1.5, "value": "lab(50% 20 -30 / 0.5)"}, {"time": 1.8, "value": "color(display-p3 0 1 0)"}]},
+         {"property": "backgroundColor", "keyframes": [
+            {"time": 0, "value": "#ff0000"}, {"time": 2, "value": "#0000ff"}]}]
+    )  # fmt: skip
+    timeline = build_timeline(load(doc))
+    block = evaluate(timeline, range(timeline.frame_count), kernel=kernel)
+    for f in range(timeline.frame_count):
+        _assert_scene_equal(scene_at(timeline, f), scene_from_block(timeline, block, f), f"frame {f}")
+    mid = scene_at(timeline, 15)[0].props  # halfway from oklch(60% 0.2 30) to blue, linear
+    a, b = parse_color_space("oklch(60% 0.2 30)"), parse_color_space("#0000ff")
+    assert a is not None
+    assert b is not None
+    halfway = oklab_to_srgb([(x + y) / 2 for x, y in zip(a.oklab, b.oklab, strict=True)], gamut_map=False)
+    assert mid["fill"][:3] == pytest.approx(halfway, abs=1e-9)
+    srgb_mid = scene_at(timeline, 30)[0].props["backgroundColor"]  # legacy pair: sRGB, 8-bit steps
+    assert [round(c * 255) for c in srgb_mid[:3]] == [128, 0, 128]
+    # color() is no colour to the reference (NaN): a fill keyframe of it draws black
+    assert scene_at(timeline, 59)[0].props["fill"] == (0.0, 0.0, 0.0, 1.0)

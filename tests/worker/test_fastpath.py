@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+import signal
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -302,3 +303,44 @@ def test_cancel_stops_a_running_job_and_leaves_nothing(
     final = vfnative.worker.status(job, broker=redis_url)
     assert final is not None
     assert final["status"] == "cancelled"
+
+
+def test_sigterm_hands_back_a_piece_that_cannot_finish_within_the_grace_period(
+    workers: Workers, redis_url: str, tmp_path: Path, pool: dict[str, Worker]
+) -> None:
+    grace = 1.0  # shorter than the margin a piece keeps for its last steps: whatever is running goes back
+    gamma, delta = workers.start_all("gamma", "delta", queue="drain", VFNATIVE_DRAIN_GRACE_S=str(grace))
+    doc = tmp_path / "doc.json"
+    # 600 frames at 1080p as one piece (chunks=1): seconds to draw, whatever the machine
+    doc.write_text(json.dumps(farm_document(duration=20.0, width=1920, height=1080)))
+    out = tmp_path / "out.mp4"
+    job = vfnative.worker.submit(doc, out, chunks=1, queue="drain", broker=redis_url)
+    victim = None
+    deadline = time.monotonic() + 180
+    while victim is None:
+        state = vfnative.worker.status(job, broker=redis_url)
+        assert state is not None
+        piece = state["pieces"]["render"]
+        if piece["state"] == "running" and 1 <= piece.get("frames_done", 0) < 200:
+            victim = gamma if (piece["owner"] or "").startswith("gamma@") else delta
+        assert time.monotonic() < deadline, state
+        time.sleep(0.05)
+    survivor = delta if victim is gamma else gamma
+    signalled = time.monotonic()
+    victim.proc.send_signal(signal.SIGTERM)  # the main process only, as docker stop / Kubernetes do
+    victim.proc.wait(timeout=60)
+    exited = time.monotonic() - signalled
+    final = vfnative.worker.wait(job, timeout=300, poll_s=0.2, broker=redis_url)
+    events = _events(redis_url, job)
+    kinds = [e["event"] for e in events if e["piece"] == "render"]
+    print(f"\nSIGTERM: {victim.name} handed its piece back and exited in {exited:.1f} s (grace {grace:g} s)")
+    assert exited < grace + LEASE_S  # it did not finish the 240 frames first
+    assert "handed-back" in kinds
+    assert "lease-expired" not in kinds  # handed back at once, not found later by the sweeper
+    assert final["pieces"]["render"]["attempts"] == 2
+    assert final["pieces"]["render"]["owner"].startswith(f"{survivor.name}@")
+    assert count_video_frames(out) == 600
+    assert sorted(p.name for p in tmp_path.iterdir() if not p.name.endswith(".log")) == [
+        "doc.json",
+        "out.mp4",
+    ]

@@ -165,3 +165,26 @@ def test_a_dispatcher_that_dies_before_sending_is_covered_by_its_lease(client: r
     time.sleep(1.2)
     assert store.sweep() == [(job, "chunk-0000", 2)]
     assert sent[-1][1]["attempt"] == 2
+
+
+def test_a_queued_piece_whose_message_the_broker_lost_is_sent_again(client: redis.Redis) -> None:
+    store, sent = make_store(client)
+    job = new_job(store)
+    for piece in ("chunk-0000", "chunk-0001"):
+        store.dispatch(job, piece)
+    # chunk-0000's message waits in the queue's list, as kombu keeps it; chunk-0001's is delivered and
+    # not yet acknowledged (kombu's unacked hash): both are safe
+    message = {"headers": {"id": task_id(job, "chunk-0000", 1), "task": "vfnative.chunk"}, "body": "e30="}
+    client.lpush("render", json.dumps(message))
+    unacked = [{"headers": {"id": task_id(job, "chunk-0001", 1)}}, "", "render"]
+    client.hset("unacked", "tag-1", json.dumps(unacked))
+    assert store.find_lost(recheck_s=0) == []
+    # a Redis restart lost the queued message of chunk-0000: found, sent again once
+    client.delete("render")
+    assert store.find_lost(recheck_s=0) == [(job, "chunk-0000", 2)]
+    assert sent[-1] == ("vfnative.chunk", {"job": job, "piece": "chunk-0000", "attempt": 2},
+                        task_id(job, "chunk-0000", 2))  # fmt: skip
+    assert store.status(job)["pieces"]["chunk-0000"]["attempts"] == 2  # type: ignore[index]
+    # a second sweeper that saw attempt 1 missing cannot send it again
+    assert store.dispatch(job, "chunk-0000", mode="lost", attempt=1) is None
+    assert [e["event"] for e in store.events(job) if e["piece"] == "chunk-0000"].count("message-lost") == 1

@@ -75,6 +75,8 @@ def test_a_redis_restart_mid_batch_loses_no_job(aof_redis: RedisServer, tmp_path
             p.name for p in outputs
         )  # no parts, no temp file
         assert all(w.alive for w in workers.started)
-        print(f"\nrestarted Redis after {json.dumps(state['counts'])}; all 8 done")
+        recovered = [e["event"] for job in batch for e in store.events(job)
+                     if e["event"] in ("lease-expired", "message-lost")]  # fmt: skip
+        print(f"\nrestarted Redis after {json.dumps(state['counts'])}; all 8 done; recovered: {recovered}")
     finally:
         workers.stop_all()

@@ -205,29 +205,33 @@ def test_sigkill_with_an_s3_output_leaves_no_chunk_objects(
 ) -> None:
     pool = Workers(redis_url, tmp_path)
     try:
-        alpha, beta = _start_machines(pool, tmp_path, "alpha", "beta")
-        doc = farm_document(duration=8.0)  # 1280x720: chunks of 60 frames take long enough to be caught
+        machines = dict(zip(("alpha", "beta"), _start_machines(pool, tmp_path, "alpha", "beta"), strict=True))
+        # 1280x720, 4 chunks of 120 frames: each takes long enough to be caught running, even on an
+        # idle machine (with 60-frame chunks the job could end before any progress was seen).
+        doc = farm_document(duration=16.0)
         output = f"s3://{bucket}/renders/killed.mp4"
         job = vfnative.worker.submit(doc, output, chunks=4, base_dir=tmp_path, broker=redis_url)
-        victim = None
+        victim = owner = None
         deadline = time.monotonic() + 180
         while victim is None and time.monotonic() < deadline:
             state = vfnative.worker.status(job, broker=redis_url)
             assert state is not None
             assert state["status"] not in ("failed", "done"), state
             for name, piece in state["pieces"].items():
-                if (name.startswith("chunk-") and piece["state"] == "running"
-                        and (piece["owner"] or "").startswith("beta@") and 3 <= piece["frames_done"] < 50):  # fmt: skip
-                    victim = name
+                holder = (piece["owner"] or "").split("@")[0]
+                if (name.startswith("chunk-") and piece["state"] == "running" and holder in machines
+                        and 1 <= piece["frames_done"] <= 90):  # fmt: skip
+                    victim, owner = name, holder
             time.sleep(0.03)
-        assert victim is not None, "beta never got a chunk"
-        beta.kill_group()
+        assert victim is not None, "no chunk was seen running"
+        assert owner is not None
+        machines[owner].kill_group()
         final = vfnative.worker.wait(job, timeout=240, poll_s=0.2, broker=redis_url)
         events = _farm(redis_url, None).store.events(job)
         assert any(e["piece"] == victim and e["event"] == "lease-expired" for e in events)
         assert final["pieces"][victim]["attempts"] == 2
-        assert not final["pieces"][victim]["owner"].startswith("beta@")  # another worker rendered it again
-        assert final["result"]["frames"] == 240
+        assert not final["pieces"][victim]["owner"].startswith(f"{owner}@")  # rendered again elsewhere
+        assert final["result"]["frames"] == 480
         # no orphans: no chunk object, no unfinished multipart upload under the job's prefix
         assert s3_server.keys(bucket, f".vfnative/{job}") == []
         uploads = s3_server.client().list_multipart_uploads(Bucket=bucket, Prefix=".vfnative/")
@@ -235,8 +239,8 @@ def test_sigkill_with_an_s3_output_leaves_no_chunk_objects(
         local = tmp_path / "killed.mp4"
         storage.get_file(output, local)
         meta = video_metadata(local)
-        assert meta["nb_frames"] == 240
-        assert meta["keyframes"] == [0.0, 2.0, 4.0, 5.0, 6.0]  # each chunk's IDR frame, and every 5 s
+        assert meta["nb_frames"] == 480
+        assert meta["keyframes"] == [0.0, 4.0, 5.0, 8.0, 10.0, 12.0, 15.0]  # chunk IDRs, and every 5 s
     finally:
         pool.stop_all()
         redis.Redis.from_url(redis_url).delete(MACHINES_KEY)

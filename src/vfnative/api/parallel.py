@@ -5,7 +5,8 @@ skia-python never releases the GIL, so one process draws on one core; the encode
 it but cannot use the rest of a machine. `render_parallel` cuts the frames into contiguous chunks,
 renders the first in this process and the others in ``jobs - 1`` spawned processes (each keeps one
 `Renderer` for the chunks it takes, so fonts, images and kernels load once per process), encodes
-each chunk as a closed-GOP H.264 piece starting with an IDR frame (`Muxer(first_frame=)`), encodes
+each chunk as a closed-GOP piece starting with a keyframe (`Muxer(first_frame=)`; H.264, H.265, AV1,
+VP9 or ProRes, in the output's container; other formats render in one process), encodes
 the audio mix once, and joins everything with `encode.stitch.stitch` — packets copied, never
 re-encoded.
 

@@ -201,6 +201,7 @@ def resolve_output(
         raise ValueError(
             f"codec: {container.name} output carries {', '.join(container.codecs)}; got {s.codec!r}"
         )
+    _check_rate_control(s, container, chosen)
     if container.kind == "audio":
         if s.alpha:
             raise ValueError(
@@ -223,6 +224,24 @@ def resolve_output(
     return OutputFormat(
         container, chosen, pix_fmt, alpha=s.alpha or pix_fmt == codec.alpha_pix_fmt, pipe=pipe
     )
+
+
+_CRF_CODECS = frozenset({"h264", "h265", "av1", "vp9", "webp"})
+_BITRATE_CODECS = frozenset({"h264", "h265", "av1", "vp9"})
+
+
+def _check_rate_control(s: EncodeSettings, container: Container, codec: str) -> None:
+    """`crf`, `bitrate` and `lossless` only where the encoder has them: never silently ignored."""
+    if s.crf is not None and codec not in _CRF_CODECS:
+        raise ValueError(
+            f"crf: {container.name}/{codec} has no quality factor (crf: {', '.join(sorted(_CRF_CODECS))})"
+        )
+    if s.bitrate is not None and codec not in _BITRATE_CODECS:
+        raise ValueError(
+            f"bitrate: {container.name}/{codec} has no target bitrate (bitrate: {', '.join(sorted(_BITRATE_CODECS))})"
+        )
+    if s.lossless and codec != "h264":
+        raise ValueError(f"lossless: x264's lossless mode is for h264; got {container.name}/{codec}")
 
 
 def _container_for(text: str) -> Container:

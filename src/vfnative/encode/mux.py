@@ -4,14 +4,14 @@ The same pipeline writes the other video formats of `encode/formats.py` (H.265 a
 + Opus in WebM, ProRes in MOV, animated WebP): the encoder and its pixel format change, the threads,
 timestamps, keyframes, temp file and audio interleaving do not. The damage-box patching and picture
 reuse below are used for libx264 only (the one encoder measured to copy its input pictures).
-With ``alpha`` formats the frames given are straight (un-premultiplied) RGBA and the alpha plane is
+With ``alpha`` formats the converter thread un-premultiplies each frame and the alpha plane is
 encoded. The output may also be a writable binary file object: a seekable one receives the finished
 file (written to a temp file first, so it equals a file render byte for byte); a pipe (stdout)
 receives a stream as it is encoded (fragmented MP4, WebM), which cannot be taken back on an error.
 
 Owns the encoder boundary: RGB→YUV conversion (BT.709 matrix, limited range, 4:2:0), exact timestamps
 (``pts = i`` in a ``1/fps`` time base), forced keyframes, the encoder thread and the temp file.
-Imports av, numpy, settings, types and errors; nothing from the render stages.
+Imports av, numpy, settings, types, errors and encode.formats; nothing from the render stages.
 
 Why a thread: PyAV runs ``avcodec_send_frame`` without the GIL, so encoding frame *i* overlaps drawing
 frame *i+1* (skia never releases the GIL, so the main thread is busy).

@@ -1,24 +1,31 @@
 """Per-character fallback: which fonts may draw a character the requested family lacks, in what order.
 
 The chain is fixed, documented, and independent of which unrelated font packages happen to be
-installed, so two workers with different ``fontpkg-*`` sets draw the same pixels:
+installed, so two workers with different ``fontpkg-*`` sets draw the same pixels. It follows what
+Chromium does with the reference's CSS stack (``"<name>", "Noto Sans", Roboto, Verdana, Helvetica,
+sans-serif``) on the same machine:
 
-1. Noto Sans, the first fallback of the reference's CSS stack (``"<name>", "Noto Sans", Roboto,
-   Verdana, Helvetica, sans-serif``);
-2. the stack's other named families (Roboto, Verdana, Helvetica) **only when the document itself
-   names them** (the reference loads only the families a document names, so only those are in the
-   page), then the families configured as fallbacks (``FontRegistry(fallback_families=...)``);
-3. the fallback fonts: ``fallback_dirs`` and the `FALLBACK_DISTRIBUTIONS` (Noto Emoji, Symbols,
+1. Noto Sans;
+2. families configured as fallbacks (``FontRegistry(fallback_families=...)``);
+3. the stack's Roboto, Verdana and Helvetica, then the generic ``sans-serif``, which Chromium on
+   Linux resolves to its default sans-serif font, Arial (`SYSTEM_STACK`). Each is an installed
+   family **only when the document itself names it** (the reference loads only the families a
+   document names), else a system font of that name through fontconfig (metric aliases count:
+   Arial is Liberation Sans on Debian);
+4. the fallback fonts: ``fallback_dirs`` and the `FALLBACK_DISTRIBUTIONS` (Noto Emoji, Symbols,
    scripts, CJK), in scan order;
-4. the system fonts, through Skia's font manager (fontconfig), as Chrome's own system fallback ends.
+5. the system font fontconfig picks for the character (`SystemFallback.font_for`), asked at normal
+   weight and then adjusted as Blink adjusts it (crbug.com/32109): a regular fallback face asked
+   for weight >= 600 is drawn with synthetic bold, a bold one asked for less is drawn bold.
 
-Installed ``fontpkg-*`` families and families from font folders serve the documents that name them;
-they are never fallbacks unless configured. Imports skia, uharfbuzz, `fonts.faces`,
+Installed ``fontpkg-*`` families and families from font folders serve the documents that name
+them; they are never fallbacks unless configured. Imports skia, uharfbuzz, `fonts.faces`,
 `fonts.matching` and `fonts.instancing`.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import sys
 import tempfile
@@ -33,10 +40,13 @@ from vfnative.fonts.faces import DEFAULT_FAMILY, FontFace, FontStyle, ResolvedFo
 from vfnative.fonts.instancing import sfnt_from_typeface
 from vfnative.fonts.matching import LOCAL_BOLD_DELTA
 
-__all__ = ["CSS_STACK", "SystemFallback", "fallback_chain", "quiet_fontconfig"]
+__all__ = ["SYSTEM_STACK", "SystemFallback", "fallback_chain", "quiet_fontconfig"]
 
-CSS_STACK = ("Noto Sans", "Roboto", "Verdana", "Helvetica")
-"""The named families of the reference's CSS font stack, after the requested family."""
+SYSTEM_STACK = ("Roboto", "Verdana", "Helvetica", "Arial")
+"""The reference's CSS stack after Noto Sans, with `sans-serif` as the family Chromium on Linux
+gives it by default (Arial): tried as system fonts unless the document names them."""
+_BOLD_THRESHOLD = 600.0
+"""Blink's `BoldThreshold()`: a fallback face that is not bold gets synthetic bold from here."""
 
 
 def fallback_chain(
@@ -46,29 +56,33 @@ def fallback_chain(
     document_families: Iterable[str] = (),
     configured: Iterable[str] = (),
     fallback_order: Iterable[str] = (),
-) -> list[str]:
-    """Family keys (casefolded) to try, in order, for a character `primary` cannot draw.
-
-    `families` is the registry's casefolded family → faces map; names it does not hold are
-    skipped. `document_families` are the families the document names (casefolded or not).
-    """
+) -> list[tuple[str, str]]:
+    """The chain for a character `primary` cannot draw, as ``("family", key)`` entries (a casefolded
+    family of the registry's `families`) and ``("system", name)`` entries (a system font to ask
+    fontconfig for), in the order of the module docstring; the per-character system font comes last
+    and is not listed."""
     skip = {primary.strip().casefold()}
     named = {f.strip().casefold() for f in document_families}
-    out: list[str] = []
+    out: list[tuple[str, str]] = []
 
-    def add(key: str) -> None:
-        if key in families and key not in skip and key not in out:
-            out.append(key)
+    def add(kind: str, key: str) -> None:
+        if (kind == "system" or key in families) and key not in skip and (kind, key) not in out:
+            out.append((kind, key))
 
-    add(DEFAULT_FAMILY.casefold())
-    for name in CSS_STACK[1:]:
-        if name.casefold() in named:
-            add(name.casefold())
+    add("family", DEFAULT_FAMILY.casefold())
     for name in configured:
-        add(name.strip().casefold())
+        add("family", name.strip().casefold())
+    for name in SYSTEM_STACK:
+        key = name.casefold()
+        add("family" if key in named and key in families else "system", key if key in named else name)
     for key in fallback_order:
-        add(key)
+        add("family", key)
     return out
+
+
+def _skia_style(weight: float, italic: bool) -> skia.FontStyle:
+    slant = skia.FontStyle.kItalic_Slant if italic else skia.FontStyle.kUpright_Slant
+    return skia.FontStyle(int(weight), skia.FontStyle.kNormal_Width, slant)
 
 
 class SystemFallback:
@@ -80,8 +94,22 @@ class SystemFallback:
     def __init__(self, *, local_fonts: bool = True) -> None:
         self._local_fonts = local_fonts
         self._font_mgr: skia.FontMgr | None = None
-        self._fonts: dict[tuple[str, int, int, int], ResolvedFont] = {}
+        self._fonts: dict[tuple[object, ...], ResolvedFont] = {}
         self._lock = threading.Lock()
+
+    def _mgr(self) -> skia.FontMgr:
+        if self._font_mgr is None:
+            self._font_mgr = skia.FontMgr()
+        return self._font_mgr
+
+    def family_font(self, family: str, *, weight: float = 400.0,
+                    style: FontStyle | str = "normal") -> ResolvedFont | None:  # fmt: skip
+        """The system font fontconfig matches for a family name (aliases included), or None."""
+        italic = style in ("italic", "oblique")
+        tf = self._mgr().matchFamilyStyle(family, _skia_style(weight, italic))
+        if tf is None:
+            return None
+        return self._cached(tf, weight, italic)
 
     def font_for(
         self,
@@ -91,21 +119,48 @@ class SystemFallback:
         style: FontStyle | str = "normal",
         languages: Sequence[str] = ("und",),
     ) -> ResolvedFont | None:
-        """The system font fontconfig picks for `codepoint` at this weight and style, or None."""
-        if self._font_mgr is None:
-            self._font_mgr = skia.FontMgr()
+        """The system font fontconfig picks for `codepoint`, at the weight and slant Blink draws it with.
+
+        Blink asks fontconfig for the character alone, then keeps the requested weight and style
+        only where the face can give them (crbug.com/32109): a regular face asked for >= 600 is
+        drawn regular with synthetic bold, a bold face asked for less is drawn bold; the same for
+        italic.
+        """
         italic = style in ("italic", "oblique")
-        slant = skia.FontStyle.kItalic_Slant if italic else skia.FontStyle.kUpright_Slant
-        fs = skia.FontStyle(int(weight), skia.FontStyle.kNormal_Width, slant)
-        tf = self._font_mgr.matchFamilyStyleCharacter("", fs, list(languages), int(codepoint))
+        tf = self._mgr().matchFamilyStyleCharacter(
+            "", _skia_style(400.0, False), list(languages), int(codepoint)
+        )
         if tf is None or not tf.unicharToGlyph(int(codepoint)):
             return None
+        found_bold = tf.fontStyle().weight() >= _BOLD_THRESHOLD
+        found_italic = bool(tf.isItalic())
+        fake_bold = not found_bold and weight >= _BOLD_THRESHOLD
+        fake_italic = italic and not found_italic
+        want_weight = 700.0 if found_bold and weight < _BOLD_THRESHOLD else (400.0 if fake_bold else weight)
+        face = self._mgr().matchFamilyStyle(
+            tf.getFamilyName(), _skia_style(want_weight, italic and found_italic)
+        )
+        if face is None or not face.unicharToGlyph(int(codepoint)):
+            face = tf
+        return self._cached(face, want_weight, italic, synthetic_bold=fake_bold, synthetic_italic=fake_italic)
+
+    def _cached(self, tf: skia.Typeface, weight: float, italic: bool, *, synthetic_bold: bool | None = None,
+                synthetic_italic: bool | None = None) -> ResolvedFont:  # fmt: skip
         tstyle = tf.fontStyle()
-        k = (tf.getFamilyName(), int(tstyle.weight()), int(tstyle.width()), int(tstyle.slant()))
+        k = (tf.getFamilyName(), int(tstyle.weight()), int(tstyle.width()), int(tstyle.slant()),
+             round(weight), italic, synthetic_bold, synthetic_italic)  # fmt: skip
         with self._lock:
             hit = self._fonts.get(k)
             if hit is None:
                 hit = self._from_typeface(tf, weight, italic)
+                if synthetic_bold is not None or synthetic_italic is not None:
+                    hit = dataclasses.replace(
+                        hit,
+                        synthetic_bold=hit.synthetic_bold if synthetic_bold is None else synthetic_bold,
+                        synthetic_italic=hit.synthetic_italic
+                        if synthetic_italic is None
+                        else synthetic_italic,
+                    )
                 self._fonts[k] = hit
         return hit
 

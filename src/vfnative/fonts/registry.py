@@ -294,23 +294,24 @@ class FontRegistry:
 
     # -- per-character fallback ------------------------------------------------------------
 
-    def fallback_families(self, primary: str = DEFAULT_FAMILY) -> list[str]:
-        """Families tried, in order, for a character the `primary` family cannot draw.
-
-        The fixed chain of `vfnative.fonts.fallback`: Noto Sans, the CSS stack's other families
-        the document names, configured fallback families, then the fallback fonts
-        (`fallback_dirs`, `FALLBACK_DISTRIBUTIONS`, in scan order). System fonts
-        (`system_font_for`) come after all of these. Other installed families are not in it.
-        """
-        families = self._scan()
-        keys = fallback_chain(
-            families,
+    def _fallback_plan(self, primary: str) -> list[tuple[str, str]]:
+        return fallback_chain(
+            self._scan(),
             primary=primary,
             document_families=self._document_families,
             configured=self._configured_fallbacks,
             fallback_order=self._fallback_order,
         )
-        return [families[k][0].family for k in keys]
+
+    def fallback_families(self, primary: str = DEFAULT_FAMILY) -> list[str]:
+        """Installed families tried, in order, for a character the `primary` family cannot draw.
+
+        The registry's part of the fixed chain of `vfnative.fonts.fallback` (Noto Sans, configured
+        fallback families, CSS-stack families the document names, fallback fonts); the system
+        fonts of the chain (`font_for_character`) come between and after them.
+        """
+        families = self._scan()
+        return [families[k][0].family for kind, k in self._fallback_plan(primary) if kind == "family"]
 
     def font_for_character(
         self,
@@ -325,9 +326,10 @@ class FontRegistry:
     ) -> ResolvedFont | None:
         """The first font of the fallback chain that has a glyph for `codepoint`, or None.
 
-        Registry families are resolved with the same weight/style/stretch (so they snap to
-        named instances like the primary font); then the system fonts through Skia's font
-        manager (fontconfig on Linux), the way Chrome's system fallback ends. With `emoji`
+        The chain of `vfnative.fonts.fallback`: registry families are resolved with the same
+        weight/style/stretch (so they snap to named instances like the primary font), system
+        families of the CSS stack through fontconfig, and last the system font fontconfig picks
+        for the character, the way Chrome's system fallback ends. With `emoji`
         (an emoji-presentation cluster) a colour font wins over the chain order, as Blink's
         emoji fallback priority asks for the colour emoji font first (`und-Zsye`). Cached.
         """
@@ -344,9 +346,16 @@ class FontRegistry:
             return self._fallback_cache[key]
         found: ResolvedFont | None = None
         first: ResolvedFont | None = None
-        for family in self.fallback_families(primary.face.family):
-            cand = self.resolve(family, weight=weight, style=style, stretch=stretch, size=size)
-            if cand.covers(codepoint):
+        for kind, name in self._fallback_plan(primary.face.family):
+            if kind == "family":
+                cand: ResolvedFont | None = self.resolve(
+                    name, weight=weight, style=style, stretch=stretch, size=size
+                )
+            elif self._system is not None:
+                cand = self._system.family_font(name, weight=weight, style=style)
+            else:
+                continue
+            if cand is not None and cand.covers(codepoint):
                 if not emoji or cand.is_color:
                     found = cand
                     break

@@ -283,7 +283,8 @@ def unknown_property(layer_type: str, key: str, *, quoted: bool = False) -> str:
     if not hint and key.startswith("effects."):
         hint = " (effect paths look like effects.<name>.<param> or effects.<name>[<k>].<param>)"
     name = f" {describe_value(key)}" if quoted else ""
-    return f"unknown property{name} for a {layer_type} layer{hint}"
+    article = "an" if layer_type[:1] in "aeiou" else "a"
+    return f"unknown property{name} for {article} {layer_type} layer{hint}"
 
 
 def property_issues(layer_type: str, properties: Mapping[str, Any]) -> list[Issue]:

@@ -998,16 +998,11 @@ class TextPainter:
         color_runs: list[tuple[int, npt.NDArray[np.uint32], npt.NDArray[np.float32]]] = []
         top = 0.0
         for line, ll in laid:
+            # Fallback fonts leave the line box alone: Blink unites the used fonts' metrics into
+            # the line only for `line-height: normal`, and a document's lineHeight is always a
+            # length (fonts-fallback golden: lines with Liberation Sans and DejaVu Sans glyphs sat
+            # 1 px high when they stretched the box).
             above, height = baseline, lh
-            for k in ll.fonts:
-                if k == 0:
-                    continue
-                f = fonts[k]
-                fs = size / f.upem if f.upem else 0.0
-                _a, _d, _lh, f_base = line_metrics(f.ascent * fs, f.descent * fs, line_height)
-                above_k = max(above, f_base)
-                height = above_k + max(height - above, lh - f_base)
-                above = above_k
             x = _align_offset(align, rtl, content_w, _ceil64(ll.width))
             pos = np.empty((len(ll.glyphs), 2), dtype=np.float32)
             pos[:, 0] = ll.xs + x

@@ -153,7 +153,7 @@ class Service:
         )
 
 
-def get_service(request: Request) -> Service:
+async def get_service(request: Request) -> Service:
     service: Service = request.app.state.service
     return service
 
@@ -161,14 +161,14 @@ def get_service(request: Request) -> Service:
 ServiceDep = Annotated[Service, Depends(get_service)]
 
 
-def get_store(service: ServiceDep) -> JobStore:
+async def get_store(service: ServiceDep) -> JobStore:
     return service.store
 
 
 JobStoreDep = Annotated[JobStore, Depends(get_store)]
 
 
-def get_api_key(
+async def get_api_key(
     service: ServiceDep,
     authorization: Annotated[str | None, Header()] = None,
     x_api_key: Annotated[str | None, Header()] = None,
@@ -236,6 +236,14 @@ def _split_request(body: bytes) -> tuple[str | bytes, dict[str, Any]]:
                            [(name, "unknown field") for name in unknown])  # fmt: skip
         return json.dumps(data["document"], allow_nan=True), envelope
     return body, {}
+
+
+def _check_fetch_fonts(service: Any, options: dict[str, Any]) -> None:
+    """``options.fetch_fonts`` renders in the embedded backend only: farm workers build their own
+    renderers from the job, which carries no font fetching (422 instead of silently dropping it)."""
+    if options.get("fetch_fonts") and service.settings.broker:
+        raise ApiError(422, "RequestError", "options.fetch_fonts: not available with the farm backend (--broker)",
+                       [("options.fetch_fonts", "not available with the farm backend (--broker)")])  # fmt: skip
 
 
 def _check_sources(doc: Any, media_root: Any) -> None:
@@ -321,13 +329,14 @@ def _status_body(job: Job, base: str) -> dict[str, Any]:
             "fps": fps,
             "render_seconds": result.get("seconds"),
             "engine_seconds": result.get("engine_seconds"),
+            "engine_cpu_seconds": result.get("engine_cpu_seconds"),
         }
     body: dict[str, Any] = {
         "id": job.id,
         "status": job.status,
         "frames_done": job.frames_done,
         "frames_total": job.frames_total,
-        "warnings": job.warnings,
+        "warnings": job.warnings or list(result.get("warnings") or ()),  # the farm's, in its result
         "error": job.error,
         "created_at": _iso(job.created_at),
         "started_at": _iso(job.started_at),
@@ -393,7 +402,30 @@ def create_app(settings: ServiceSettings) -> FastAPI:
     )
     install_handlers(app)
     _routes(app)
+    _document_schema_in_openapi(app)
     return app
+
+
+def _document_schema_in_openapi(app: FastAPI) -> None:
+    """Put the pydantic VideoJSON model's JSON schema into the OpenAPI components as ``VideoJSON``.
+
+    The routes read their bodies themselves (a bare or wrapped document, errors with the CLI's paths),
+    so FastAPI cannot infer the schema; it is added here, once, when /openapi.json is first built."""
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            from vfnative.model.document import VideoJSON
+
+            schema = build()
+            document = VideoJSON.model_json_schema(ref_template="#/components/schemas/{model}")
+            components = schema.setdefault("components", {}).setdefault("schemas", {})
+            components.update(document.pop("$defs", {}))
+            components["VideoJSON"] = document
+            app.openapi_schema = schema
+        return app.openapi_schema
+
+    app.openapi = openapi  # type: ignore[method-assign]
 
 
 def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
@@ -401,17 +433,22 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         "requestBody": {
             "required": True,
             "content": {"application/json": {"schema": {
-                "description": "A VideoJSON document, or {document, options, webhook}.",
-                "type": "object",
+                "description": "A VideoJSON document, or {document, options, webhook, output}.",
+                "anyOf": [{"$ref": "#/components/schemas/VideoJSON"}, {"type": "object", "required": ["document"],
                 "properties": {
-                    "document": {"type": "object", "description": "VideoJSON (see the VideoJSON schema)"},
+                    "document": {"$ref": "#/components/schemas/VideoJSON"},
+                    "output": {"type": "string", "description": "an .mp4 URL under --output-prefix (s3://)"},
+                    "frame": {"type": "integer", "minimum": 0, "description": "POST /v1/frames"},
+                    "time": {"type": "number", "minimum": 0, "description": "POST /v1/frames, seconds"},
+                    "format": {"enum": ["png", "jpeg", "webp"], "description": "POST /v1/frames"},
                     "options": {"type": "object", "properties": {
                         "preset": {"enum": ["draft", "standard", "high"]},
                         "width": {"type": "integer", "minimum": 2}, "height": {"type": "integer", "minimum": 2},
                         "scale": {"type": "number", "exclusiveMinimum": 0},
-                        "fps": {"type": "number", "exclusiveMinimum": 0}, "strict": {"type": "boolean"}}},
+                        "fps": {"type": "number", "exclusiveMinimum": 0}, "strict": {"type": "boolean"},
+                        "fetch_fonts": {"type": "boolean"}}},
                     "webhook": {"type": "object", "properties": {"url": {"type": "string", "format": "uri"}}},
-                },
+                }}],
             }}},
         }
     }  # fmt: skip
@@ -424,6 +461,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         body = await _read_body(request, limits.max_document_bytes + ENVELOPE_BYTES)
         doc_text, envelope = _split_request(body)
         options = check_options(envelope.get("options"))
+        _check_fetch_fonts(service, options)
         media_root = service.settings.media_root
 
         def load() -> Any:
@@ -455,14 +493,22 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
             raise ApiError(422, "RequestError", f"{path}: {message}", [(path, message)])
         return url
 
-    def renderer(service: Service, key: ApiKey, doc: Any, options: dict[str, Any]) -> vfnative.Renderer:
+    def renderer(
+        service: Service, key: ApiKey, doc: Any, options: dict[str, Any], *, fetch_fonts: bool = False
+    ) -> vfnative.Renderer:
+        """A Renderer for the request; `fetch_fonts` (a still, not a job's checks) honours
+        ``options.fetch_fonts``: missing Google Fonts families fetched under the media policy."""
         settings = render_settings(options, service.limits_for(key))
+        fetch: bool | str = False
+        if fetch_fonts and options.get("fetch_fonts"):
+            fetch = service.settings.fonts_url or True
         return vfnative.Renderer(
             doc,
             settings=settings,
             base_dir=service.settings.media_root,
             sources=source_policy(service.settings.media_root, service.settings.allowed_networks),
             strict=bool(options.get("strict")),
+            fetch_fonts=fetch,
         )
 
     @app.post("/v1/renders", status_code=202, openapi_extra=render_request, responses=_ERROR_RESPONSES,
@@ -475,51 +521,61 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
     ) -> JSONResponse:
         """Accept a render job: 202 with its id, status and links."""
         started = time.perf_counter()
-        doc, options, envelope, text = await parse(request, service, key)
-        webhook_url = await run_in_threadpool(check_webhook, service, key, envelope.get("webhook"))
-
-        def settings_check() -> int:
-            with renderer(service, key, doc, options) as r:  # the options' size and fps, within limits
-                return _frame_total(r.document)
-
-        frames_total = await run_in_threadpool(settings_check)
-        job_id = uuid.uuid4().hex
-        output = _output_for(service.settings, job_id, envelope.get("output"))
+        limits = service.limits_for(key)
+        raw = await _read_body(request, limits.max_document_bytes + ENVELOPE_BYTES)
         base = _base(request)
-        request_hash = hashlib.sha256(
-            json.dumps([text, options, webhook_url, envelope.get("output")], sort_keys=True).encode("utf-8")
-        ).hexdigest()
-        concurrency = key.concurrency or service.settings.default_concurrency
-        stored_options = {**options, "_base_url": base}
-        try:
-            job, created = await run_in_threadpool(
-                lambda: service.store.create(
+
+        def accept() -> tuple[Job, bool]:  # all the blocking work in one threadpool call
+            doc_text, envelope = _split_request(raw)
+            options = check_options(envelope.get("options"))
+            _check_fetch_fonts(service, options)
+            media_root = service.settings.media_root
+            doc = load_document(
+                doc_text, limits=limits, base_dir=media_root, strict=bool(options.get("strict"))
+            )
+            _check_sources(doc, media_root)
+            text = doc_text.decode("utf-8") if isinstance(doc_text, bytes) else doc_text
+            webhook_url = check_webhook(service, key, envelope.get("webhook"))
+            with renderer(service, key, doc, options) as r:  # the options' size and fps, within limits
+                frames_total = _frame_total(r.document)
+            job_id = uuid.uuid4().hex
+            output = _output_for(service.settings, job_id, envelope.get("output"))
+            request_hash = hashlib.sha256(
+                json.dumps([text, options, webhook_url, envelope.get("output")], sort_keys=True).encode(
+                    "utf-8"
+                )
+            ).hexdigest()
+            try:
+                job, created = service.store.create(
                     job_id,
                     key_name=key.name,
                     document=text,
-                    options=stored_options,
+                    options={**options, "_base_url": base},
                     webhook_url=webhook_url,
                     frames_total=frames_total,
                     output=output,
-                    concurrency=concurrency,
+                    concurrency=key.concurrency or service.settings.default_concurrency,
                     idempotency_key=idempotency_key,
                     request_hash=request_hash,
                 )
-            )
-        except OverConcurrency as exc:
-            raise ApiError(429, "TooManyJobs", f"key {key.name!r} has {exc.active} active jobs; its concurrency "
-                           f"limit is {exc.limit}", headers={"Retry-After": "1"}) from None  # fmt: skip
-        if not created and job.request_hash != request_hash:
-            raise ApiError(409, "IdempotencyConflict", f"Idempotency-Key {idempotency_key!r} was used for a "
-                           f"different request (job {job.id})")  # fmt: skip
+            except OverConcurrency as exc:
+                raise ApiError(429, "TooManyJobs", f"key {key.name!r} has {exc.active} active jobs; its "
+                               f"concurrency limit is {exc.limit}", headers={"Retry-After": "1"}) from None  # fmt: skip
+            if not created and job.request_hash != request_hash:
+                raise ApiError(409, "IdempotencyConflict", f"Idempotency-Key {idempotency_key!r} was used for a "
+                               f"different request (job {job.id})")  # fmt: skip
+            if created:
+                try:
+                    service.backend.submitted(job)
+                except Exception as exc:
+                    service.store.cancel(job.id)
+                    raise ApiError(
+                        503, "BackendUnavailable", f"cannot queue the job: {type(exc).__name__}: {exc}"
+                    ) from exc
+            return job, created
+
+        job, created = await run_in_threadpool(accept)
         if created:
-            try:
-                await run_in_threadpool(service.backend.submitted, job)
-            except Exception as exc:
-                await run_in_threadpool(service.store.cancel, job.id)
-                raise ApiError(
-                    503, "BackendUnavailable", f"cannot queue the job: {type(exc).__name__}: {exc}"
-                ) from exc
             service.metrics.submit_seconds.observe(time.perf_counter() - started)
         links = _links(base, job.id)
         body = {"id": job.id, "status": job.status, "links": links}
@@ -570,6 +626,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
                         raise ApiError(422, "RequestError", f"unknown field(s) {unknown}",
                                        [(name, "unknown field") for name in unknown])  # fmt: skip
                     options = check_options(envelope.get("options"))
+                    _check_fetch_fonts(service, options)
                     text = json.dumps(raw, allow_nan=True)
                     doc = load_document(text, limits=limits, base_dir=service.settings.media_root,
                                         strict=bool(options.get("strict")))  # fmt: skip
@@ -724,7 +781,7 @@ def _routes(app: FastAPI) -> None:  # noqa: C901 - one route per block
         frame_arg, time_arg = envelope.get("frame"), envelope.get("time")
 
         def draw() -> bytes:
-            with service.stills, renderer(service, key, doc, options) as r:
+            with service.stills, renderer(service, key, doc, options, fetch_fonts=True) as r:
                 total = _frame_total(r.document)
                 if frame_arg is not None:
                     if (

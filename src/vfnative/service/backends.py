@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from vfnative.service.local import LocalWorkers, WorkerSpec, limits_table
-from vfnative.service.options import render_settings
+from vfnative.service.options import render_settings, source_policy
 from vfnative.service.settings import ServiceSettings
 from vfnative.service.store import ACTIVE, FINAL, Job, JobStore
 
@@ -30,6 +30,10 @@ log = logging.getLogger(__name__)
 
 CANCEL_WAIT_S = 3.0
 """How long DELETE waits for a running render to stop and remove its files (it takes < 1 s)."""
+
+
+FARM_POLL_S = 0.5
+"""How often the farm's state of active jobs is copied into the service's records."""
 
 
 class Backend(Protocol):
@@ -60,6 +64,7 @@ class EmbeddedBackend:
             allowed_networks=settings.allowed_networks,
             limits=limits_table(settings.limits, settings.keys),
             threads=settings.threads,
+            fonts_url=settings.fonts_url,
         )
         self.workers = LocalWorkers(spec, settings.workers, store)
 
@@ -131,6 +136,7 @@ class FarmBackend:
         self.settings = settings
         self.store = store
         self._lock = threading.Lock()
+        self._polled = 0.0
         self._orphans: dict[str, str] = {}
         """Farm job → output path of jobs cancelled here whose farm job may still write an output."""
 
@@ -159,8 +165,11 @@ class FarmBackend:
             "base_dir": str(Path(self.settings.media_root).absolute()) if self.settings.media_root else None,
             "broker": self.settings.broker,
         }
-        if "shared_dir" in inspect.signature(func).parameters:
+        parameters = inspect.signature(func).parameters
+        if "shared_dir" in parameters:
             args["shared_dir"] = str(self.settings.data_path)  # every worker mounts the data folder
+        if "sources" in parameters:  # the same media policy as the embedded backend's
+            args["sources"] = source_policy(self.settings.media_root, self.settings.allowed_networks)
         return args
 
     def _output(self, job: Job) -> str:
@@ -216,6 +225,11 @@ class FarmBackend:
         return self.store.get(job.id) or job
 
     def poll(self) -> None:
+        """Copy the farm's state of active jobs in, at most every `FARM_POLL_S` (webhooks, metrics)."""
+        now = time.monotonic()
+        if now - self._polled < FARM_POLL_S:
+            return
+        self._polled = now
         for job_id in self.store.ids(ACTIVE):
             job = self.store.get(job_id)
             if job is not None and job.farm_job is not None:

@@ -84,6 +84,11 @@ def add_command(sub: Any, *, common: Callable[[argparse.ArgumentParser], None]) 
         help="write outputs to URL/<id>.mp4 (s3://bucket/prefix "
         "or a folder; default DATA_DIR/outputs); with s3:// a request may name its own output under it",
     )
+    p.add_argument(
+        "--fonts-url",
+        metavar="URL",
+        help="options.fetch_fonts fetches from this Google Fonts-compatible CSS API (default Google Fonts)",
+    )
     p.add_argument("--chunks", default="auto", help="farm: chunks per job (default auto)")
     p.add_argument(
         "--threads", type=_positive, help="encoder threads per render (default: CPU limit / workers)"
@@ -162,6 +167,7 @@ def cmd_serve(ctx: Any) -> int:
             else DEFAULT_WEBHOOK_DELAYS_S,
             chunks=int(a.chunks) if str(a.chunks).isdigit() else a.chunks,
             threads=threads,
+            fonts_url=a.fonts_url,
         )
     except ValueError as exc:
         return fail(str(exc))

@@ -52,6 +52,8 @@ class WorkerSpec:
     limits: dict[str, dict[str, Any]]
     """Key name → Limits fields (the service default under ``""``)."""
     threads: int | None
+    fonts_url: str | None = None
+    """``options.fetch_fonts``: the CSS API's base URL (None: Google Fonts)."""
 
 
 def _die_with_parent(parent_pid: int) -> None:
@@ -126,19 +128,21 @@ def _run(store: JobStore, spec: WorkerSpec, name: str, job: Any, stop: Any, pare
     try:
         settings = render_settings(job.options, vfnative.Limits(**limits_fields), threads=spec.threads)
         policy = source_policy(spec.media_root, spec.allowed_networks)
-        engine_started = (
-            time.perf_counter()
-        )  # from here to the report: the engine's time, as `vfnative render`'s
+        # from here to the report: the engine's time, as `vfnative render` spends it
+        engine_started = time.perf_counter()
+        engine_cpu = time.process_time()
         with vfnative.Renderer(
             job.document,
             settings=settings,
             base_dir=spec.media_root or work,
             sources=policy,
             strict=bool(job.options.get("strict")),
+            fetch_fonts=(spec.fonts_url or True) if job.options.get("fetch_fonts") else False,
         ) as renderer:
             store.progress(job.id, name, 0, renderer.frame_count)
             report = renderer.render_video(work / "output.mp4", on_progress=progress, cancel=token)
         engine_seconds = time.perf_counter() - engine_started
+        engine_cpu = time.process_time() - engine_cpu
         size = Path(report.output).stat().st_size
         if final is None:
             if not store.still_mine(job.id, name):
@@ -156,6 +160,7 @@ def _run(store: JobStore, spec: WorkerSpec, name: str, job: Any, stop: Any, pare
             "duration_s": report.duration_s,
             "seconds": round(report.seconds, 4),
             "engine_seconds": round(engine_seconds, 4),
+            "engine_cpu_seconds": round(engine_cpu, 4),
             "size": size,
         }
         if not store.finish(job.id, name, status="done", result=result, warnings=report.warnings,

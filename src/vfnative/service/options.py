@@ -20,7 +20,7 @@ from vfnative.settings import PRESET_ALIASES, PRESETS, Limits, RenderSettings
 
 __all__ = ["OPTION_NAMES", "check_options", "load_document", "render_settings", "source_policy"]
 
-OPTION_NAMES = ("preset", "width", "height", "scale", "fps", "strict")
+OPTION_NAMES = ("preset", "width", "height", "scale", "fps", "strict", "fetch_fonts")
 
 
 def check_options(raw: object) -> dict[str, Any]:
@@ -57,7 +57,7 @@ def check_options(raw: object) -> dict[str, Any]:
                 issues.append(DocumentIssue(path, f"expected a number > 0; got {value!r}"))
             else:
                 out[name] = float(value)
-        elif name == "strict":
+        elif name in ("strict", "fetch_fonts"):
             if not isinstance(value, bool):
                 issues.append(DocumentIssue(path, f"expected true or false; got {value!r}"))
             else:

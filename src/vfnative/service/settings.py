@@ -64,6 +64,9 @@ class ServiceSettings:
     """Farm backend: chunks per job (the farm's own ``auto`` by default)."""
     threads: int | None = None
     """Encoder threads per local render; None shares the CPU limit between the workers."""
+    fonts_url: str | None = None
+    """Base URL of the Google Fonts-compatible CSS API that ``options.fetch_fonts`` fetches from
+    (None: Google Fonts). Font URLs go through the same media policy (``allowed_networks``)."""
 
     def __post_init__(self) -> None:
         if self.workers < 1:

@@ -68,6 +68,7 @@ CREATE INDEX IF NOT EXISTS jobs_status ON jobs (status, seq);
 CREATE INDEX IF NOT EXISTS jobs_webhook ON jobs (webhook_state, webhook_next_at);
 CREATE INDEX IF NOT EXISTS jobs_key ON jobs (key_name, status);
 CREATE INDEX IF NOT EXISTS jobs_batch ON jobs (batch);
+CREATE INDEX IF NOT EXISTS jobs_observed ON jobs (observed, status);
 """
 
 
@@ -173,6 +174,10 @@ class JobStore:
                 self._db.execute("ROLLBACK")
                 raise
             self._db.execute("COMMIT")
+
+    def _exists(self, where: str, args: tuple[Any, ...] = ()) -> bool:
+        with self._lock:
+            return self._db.execute(f"SELECT 1 FROM jobs WHERE {where} LIMIT 1", args).fetchone() is not None
 
     def ping(self) -> bool:
         with self._lock:
@@ -406,6 +411,8 @@ class JobStore:
 
     def newly_finished(self) -> list[Job]:
         """Finished jobs not yet counted in the metrics (each is returned once)."""
+        if not self._exists("observed = 0 AND status IN ('done', 'failed', 'cancelled')"):
+            return []  # a read does not take the write lock the render processes need
         with self._write() as db:
             rows = db.execute(
                 "SELECT * FROM jobs WHERE observed = 0 AND status IN ('done', 'failed', 'cancelled')"
@@ -419,6 +426,8 @@ class JobStore:
 
     def due_webhooks(self, now: float) -> list[Job]:
         """Jobs whose webhook attempt is due; marks them ``sending`` so each attempt is made once."""
+        if not self._exists("webhook_state = 'pending' AND webhook_next_at <= ?", (now,)):
+            return []
         with self._write() as db:
             rows = db.execute(
                 "SELECT * FROM jobs WHERE webhook_state = 'pending' AND webhook_next_at <= ?", (now,)

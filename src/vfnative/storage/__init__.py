@@ -41,10 +41,7 @@ import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, TYPE_CHECKING, Protocol
-
-if TYPE_CHECKING:
-    from vfnative.storage.s3 import S3Store
+from typing import IO, Protocol
 
 __all__ = [
     "MULTIPART_THRESHOLD",
@@ -424,10 +421,3 @@ class _LocalStore:
 
 
 _LOCAL = _LocalStore()
-
-
-def s3_store() -> S3Store:
-    """The process's S3 backend (loads boto3); StorageError with the install hint if it is missing."""
-    from vfnative.storage.s3 import store
-
-    return store()

@@ -26,7 +26,15 @@ from vfnative.timeline.scalar import _text_em
 from vfnative.timeline.scene import LayerFrame
 from vfnative.timeline.timecode import js_round_array
 from vfnative.timeline.transitions import apply_transitions, transition_progress
-from vfnative.timeline.values import Component, EmContext, finalize, pad_components, to_px
+from vfnative.timeline.values import (
+    Component,
+    EmContext,
+    finalize,
+    oklab_color,
+    oklab_value,
+    pad_components,
+    to_px,
+)
 from vfnative.types import PropBlock
 
 if TYPE_CHECKING:
@@ -34,7 +42,10 @@ if TYPE_CHECKING:
 
 __all__ = ["BlockLayout", "compile_layout", "evaluate", "scene_from_block"]
 
-_MODE_NUM, _MODE_COLOR, _MODE_STEP = 0, 1, 2
+_MODE_NUM, _MODE_COLOR, _MODE_STEP, _MODE_OKLAB = 0, 1, 2, 3
+"""`_MODE_OKLAB`: a colour track with a CSS Color 4 keyframe (lab, lch, oklab, oklch, color()); its
+rows hold (L, a, b, alpha) and it is interpolated in Oklab, as browsers interpolate such colours
+(spec 01 §3.5.3), then drawn in sRGB (`model.color.oklab_to_srgb`)."""
 _SEG_POLY, _SEG_CSS = 0, 1
 
 
@@ -153,6 +164,10 @@ def _compile_track(pdef: PropDef, written: list[tuple[float, Any, str | None]], 
             rows.append([float(idx)])
         return _Track(_MODE_STEP, 1, times, eases, rows, [[0]] * len(rows), table=tuple(table))
     if mode == "color":
+        oklab = [oklab_value(value, pdef) for _, value, _ in written]
+        if any(o is not None and not o[1] for o in oklab):  # a Color 4 keyframe: Oklab interpolation
+            rows = [[np.nan] * 4 if o is None else list(o[0]) for o in oklab]
+            return _Track(_MODE_OKLAB, 4, times, eases, rows, [[0] * 4] * len(rows))
         rows = []
         for _, value, _ in written:
             c = raw_static(value, pdef)[1]
@@ -281,7 +296,7 @@ def _eval_tracks(  # type: ignore[no-untyped-def]  # numba kernel: typed by its 
             u = (s - ta) / (tb - ta)
             ease = kf_ease[k0 + a]
             va, vb = v0 + a * width, v0 + j * width
-            if mode == 1:
+            if mode == 1 or mode == 3:
                 ca, cb = values[va + 3], values[vb + 3]
                 if ease == 4 or np.isnan(ca) or np.isnan(cb):
                     for c in range(4):
@@ -295,8 +310,11 @@ def _eval_tracks(  # type: ignore[no-untyped-def]  # numba kernel: typed by its 
                     continue
                 for c in range(3):
                     pre = values[va + c] * ca + (values[vb + c] * cb - values[va + c] * ca) * p
-                    x = min(1.0, max(0.0, pre / alpha))
-                    out[i, col + c] = np.floor(x * 255.0 + 0.5) / 255.0
+                    if mode == 3:  # Oklab: unbounded a, b; drawn after conversion to sRGB
+                        out[i, col + c] = pre / alpha
+                    else:
+                        x = min(1.0, max(0.0, pre / alpha))
+                        out[i, col + c] = np.floor(x * 255.0 + 0.5) / 255.0
                 out[i, col + 3] = min(1.0, max(0.0, alpha))
                 continue
             for c in range(width):
@@ -408,7 +426,7 @@ def _eval_tracks_python(source_times: npt.NDArray[np.float64], layout: BlockLayo
             u = (s - ta) / (tb - ta)
             ease = int(kf_ease[k0 + a])
             va, vb = v0 + a * width, v0 + j * width
-            if mode == 1:
+            if mode == 1 or mode == 3:
                 ca, cb = float(values[va + 3]), float(values[vb + 3])
                 if ease == 4 or math.isnan(ca) or math.isnan(cb):
                     out[i, col : col + 4] = values[va : va + 4]
@@ -421,8 +439,11 @@ def _eval_tracks_python(source_times: npt.NDArray[np.float64], layout: BlockLayo
                 for c in range(3):
                     pa, pb = float(values[va + c]), float(values[vb + c])
                     pre = pa * ca + (pb * cb - pa * ca) * p
-                    x = min(1.0, max(0.0, pre / alpha))
-                    out[i, col + c] = math.floor(x * 255.0 + 0.5) / 255.0
+                    if mode == 3:
+                        out[i, col + c] = pre / alpha
+                    else:
+                        x = min(1.0, max(0.0, pre / alpha))
+                        out[i, col + c] = math.floor(x * 255.0 + 0.5) / 255.0
                 out[i, col + 3] = min(1.0, max(0.0, alpha))
                 continue
             for c in range(width):
@@ -501,6 +522,12 @@ def _raw_slot(slot: Slot, row: npt.NDArray[np.float64]) -> Raw:
     if slot.mode == _MODE_COLOR:
         v = row[slot.col : slot.col + 4]
         return ("color", None if np.isnan(v[3]) else (float(v[0]), float(v[1]), float(v[2]), float(v[3])))
+    if slot.mode == _MODE_OKLAB:
+        v = row[slot.col : slot.col + 4]
+        return (
+            "color",
+            None if np.isnan(v[3]) else oklab_color((float(v[0]), float(v[1]), float(v[2]), float(v[3]))),
+        )
     comps = [(float(row[slot.col + c]), slot.units[c]) for c in range(slot.width)]
     return ("num", comps, slot.is_array)
 

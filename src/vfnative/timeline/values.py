@@ -12,7 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from vfnative.model.color import is_color_like, parse_color
+from vfnative.model.color import is_color_like, oklab_to_srgb, parse_color, parse_color_space, srgb_to_oklab
 from vfnative.model.properties import SHAPE_GEOMETRY, ZERO_PAD_ARRAYS, PropDef
 from vfnative.timeline.scene import Percent
 from vfnative.types import Color
@@ -23,6 +23,8 @@ __all__ = [
     "finalize",
     "js_parse_float",
     "normalize_color",
+    "oklab_color",
+    "oklab_value",
     "normalize_numeric",
     "pad_components",
     "to_px",
@@ -107,6 +109,26 @@ def normalize_color(value: Any, name: str = "") -> Color | None:
     if isinstance(value, str) and parse_color(value) is not None:
         return _NAN_PAINT.get(name)
     return None
+
+
+def oklab_value(value: Any, pdef: PropDef) -> tuple[tuple[float, float, float, float], bool] | None:
+    """A written colour keyframe as ((L, a, b, alpha), legacy), for Oklab interpolation; None if it
+    does not paint. A colour the reference draws as NaN paints what `normalize_color` says."""
+    if isinstance(value, str) and is_color_like(value):
+        parsed = parse_color_space(value)
+        if parsed is None:
+            return None
+        return (*parsed.oklab, parsed.srgb[3]), parsed.legacy
+    painted = normalize_color(value, pdef.name)
+    if painted is None:
+        return None
+    return (*srgb_to_oklab(painted), painted[3]), True
+
+
+def oklab_color(lab_alpha: tuple[float, float, float, float]) -> Color:
+    """(L, a, b, alpha) back to the sRGB colour Chromium draws (channels clipped, see model.color)."""
+    r, g, b = oklab_to_srgb(lab_alpha[:3], gamut_map=False)
+    return (r, g, b, lab_alpha[3])
 
 
 def pad_components(comps: Sequence[Component], width: int, pdef: PropDef) -> list[Component]:

@@ -19,6 +19,7 @@ import logging
 import os
 import random
 import threading
+import time
 from typing import Any
 
 import redis
@@ -35,16 +36,24 @@ __all__ = ["Farm", "Sweeper", "app", "configure", "create_app", "farm"]
 log = logging.getLogger(__name__)
 
 _TASKS = frozenset(TASK_NAMES.values())
+LOST_CHECK_S = 10.0
+"""How often (at most, farm-wide) the broker's queues are scanned for queued pieces whose message was
+lost (`JobStore.find_lost`: a Redis restart at the wrong moment)."""
+_LOST_CHECK_LOCK = "vfnative:lost-check"
 _REDIS_RETRIES = 40
-"""Job-store commands retry for about a minute (2 s apart at most) while Redis is away."""
+"""A worker's job-store commands retry for about a minute (2 s apart at most) while Redis is away."""
+_CLIENT_RETRIES = 6
 
 
 class Farm:
     """One process's handle on the farm: its config, Redis client and `JobStore` (rebuilt after a fork)."""
 
-    def __init__(self, app: Celery, config: WorkerConfig) -> None:
+    def __init__(self, app: Celery, config: WorkerConfig, *, client: bool = False) -> None:
         self.app = app
         self.config = config
+        self.retries = _CLIENT_RETRIES if client else _REDIS_RETRIES
+        """Redis commands retry this many times (backing off to 2 s): a worker waits out a Redis restart
+        (about a minute); a client (submit, status) gives up after about 3 s."""
         self._store: JobStore | None = None
         self._pid = -1
         self._lock = threading.Lock()
@@ -61,7 +70,7 @@ class Farm:
                     decode_responses=True,
                     health_check_interval=30,
                     # a Redis restart (seconds with AOF) is waited out, not turned into a failed piece
-                    retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), _REDIS_RETRIES),
+                    retry=Retry(ExponentialBackoff(cap=2.0, base=0.05), self.retries),
                     retry_on_error=[redis.ConnectionError, redis.TimeoutError],
                 )
                 self._store = JobStore(
@@ -70,6 +79,7 @@ class Farm:
                     lease_s=self.config.lease_s,
                     max_attempts=self.config.max_attempts,
                     job_ttl_s=self.config.job_ttl_s,
+                    default_queue=self.config.queue,
                     on_end=_remove_work_dir,
                 )
                 self._pid = os.getpid()
@@ -91,8 +101,10 @@ def _remove_work_dir(job: str, meta: dict[str, str]) -> None:
         storage.delete_prefix(work_dir)
 
 
-def configure(app: Celery, config: WorkerConfig) -> Celery:
-    """Apply `config` to `app`: broker and result backend, JSON only, prefetch 1, late acks, timeouts."""
+def configure(app: Celery, config: WorkerConfig, *, client: bool = False) -> Celery:
+    """Apply `config` to `app`: broker and result backend, JSON only, prefetch 1, late acks, timeouts.
+
+    `client`: the app only submits and reads jobs (shorter Redis retries than a worker's)."""
     transport = {"visibility_timeout": int(config.visibility_timeout_s)}
     app.conf.update(
         broker_url=config.broker,
@@ -124,7 +136,7 @@ def configure(app: Celery, config: WorkerConfig) -> Celery:
         task_track_started=False,
         worker_send_task_events=False,
     )
-    app.farm = Farm(app, config)
+    app.farm = Farm(app, config, client=client)
     return app
 
 
@@ -143,7 +155,8 @@ def farm(app: Celery) -> Farm:
 
 
 class Sweeper(threading.Thread):
-    """Every `sweep_interval_s` (with jitter), dispatch again each piece whose lease has expired."""
+    """Every `sweep_interval_s` (with jitter), dispatch again each piece whose lease has expired; every
+    `LOST_CHECK_S`, one sweeper of the farm also looks for queued pieces whose message was lost."""
 
     def __init__(self, farm: Farm) -> None:
         super().__init__(name="vfnative-sweeper", daemon=True)
@@ -152,6 +165,7 @@ class Sweeper(threading.Thread):
 
     def run(self) -> None:
         interval = self.farm.config.sweep_interval_s
+        next_lost_check = time.monotonic() + LOST_CHECK_S * random.uniform(0.5, 1.0)
         machine, me = self.farm.config.machine, str(os.getpid())
         if machine:  # before the first sweep: submit sees this machine as soon as the worker is up
             with contextlib.suppress(Exception):
@@ -162,6 +176,11 @@ class Sweeper(threading.Thread):
                     self.farm.store.beat_machine(machine, me)
                 for job, piece, attempt in self.farm.store.sweep():
                     log.warning("job %s: dispatched %s again (attempt %d)", job, piece, attempt)
+                if time.monotonic() >= next_lost_check:
+                    next_lost_check = time.monotonic() + LOST_CHECK_S
+                    # one worker of the farm at a time scans the queues
+                    if self.farm.store.redis.set(_LOST_CHECK_LOCK, "1", nx=True, ex=int(LOST_CHECK_S)):
+                        self.farm.store.find_lost()
             except Exception:  # Redis restarting, a network blip: try again next round
                 log.warning("lease sweep failed", exc_info=True)
 
@@ -178,11 +197,34 @@ _sweepers: list[Sweeper] = []
 
 
 def _start_sweeper(sender: Any = None, **_: Any) -> None:
-    """In the worker's main process: start the lease sweeper (it outlives any child process)."""
+    """In the worker's main process: start the lease sweeper (it outlives any child process), and clear
+    a drain mark a previous worker of the same name may have left."""
     target = getattr(getattr(sender, "app", None), "farm", None) or farm(app)
     sweeper = Sweeper(target)
     sweeper.start()
     _sweepers.append(sweeper)
+    hostname = getattr(sender, "hostname", None)
+    if hostname:
+        try:
+            target.store.set_draining(str(hostname), None)
+        except Exception:
+            log.warning("could not clear the drain mark of %s", hostname, exc_info=True)
+
+
+def _start_draining(sender: Any = None, **_: Any) -> None:
+    """SIGTERM (warm shutdown), in the main process: Celery lets running tasks finish; each of ours
+    checks, at its next heartbeat, whether it can finish within the grace period and hands its piece
+    back to the farm at once if not (`WorkerConfig.drain_grace_s`)."""
+    target = farm(app)
+    hostname = str(sender) if sender else None
+    if not hostname:
+        return
+    try:
+        target.store.set_draining(hostname, time.time() + target.config.drain_grace_s)
+        log.warning("%s is shutting down: pieces that cannot finish within %g s are handed back", hostname,
+                    target.config.drain_grace_s)  # fmt: skip
+    except Exception:  # Redis away: running tasks simply finish (Celery's warm shutdown)
+        log.warning("could not mark %s as draining", hostname, exc_info=True)
 
 
 _WARM_UP_DOCUMENT = {
@@ -254,5 +296,6 @@ def _claim_reserved(sender: Any = None, request: Any = None, **_: Any) -> None:
 signals.worker_init.connect(_warm_up)
 signals.worker_process_init.connect(_init_process)
 signals.worker_ready.connect(_start_sweeper)
+signals.worker_shutting_down.connect(_start_draining)
 signals.worker_shutdown.connect(_stop_sweeper)
 signals.task_received.connect(_claim_reserved)

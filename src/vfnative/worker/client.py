@@ -44,7 +44,7 @@ def _farm(broker: str | None, environ: Mapping[str, str] | None) -> Farm:
 
         from vfnative.worker.app import Farm, configure
 
-        app = configure(Celery("vfnative-client"), config)
+        app = configure(Celery("vfnative-client"), config, client=True)
         found = _FARMS[config] = app.farm
         assert isinstance(found, Farm)
     return found
@@ -212,9 +212,9 @@ def submit(
     chunks = parse_chunks(chunks)
     farm = _farm(broker, environ)
     options = _options(sources, presign_s)
-    _check_outputs(farm, [output], shared_dir, environ)
     fields = _job_fields(doc, output, chunks=chunks, settings=settings, base_dir=base_dir,
                          queue=_queue(farm.config.queue, queue), options=options)  # fmt: skip
+    _check_outputs(farm, [output], shared_dir, environ)  # after the checks that need no broker
     job = fields.pop("job")
     store = farm.store
     store.create(job, **fields)
@@ -280,13 +280,13 @@ def submit_many(
     farm = _farm(broker, environ)
     target = _queue(farm.config.queue, queue)
     options = _options(sources, presign_s)
-    _check_outputs(farm, outputs, shared_dir, environ)
     jobs = [
         _job_fields(
             doc, out, chunks=chunks, settings=settings, base_dir=base_dir, queue=target, options=options
         )  # fmt: skip
         for doc, out in zip(docs, outputs, strict=True)
     ]
+    _check_outputs(farm, outputs, shared_dir, environ)  # after the checks that need no broker
     batch = uuid.uuid4().hex
     store = farm.store
     store.create_batch(batch, jobs)

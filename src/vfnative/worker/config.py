@@ -89,6 +89,9 @@ class WorkerConfig:
     """The Celery queue a job's pieces go to (VFNATIVE_QUEUE; `submit(queue=)` / ``--queue``), and the
     one a worker consumes. One worker pool per queue keeps short interactive renders (previews, stills)
     from waiting behind a batch: ``vfnative worker --queue interactive`` beside ``--queue render``."""
+    drain_grace_s: float = 30.0
+    """After SIGTERM a worker has this long to exit (VFNATIVE_DRAIN_GRACE_S; Kubernetes' default
+    ``terminationGracePeriodSeconds``): a running piece that would not finish in time is handed back."""
     max_tasks_per_child: int | None = 1000
     """A render process is replaced after this many tasks (VFNATIVE_MAX_TASKS_PER_CHILD; 0: never).
     Processes stay warm across tasks (fonts, numba kernels, media); recycling bounds slow growth."""
@@ -150,6 +153,7 @@ class WorkerConfig:
             lease_s=_number(env, "VFNATIVE_LEASE_S", cls.lease_s, minimum=1),
             sweep_interval_s=_number(env, "VFNATIVE_SWEEP_S", cls.sweep_interval_s, minimum=0.1),
             queue=env.get("VFNATIVE_QUEUE", "").strip() or DEFAULT_QUEUE,
+            drain_grace_s=_number(env, "VFNATIVE_DRAIN_GRACE_S", cls.drain_grace_s, minimum=1),
             max_tasks_per_child=_optional(env, "VFNATIVE_MAX_TASKS_PER_CHILD", cls.max_tasks_per_child),
             max_memory_per_child_mb=_optional(env, "VFNATIVE_MAX_MEMORY_MB", cls.max_memory_per_child_mb),
             warm_up=env.get("VFNATIVE_WARMUP", "1").strip().lower() not in ("0", "false", "no", "off"),

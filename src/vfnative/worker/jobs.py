@@ -71,6 +71,7 @@ Sender = Callable[[str, Message, str, str | None], None]
 ENTRY_PIECES = ("plan", "render")
 """A job starts with ``plan`` (chunked) or ``render`` (the fast path: one piece, straight to the output)."""
 _BATCH_PREFIX = "vfnative:batch:"
+_DRAIN_PREFIX = "vfnative:draining:"
 
 
 BatchStatus = dict[str, Any]
@@ -101,17 +102,43 @@ if mode == 'new' then
 elseif mode == 'expired' then
   if st ~= 'dispatching' and st ~= 'taken' and st ~= 'running' then return {{'state', st or 'none'}} end
   if redis.call('EXISTS', lease) == 1 then return {{'leased', st}} end
+elseif mode == 'handback' then
+  if st ~= 'taken' and st ~= 'running' then return {{'state', st or 'none'}} end
+elseif mode == 'lost' then
+  if st ~= 'queued' then return {{'state', st or 'none'}} end
+  if redis.call('HGET', base .. ':attempt', piece) ~= ARGV[6] then return {{'moved', st}} end
 elseif st == 'done' then
   return {{'state', st}}
 end
 local attempt = tonumber(redis.call('HGET', base .. ':attempt', piece) or '0')
-if attempt >= tonumber(ARGV[5]) then return {{'exhausted', tostring(attempt)}} end
+if mode ~= 'handback' and attempt >= tonumber(ARGV[5]) then return {{'exhausted', tostring(attempt)}} end
 attempt = redis.call('HINCRBY', base .. ':attempt', piece, 1)
 redis.call('HSET', base .. ':state', piece, 'dispatching')
 redis.call('SET', lease, 'dispatch:' .. attempt, 'PX', ARGV[3])
 redis.call('HDEL', base .. ':progress', piece)
 return {{'ok', tostring(attempt), redis.call('HGET', base, 'queue') or ''}}
 """
+
+_MESSAGE_IDS = """
+local ids = {}
+local function scan(text)
+  for id in string.gmatch(text, '"(vfnative%-%x+%-[%w%-]-%-%d+)"') do ids[id] = true end
+end
+for i = 1, #KEYS - 1 do
+  local n = redis.call('LLEN', KEYS[i])
+  local start = 0
+  while start < n do
+    for _, message in ipairs(redis.call('LRANGE', KEYS[i], start, start + 499)) do scan(message) end
+    start = start + 500
+  end
+end
+for _, message in ipairs(redis.call('HVALS', KEYS[#KEYS])) do scan(message) end
+local out = {}
+for id in pairs(ids) do out[#out + 1] = id end
+return out
+"""
+"""The farm task ids of every message the broker holds: queued (the queues' lists, KEYS[1..n-1]) or
+delivered and not yet acknowledged (kombu's ``unacked`` hash, KEYS[n])."""
 
 _DISPATCHED = """
 local lease = ARGV[1] .. ':lease:' .. ARGV[2]
@@ -146,13 +173,16 @@ local st = redis.call('HGET', base .. ':state', piece)
 if st == 'done' then return 'done' end
 local lease = base .. ':lease:' .. piece
 local held = redis.call('GET', lease)
+local ok = 'ok'
+local drain = redis.call('GET', ARGV[5])
+if drain then ok = 'drain:' .. drain end
 if held == value then
   redis.call('PEXPIRE', lease, ARGV[4])
-  return 'ok'
+  return ok
 end
 if not held and (st == 'taken' or st == 'running') and redis.call('HGET', base .. ':owner', piece) == value then
   redis.call('SET', lease, value, 'PX', ARGV[4])
-  return 'ok'
+  return ok
 end
 return 'lost'
 """
@@ -224,8 +254,11 @@ class JobStore:
         max_attempts: int = 3,
         job_ttl_s: float = 7 * 86400.0,
         on_end: Callable[[str, dict[str, str]], None] | None = None,
+        default_queue: str = "render",
     ) -> None:
         self.redis = client
+        self.default_queue = default_queue
+        """Where a job without a queue of its own (recorded before queues existed) has its messages."""
         self._send = send
         self._on_end = on_end
         """Called with (job, its hash) once the job has ended, by whoever ended it (removes the work dir)."""
@@ -242,6 +275,7 @@ class JobStore:
                 "complete": _COMPLETE,
                 "set_status": _SET_STATUS,
                 "end": _END,
+                "message_ids": _MESSAGE_IDS,
             }.items()
         }
 
@@ -538,18 +572,27 @@ class JobStore:
     # ------------------------------------------------------------------ pieces
 
     def dispatch(
-        self, job: str, piece: str, *, mode: Literal["new", "expired", "again"] = "new"
+        self,
+        job: str,
+        piece: str,
+        *,
+        mode: Literal["new", "expired", "again", "handback", "lost"] = "new",
+        attempt: int | None = None,
     ) -> int | None:
         """Send a task for `piece` if `mode` allows it; returns the attempt number, or None if not sent.
 
         ``new``: only if the piece was never dispatched. ``expired``: only if it is live without a lease
-        (its worker died). ``again``: unless it is done (a retry after an error). The piece holds a
+        (its worker died). ``again``: unless it is done (a retry after an error). ``handback``: a
+        draining worker gives back a piece it is running (not counted against `max_attempts`).
+        ``lost``: a queued piece whose message the broker no longer holds, if still at `attempt`. The piece holds a
         dispatch lease until the message is sent, so a dispatcher dying in between is itself a lost piece.
         When the piece has used up `max_attempts`, the job fails instead.
         """
         outcome, detail, *rest = (
             _text(v)
-            for v in self._run("dispatch", self.key(job), piece, self.lease_ms, mode, self.max_attempts)
+            for v in self._run(
+                "dispatch", self.key(job), piece, self.lease_ms, mode, self.max_attempts, attempt or 0
+            )
         )
         if outcome == "exhausted":
             spec = self.piece(job, piece)
@@ -587,8 +630,27 @@ class JobStore:
         return outcome
 
     def refresh(self, job: str, piece: str, attempt: int, holder: str) -> str:
-        """Renew the lease: ``ok``, or why this attempt should stop (``done``, ``lost``, ``job:<status>``)."""
-        return _text(self._run("refresh", self.key(job), piece, f"{attempt}|{holder}", self.lease_ms))
+        """Renew the lease: ``ok``; ``drain:<deadline>`` (renewed, but the holder is shutting down and
+        must be gone by that Unix time); or why this attempt should stop (``done``, ``lost``,
+        ``job:<status>``)."""
+        return _text(
+            self._run(
+                "refresh", self.key(job), piece, f"{attempt}|{holder}", self.lease_ms, _DRAIN_PREFIX + holder
+            )
+        )
+
+    def set_draining(self, holder: str, deadline: float | None) -> None:
+        """Mark the worker `holder` as shutting down by `deadline` (Unix time; None: it is not).
+
+        Its pieces' heartbeats see it (`refresh`) and each either finishes in time or hands its piece
+        back (`dispatch(mode="handback")`) so another worker starts it at once.
+        """
+        if deadline is None:
+            self.redis.delete(_DRAIN_PREFIX + holder)
+        else:
+            self.redis.set(
+                _DRAIN_PREFIX + holder, repr(deadline), ex=max(60, int(deadline - time.time()) + 60)
+            )
 
     def complete(self, job: str, piece: str, *, frames: int = 0) -> str:
         """Mark the piece done: ``all`` when it was the last chunk/audio piece, else ``ok``/``dup``/``job:..``."""
@@ -655,6 +717,48 @@ class JobStore:
                     attempt = self.dispatch(job, "stitch", mode="new")
                     if attempt is not None:
                         sent.append((job, "stitch", attempt))
+        return sent
+
+    def find_lost(self, *, recheck_s: float = 0.5) -> list[tuple[str, str, int]]:
+        """Dispatch again every queued piece whose message the broker no longer holds; returns them.
+
+        A queued piece holds no lease: its message waits in Redis. A Redis restart can still lose one
+        (a worker had popped it, and the connection dropped before the message was recorded as
+        unacknowledged, so nothing will ever deliver it). Such a piece is missing from every queue
+        list and from kombu's ``unacked`` hash, twice, `recheck_s` apart, while its state stays
+        ``queued`` at the same attempt; it is then sent again (mode ``lost``, at most once per attempt).
+        Scans every queue, so `Sweeper` runs it seldom, and one worker at a time.
+        """
+        queued: dict[str, tuple[str, str, int, str]] = {}
+        for job in self.active_jobs():
+            with self.redis.pipeline(transaction=False) as pipe:
+                pipe.hgetall(self.key(job, ":state"))
+                pipe.hgetall(self.key(job, ":attempt"))
+                pipe.hget(self.key(job), "queue")
+                states, attempts, queue = pipe.execute()
+            for piece, state in states.items():
+                if _text(state) == "queued":
+                    n = int(attempts.get(piece, 0) or 0)
+                    name = _text(piece)
+                    queued[task_id(job, name, n)] = (job, name, n, _text(queue) if queue else "")
+        if not queued:
+            return []
+        queues = sorted({q for *_, q in queued.values() if q} | {self.default_queue})
+        keys = [name for q in queues for name in (q, *(f"{q}\x06\x16{p}" for p in (3, 6, 9)))]
+        missing = set(queued) - {_text(i) for i in self._scripts["message_ids"](keys=[*keys, "unacked"])}
+        if not missing:
+            return []
+        time.sleep(recheck_s)
+        missing -= {_text(i) for i in self._scripts["message_ids"](keys=[*keys, "unacked"])}
+        sent = []
+        for tid in sorted(missing):
+            job, piece, attempt, _ = queued[tid]
+            self.event(job, piece, "message-lost", attempt=attempt)
+            log.warning("job %s: the message of %s (attempt %d) is gone from the broker; sending it again",
+                        job, piece, attempt)  # fmt: skip
+            again = self.dispatch(job, piece, mode="lost", attempt=attempt)
+            if again is not None:
+                sent.append((job, piece, again))
         return sent
 
     # ------------------------------------------------------------------ reading

@@ -7,7 +7,9 @@ the task's body, and then:
 
 * success → the piece is marked done; the last chunk/audio piece to finish dispatches the stitch;
 * `DocumentError` / `AssetError` → the job fails at once with the error's JSON; never retried;
-* any other error → the piece is dispatched again, until `max_attempts`, then the job fails with it.
+* any other error → the piece is dispatched again, until `max_attempts`, then the job fails with it;
+* the worker is draining (SIGTERM: `JobStore.set_draining`) → the heartbeat estimates the time left;
+  a piece that would not finish before the deadline is cancelled and handed back at once.
 
 Imports the standard library, `errors` and the job store; nothing from Celery.
 """
@@ -31,6 +33,8 @@ log = logging.getLogger(__name__)
 
 PROGRESS_INTERVAL_S = 0.5
 """Progress is written at most twice a second (STYLE: worker progress)."""
+DRAIN_MARGIN_S = 2.0
+"""A draining worker finishes a piece only if it expects to be done this long before its deadline."""
 
 
 def error_json(exc: BaseException) -> dict[str, Any]:
@@ -48,9 +52,25 @@ class Heartbeat(threading.Thread):
         self.store, self.job, self.piece, self.attempt, self.holder = store, job, piece, attempt, holder
         self.interval = store.lease_ms / 4000
         self.cancel = threading.Event()
-        """Set when the lease was lost or the job ended: the render checks it before each frame."""
+        """Set when the lease was lost, the job ended, or the piece is handed back (`reason` says which):
+        the render checks it before each frame."""
         self.reason: str | None = None
+        self.started = time.monotonic()
+        self.done, self.total = 0, 0
+        """Frames rendered of this piece so far (`PieceRun.progress`), for the time-left estimate."""
         self._stop_event = threading.Event()
+
+    def seconds_left(self) -> float | None:
+        """Estimated seconds until this piece is rendered (None: nothing rendered yet to judge by)."""
+        if self.done <= 0 or self.total <= 0:
+            return None
+        return (time.monotonic() - self.started) / self.done * max(0, self.total - self.done)
+
+    def _drain(self, deadline: float) -> bool:
+        """The worker is shutting down by `deadline`: True to hand the piece back now (it would not
+        finish in time, with a margin for the last steps), False to finish it."""
+        left = self.seconds_left()
+        return left is None or time.time() + left + DRAIN_MARGIN_S > deadline
 
     def run(self) -> None:
         failures = 0
@@ -63,6 +83,10 @@ class Heartbeat(threading.Thread):
                 log.warning("lease renewal for %s/%s failed (%d in a row)", self.job, self.piece, failures,
                             exc_info=failures == 1)  # fmt: skip
                 continue
+            if outcome.startswith("drain:"):
+                if not self._drain(float(outcome.split(":", 1)[1])):
+                    continue
+                outcome = "handback"
             if outcome != "ok":
                 self.reason = outcome
                 self.cancel.set()
@@ -95,8 +119,25 @@ class PieceRun:
     def cancel(self) -> threading.Event:
         return self.heartbeat.cancel
 
+    def still_mine(self) -> bool:
+        """Renew the lease now (not at the next heartbeat): False, and `cancel` set, when this attempt
+        must not publish its output (the job ended or was cancelled, or the lease went elsewhere)."""
+        if self.cancel.is_set():
+            return self.heartbeat.reason == "handback"
+        try:
+            outcome = self.store.refresh(self.job, self.piece, self.attempt, self.holder)
+        except Exception:  # Redis away: the heartbeat decides, as for the rest of the render
+            return True
+        if outcome == "ok" or outcome.startswith("drain:"):
+            return True
+        self.heartbeat.reason = outcome
+        self.cancel.set()
+        return False
+
     def progress(self, stage: str, done: int, total: int) -> None:
         """A `ProgressCallback`: frames done of this piece, written at most twice a second."""
+        if stage == "render":
+            self.heartbeat.done, self.heartbeat.total = done, total
         now = time.monotonic()
         final = stage == "render" and done >= total
         if stage != "render" or (not final and now - self._last < PROGRESS_INTERVAL_S):
@@ -136,6 +177,9 @@ def run_piece(
         if heartbeat.cancel.is_set():  # lost the lease or the job ended: someone else owns the outcome
             if (heartbeat.reason or "").startswith("job:"):
                 store.cleanup(job)  # the job ended (failed, cancelled) while this piece ran: its folder goes
+            elif heartbeat.reason == "handback":  # this worker is shutting down: another one starts it now
+                store.event(job, piece, "handed-back", attempt=attempt, holder=holder)
+                store.dispatch(job, piece, mode="handback")
             return {**head, "skipped": heartbeat.reason or "cancelled"}
         if isinstance(exc, RenderCancelled) or not isinstance(exc, Exception):
             raise  # a worker shutdown or signal: the message is redelivered or the lease expires
